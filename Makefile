@@ -1,0 +1,40 @@
+# Spotter: the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help venv run test lint typecheck bench vendor clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip setuptools wheel
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP) ## Create or update .venv with the project and its dev tools
+
+run: $(STAMP) ## Start the embedded stack and the demo class (Ctrl-C stops everything)
+	$(BIN)/spotter up --demo
+
+test: $(STAMP) ## Run the whole test suite
+	$(BIN)/python -m pytest
+
+lint: $(STAMP) ## ruff over the tree
+	$(BIN)/ruff check .
+
+typecheck: $(STAMP) ## mypy --strict over the pure packages
+	$(BIN)/mypy --strict streams/zones.py streams/windows.py planner scheduler vision/geometry.py
+
+bench: $(STAMP) ## Run every benchmark in bench/ (slow)
+	for b in bench/bench_*.py; do $(BIN)/python $$b || exit 1; done
+
+vendor: ## Re-vendor the pinned front-end packages from npm into api/static/vendor
+	./scripts/vendor_frontend.sh
+
+clean: ## Remove the venv and local data
+	rm -rf $(VENV) .spotter

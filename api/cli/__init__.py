@@ -1,0 +1,19 @@
+"""The ``spotter`` command line. Importing the command modules registers their commands."""
+
+from __future__ import annotations
+
+from api.cli import (  # noqa: F401  (imported for their registrations)
+    db,
+    edge,
+    exercises,
+    hr_decode,
+    hr_summary,
+    plan,
+    schedule,
+    up,
+    vision,
+    worker,
+)
+from api.cli.apps import app
+
+__all__ = ["app"]
