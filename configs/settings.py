@@ -77,7 +77,9 @@ class Settings(BaseSettings):
     def check_secrets(self) -> None:
         """Refuse to run production with the development secret."""
         if self.env == "prod" and self.secret_key.startswith("dev-insecure"):
-            raise ValueError("SPOTTER_SECRET_KEY must be set to a real secret when SPOTTER_ENV=prod")
+            raise ValueError(
+                "SPOTTER_SECRET_KEY must be set to a real secret when SPOTTER_ENV=prod"
+            )
 
 
 def normalise_database_url(url: str) -> str:

@@ -8,8 +8,10 @@ import typer
 
 app = typer.Typer(help="Spotter: live class insights, workout plans and timetables.",
                   no_args_is_help=True, add_completion=False)
-edge_app = typer.Typer(help="Run the edge agent (straps, cameras) for a class.", no_args_is_help=True)
-hr_app = typer.Typer(help="Heart-rate tools: decode packets, summarise recordings.", no_args_is_help=True)
+edge_app = typer.Typer(help="Run the edge agent (straps, cameras) for a class.",
+                       no_args_is_help=True)
+hr_app = typer.Typer(help="Heart-rate tools: decode packets, summarise recordings.",
+                     no_args_is_help=True)
 vision_app = typer.Typer(help="Pose and exercise analysis on video.", no_args_is_help=True)
 plan_app = typer.Typer(help="Workout plans.", no_args_is_help=True)
 exercises_app = typer.Typer(help="The exercise library.", no_args_is_help=True)
