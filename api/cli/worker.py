@@ -1,3 +1,35 @@
-"""Commands of this group are added here."""
+"""``spotter worker`` and ``spotter api``: the two long-running server processes."""
 
 from __future__ import annotations
+
+import typer
+
+from api.cli.apps import app
+from configs.logging import configure_logging
+
+
+@app.command("worker")
+def worker(loglevel: str = typer.Option("info", help="Faust log level")) -> None:
+    """Run one Faust stream worker (needs SPOTTER_KAFKA_URL and SPOTTER_REDIS_URL)."""
+    import faust
+
+    from configs.settings import get_settings
+    from streams.worker import create_app
+
+    configure_logging()
+    faust_app = create_app(get_settings())
+    faust.Worker(faust_app, loglevel=loglevel).execute_from_commandline()
+
+
+@app.command("api")
+def api(host: str = typer.Option(None, help="default: SPOTTER_API_HOST"),
+        port: int = typer.Option(None, help="default: SPOTTER_API_PORT")) -> None:
+    """Serve the API and pages with uvicorn."""
+    import uvicorn
+
+    from configs.settings import get_settings
+
+    configure_logging()
+    settings = get_settings()
+    uvicorn.run("api.main:create_app", factory=True, host=host or settings.api_host,
+                port=port or settings.api_port, log_level="info")

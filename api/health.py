@@ -1,0 +1,39 @@
+"""Liveness and readiness: /healthz says the process runs, /readyz that it can serve."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from api.deps import RedisDep, SessionDep
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+async def readyz(db: SessionDep, redis: RedisDep) -> JSONResponse:
+    """200 when the database and Redis answer; 503 naming what does not."""
+    checks: dict[str, Any] = {}
+    try:
+        await db.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - any failure means not ready
+        checks["database"] = f"unavailable: {type(exc).__name__}"
+    try:
+        await redis.ping()
+        checks["redis"] = "ok"
+    except Exception as exc:  # noqa: BLE001
+        checks["redis"] = f"unavailable: {type(exc).__name__}"
+    workers = [k async for k in redis.scan_iter("spotter:worker:*:ready")] \
+        if checks["redis"] == "ok" else []
+    checks["workers"] = len(workers)
+    ready = checks["database"] == "ok" and checks["redis"] == "ok"
+    return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)

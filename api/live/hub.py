@@ -1,0 +1,100 @@
+"""Fan-out of live board changes from Redis pub/sub to each connected tablet.
+
+One pattern subscription per API process feeds a small queue per client. The queue is
+bounded by coalescing: it keeps only the newest tile per member, so a slow tablet on bad
+Wi-Fi skips stale frames instead of growing memory or delaying everyone else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import structlog
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from streams.sink import PREFIX
+
+log = structlog.get_logger(__name__)
+CHANNEL_PATTERN = f"{PREFIX}:live:*"
+# Seconds to wait before resubscribing after Redis went away.
+RESUBSCRIBE_DELAY_S = 1.0
+
+
+class ClientQueue:
+    """Latest pending tile per member plus a wake-up event."""
+
+    def __init__(self) -> None:
+        self._pending: dict[str, dict[str, Any]] = {}
+        self._wake = asyncio.Event()
+
+    def offer(self, message: dict[str, Any]) -> None:
+        tile = message.get("tile") or {}
+        self._pending[str(tile.get("member_id"))] = message
+        self._wake.set()
+
+    async def drain(self) -> list[dict[str, Any]]:
+        await self._wake.wait()
+        self._wake.clear()
+        batch, self._pending = list(self._pending.values()), {}
+        return batch
+
+
+class LiveHub:
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+        self._clients: dict[str, set[ClientQueue]] = {}
+        self._task: asyncio.Task[None] | None = None
+        self.connected = asyncio.Event()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="live-hub")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self, class_session_id: str) -> AsyncIterator[ClientQueue]:
+        queue = ClientQueue()
+        self._clients.setdefault(class_session_id, set()).add(queue)
+        try:
+            yield queue
+        finally:
+            self._clients.get(class_session_id, set()).discard(queue)
+
+    def dispatch(self, channel: str, data: bytes | str) -> None:
+        class_session_id = channel.rsplit(":", 1)[-1]
+        targets = self._clients.get(class_session_id)
+        if not targets:
+            return
+        message = json.loads(data)
+        for queue in targets:
+            queue.offer(message)
+
+    async def _run(self) -> None:
+        while True:
+            pubsub = self.redis.pubsub()
+            try:
+                await pubsub.psubscribe(CHANNEL_PATTERN)
+                self.connected.set()
+                async for message in pubsub.listen():
+                    if message.get("type") != "pmessage":
+                        continue
+                    channel = message["channel"]
+                    if isinstance(channel, bytes):
+                        channel = channel.decode()
+                    self.dispatch(channel, message["data"])
+            except (RedisError, OSError) as exc:
+                self.connected.clear()
+                log.warning("live hub lost Redis; resubscribing", error=str(exc))
+                await asyncio.sleep(RESUBSCRIBE_DELAY_S)
+            finally:
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()

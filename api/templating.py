@@ -1,0 +1,18 @@
+"""One Jinja2 environment for pages and SSE fragments."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.templating import Jinja2Templates
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+ZONE_NAMES = {0: "Rest", 1: "Very light", 2: "Light", 3: "Moderate", 4: "Hard", 5: "Maximum"}
+templates.env.globals["zone_names"] = ZONE_NAMES
+
+
+def render_fragment(name: str, **context: object) -> str:
+    return templates.get_template(name).render(**context)
