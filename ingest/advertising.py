@@ -30,7 +30,7 @@ condition everything is pure: bytes and counts in, values out; ``ingest.ble`` do
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -187,7 +187,10 @@ class AdapterPool:
     def free(self) -> int:
         return sum(max(0, self.limits[a] - len(s)) for a, s in self.held.items())
 
-    async def acquire(self, strap_id: str, rssi: Mapping[str, int]) -> str:
+    async def acquire(self, strap_id: str, rssi: Mapping[str, int],
+                      on_wait: Callable[[], None] | None = None) -> str:
+        """A slot for ``strap_id`` on an adapter that heard it; ``on_wait`` is called when
+        none is free right now (so the strap's status can say why it is not connected)."""
         async with self._changed:
             adapter: str | None = None
 
@@ -196,6 +199,8 @@ class AdapterPool:
                 adapter = pick_adapter(self.load(), self.limits, rssi)
                 return adapter is not None
 
+            if not slot_free() and on_wait is not None:
+                on_wait()
             await self._changed.wait_for(slot_free)
             assert adapter is not None
             self.held[adapter].add(strap_id)

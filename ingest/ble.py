@@ -161,7 +161,7 @@ class BleHeartRateSource:
         self._closed = asyncio.Event()
         self._scanners: list[BleakScanner] = []
         self._deduper = BroadcastDeduper(self.settings.legacy_broadcast_interval_s)
-        self._waiting = 0
+        self._queued: set[str] = set()  # strap tasks not holding a slot yet
         self._started = False
         self._tasks: set[asyncio.Future[None]] = set()
 
@@ -258,9 +258,10 @@ class BleHeartRateSource:
                 status.state = StrapState.ADVERTISING
         if strap.task is None:
             mode = choose_mode(broadcasts_hr=broadcast is not None, has_hr_service=has_hrs,
-                               free_slots=self._pool.free() - self._waiting,
+                               free_slots=self._pool.free() - len(self._queued),
                                prefer_connectionless=self.settings.prefer_connectionless)
             if mode == "connect":
+                self._queued.add(strap_id)
                 strap.task = asyncio.ensure_future(self._run_strap(strap))
 
     # -- connections ---------------------------------------------------------------------
@@ -284,22 +285,22 @@ class BleHeartRateSource:
             log.debug("strap_task_ended", strap=strap.strap_id, error=str(exc))
 
     async def _session(self, strap: _Strap) -> None:
-        strap.heard.clear()
-        if await self._until_closed(strap.heard.wait()) is None:
-            return
-        self._waiting += 1
+        sid = strap.strap_id
+        self._queued.add(sid)  # counts against free slots until it holds one
         try:
-            if self._pool.free() <= 0:
-                self._note(strap.strap_id, "waiting for a free adapter slot")
-            adapter = await self._until_closed(self._pool.acquire(strap.strap_id, strap.rssi))
+            strap.heard.clear()  # only try once the strap is heard again (saves slot time)
+            if await self._until_closed(strap.heard.wait()) is None:
+                return
+            waiting = partial(self._note, sid, "waiting for a free adapter slot")
+            adapter = await self._until_closed(self._pool.acquire(sid, strap.rssi, waiting))
         finally:
-            self._waiting -= 1
+            self._queued.discard(sid)
         if adapter is None:
             return
         try:
             await self._stream(strap, adapter)
         finally:
-            await self._pool.release(strap.strap_id, adapter)
+            await self._pool.release(sid, adapter)
 
     async def _stream(self, strap: _Strap, adapter: str) -> None:
         sid = strap.strap_id
