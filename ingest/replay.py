@@ -84,6 +84,8 @@ def read_recording(path: Path | str,
                                    "use .fit, .tcx or .csv")
     if not path.is_file():
         raise RecordingError(path, "no such file")
+    if path.stat().st_size == 0:
+        raise RecordingError(path, "the file is empty; copy it from the device again")
     rows = readers[suffix](path, settings or ReplaySettings())
     if not rows:
         raise RecordingError(path, "it holds no heart-rate samples")
