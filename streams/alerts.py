@@ -1,0 +1,198 @@
+"""Live alert rules: what a trainer should look at now, without flooding the tablet.
+
+Two halves. :class:`AlertTracker` is fed every sample in event-time order by the member's
+session (``streams.metrics.MemberSession``) and keeps O(1) run trackers; when a rule's
+condition is met it *latches* an episode, so a fast replay cannot slip a 5 s spike
+between two 1 s timer ticks. :func:`evaluate`, called by the worker's 1 s timer, turns
+latched episodes (and time-based conditions such as a silent strap) into alerts, applying
+each rule's cooldown. Both halves keep their state in the session, so a worker that takes
+over a partition restores cooldowns from the changelog and does not repeat alerts.
+
+Alert ids are a hash of (class, member, rule, episode start): the same episode gets the
+same id on any worker, so the sink can upsert and acknowledgements stay attached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from streams.insight_config import AlertRules, default_alert_rules
+
+if TYPE_CHECKING:
+    from streams.metrics import MemberSession
+
+# Latched episodes wait for the timer; more than this many between two ticks means the
+# timer is not running, and the oldest are the least useful to show.
+MAX_PENDING = 16
+
+
+@dataclass(frozen=True, slots=True)
+class AlertData:
+    """One alert as plain data; ``streams.records.Alert(**a.to_dict())`` makes the record."""
+
+    alert_id: str
+    class_session_id: str
+    member_id: str
+    rule: str
+    severity: str
+    message: str
+    event_time: float
+    evidence_start: float
+    evidence_end: float
+    value: float | None = None  # the number behind it: %HRmax, bpm jump, seconds
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def alert_id(class_session_id: str, member_id: str, rule: str, episode_start: float) -> str:
+    """Stable id of one episode of one rule for one member."""
+    key = f"{class_session_id}|{member_id}|{rule}|{episode_start:.3f}"
+    return hashlib.sha1(key.encode()).hexdigest()[:20]
+
+
+@dataclass(slots=True)
+class AlertTracker:
+    """Per-member run trackers, latched episodes and cooldown book (JSON-able)."""
+
+    high_since: float | None = None
+    high_peak: float = 0.0
+    high_next: float | None = None  # when the running episode may latch (again)
+    low_since: float | None = None
+    low_next: float | None = None
+    spike_ring: list[list[float]] = field(default_factory=list)  # [t, hr] with contact
+    pending: list[dict[str, Any]] = field(default_factory=list)
+    last_fired: dict[str, float] = field(default_factory=dict)
+    dropout_fired_for: float | None = None
+
+    def observe(self, t: float, hr: int, fraction_hrmax: float, zone: int,
+                contact: bool | None, gap: bool, rules: AlertRules) -> None:
+        """One sample, in event-time order. ``gap``: no data just before it.
+
+        Runs once per sample on the hot path, so the common case (nothing happening)
+        touches only a few fields.
+        """
+        high = rules.sustained_high
+        if fraction_hrmax >= high.min_fraction_hrmax:
+            if gap or self.high_since is None:
+                self.high_since, self.high_next, self.high_peak = (
+                    t, t + high.min_duration_s, 0.0)
+            if fraction_hrmax > self.high_peak:
+                self.high_peak = fraction_hrmax
+            if t >= self.high_next:  # type: ignore[operator]
+                # A long episode re-latches once per cooldown with the same start (and so
+                # the same alert id): the tablet sees one alert whose evidence grows.
+                self.high_next = t + high.cooldown_s
+                self._latch("sustained_high", self.high_since, t, round(self.high_peak, 3))
+        elif self.high_since is not None:
+            self.high_since = self.high_next = None
+        if zone < rules.under_working.below_zone:
+            if gap or self.low_since is None:
+                self.low_since, self.low_next = t, None
+        elif self.low_since is not None:
+            self.low_since = self.low_next = None
+        spike = rules.spike
+        if contact is False or (contact is None and spike.require_contact):
+            return
+        # Monotonic queue of [t, hr] within the last within_s: hr rises from front to
+        # back, so the front is the window's minimum (amortised O(1) per sample).
+        ring = self.spike_ring
+        if gap:
+            ring.clear()
+        while ring and ring[-1][1] >= hr:
+            ring.pop()
+        while ring and t - ring[0][0] > spike.within_s:
+            del ring[0]
+        if ring and hr - ring[0][1] > spike.jump_bpm:
+            self._latch("spike", ring[0][0], t, float(hr - ring[0][1]))
+            ring.clear()
+        ring.append([t, hr])
+
+    def _latch(self, rule: str, start: float, end: float, value: float) -> None:
+        self.pending.append({"rule": rule, "start": start, "end": end, "value": value})
+        if len(self.pending) > MAX_PENDING:
+            del self.pending[0]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AlertTracker:
+        return cls(**data)
+
+
+def _message(rule: str, value: float | None) -> str:
+    if rule == "sustained_high":
+        return f"at or above {value:.0%} HRmax for over a minute: check on them"
+    if rule == "spike":
+        return f"heart rate jumped {value:.0f} bpm within seconds: check strap and member"
+    if rule == "dropout":
+        return f"no heart-rate data for {value:.0f} s: strap off, out of range or flat"
+    return f"below the target zone for {value / 60:.0f} min of work: encourage them"
+
+
+def evaluate(state: MemberSession, now: float, *, class_live: bool = True,
+             work_intervals: list[tuple[float, float]] | None = None,
+             class_started_at: float | None = None,
+             rules: AlertRules | None = None) -> list[AlertData]:
+    """Alerts due for one member at ``now`` (same clock as the samples' event time).
+
+    Mutates ``state`` (cooldowns, latched episodes), so the worker saves it afterwards.
+    ``work_intervals``: (start, end) of the class plan's work blocks; without a plan,
+    everything after ``assume_warmup_s`` of class time counts as work.
+    """
+    rules = rules or default_alert_rules()
+    tracker = state.alerts
+    found: list[tuple[str, float, float, float | None]] = []
+    for episode in tracker.pending:
+        found.append((episode["rule"], episode["start"], episode["end"], episode["value"]))
+    tracker.pending.clear()
+    found.extend(_under_working(state, rules, work_intervals, class_started_at))
+    if class_live and rules.dropout.enabled and state.watermark is not None:
+        silent = now - state.watermark
+        if (silent >= rules.dropout.silence_s and tracker.dropout_fired_for != state.watermark
+                and _cooled_down(tracker, "dropout", now, rules)):
+            tracker.dropout_fired_for = state.watermark
+            found.append(("dropout", state.watermark, now, round(silent, 1)))
+    alerts: list[AlertData] = []
+    for rule, start, end, value in found:
+        config = getattr(rules, rule)
+        if not config.enabled or not _cooled_down(tracker, rule, end, rules):
+            continue
+        tracker.last_fired[rule] = end
+        alerts.append(AlertData(
+            alert_id=alert_id(state.class_session_id, state.member_id, rule, start),
+            class_session_id=state.class_session_id, member_id=state.member_id, rule=rule,
+            severity=config.severity, message=_message(rule, value), event_time=end,
+            evidence_start=start, evidence_end=end, value=value))
+    return alerts
+
+
+def _cooled_down(tracker: AlertTracker, rule: str, at: float, rules: AlertRules) -> bool:
+    last = tracker.last_fired.get(rule)
+    return last is None or at - last >= getattr(rules, rule).cooldown_s
+
+
+def _under_working(state: MemberSession, rules: AlertRules,
+                   work_intervals: list[tuple[float, float]] | None,
+                   class_started_at: float | None
+                   ) -> list[tuple[str, float, float, float | None]]:
+    tracker, rule = state.alerts, rules.under_working
+    low_since, last_t = tracker.low_since, state.released_t
+    if not rule.enabled or low_since is None or last_t is None:
+        return []
+    if work_intervals is None:
+        origin = class_started_at if class_started_at is not None else state.first_t
+        if origin is None:
+            return []
+        work_intervals = [(origin + rule.assume_warmup_s, float("inf"))]
+    for work_start, work_end in work_intervals:
+        if work_start <= last_t <= work_end:
+            start = max(low_since, work_start)
+            due = tracker.low_next is None or last_t >= tracker.low_next
+            if last_t - start >= rule.min_duration_s and due:
+                tracker.low_next = last_t + rule.cooldown_s
+                return [("under_working", start, last_t, last_t - start)]
+    return []

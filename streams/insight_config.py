@@ -1,0 +1,227 @@
+"""Settings of the intensity metrics and alert rules, read from ``configs/*.toml``.
+
+Thresholds are product decisions a studio may tune (zone bounds, points per zone, alert
+cooldowns), so they live in TOML with their sources, and pydantic refuses a bad file with
+a message that names the field instead of letting a typo silently change every summary.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from streams.zones import ZoneModel
+
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+ZONES_TOML = CONFIG_DIR / "zones.toml"
+ALERTS_TOML = CONFIG_DIR / "alerts.toml"
+
+Severity = Literal["info", "warning", "critical"]
+
+
+class InsightConfigError(ValueError):
+    """A zones/alerts TOML file is missing or invalid; the message says what to fix."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ZonesSection(_Strict):
+    basis: Literal["hrmax", "hrr"] = "hrmax"
+    lower_bounds: tuple[float, float, float, float, float] = (0.50, 0.60, 0.70, 0.80, 0.90)
+
+    @model_validator(mode="after")
+    def _rising(self) -> ZonesSection:
+        bounds = self.lower_bounds
+        if bounds[0] <= 0 or any(b <= a for a, b in zip(bounds, bounds[1:], strict=False)):
+            raise ValueError(f"zone lower_bounds must be positive and rise strictly: {bounds}")
+        return self
+
+    def model(self) -> ZoneModel:
+        return ZoneModel(lower_bounds=self.lower_bounds, basis=self.basis)
+
+
+class PhysiologySection(_Strict):
+    default_age: int = Field(35, ge=5, le=120)
+    default_hr_rest: int = Field(60, ge=25, le=120)
+    resting_percentile: float = Field(5.0, ge=0, le=50)
+    resting_max_fraction: float = Field(0.50, gt=0, le=1)
+    resting_min_samples: int = Field(60, ge=1)
+
+
+class EffortSection(_Strict):
+    points_per_minute: tuple[float, float, float, float, float, float] = (
+        0.0, 1.0, 2.0, 3.0, 4.0, 4.0)
+
+    @model_validator(mode="after")
+    def _non_negative(self) -> EffortSection:
+        if any(p < 0 for p in self.points_per_minute):
+            raise ValueError("effort points_per_minute must not be negative")
+        return self
+
+
+class TrimpSection(_Strict):
+    male_a: float = Field(0.64, gt=0)
+    male_b: float = Field(1.92, gt=0)
+    female_a: float = Field(0.86, gt=0)
+    female_b: float = Field(1.67, gt=0)
+
+
+class CaloriesSection(_Strict):
+    min_fraction_hrmax: float = Field(0.50, ge=0, le=1)
+
+
+class CoverageSection(_Strict):
+    max_gap_s: float = Field(5.0, gt=0)
+    gap_policy: Literal["no_data", "cap"] = "no_data"
+    last_sample_s: float = Field(1.0, ge=0)
+    grace_s: float = Field(2.0, ge=0)
+    smoothing_tau_s: float = Field(5.0, gt=0)
+    engaged_fraction_hrmax: float = Field(0.70, gt=0, le=1.5)
+
+
+class HrvSection(_Strict):
+    sources: tuple[str, ...] = ("chest", "replay")
+    rr_min_ms: float = Field(300.0, gt=0)
+    rr_max_ms: float = Field(2000.0, gt=0)
+    max_deviation: float = Field(0.20, gt=0, lt=1)
+    median_window: int = Field(5, ge=3, le=31)
+    min_pairs: int = Field(20, ge=1)
+    rolling_pairs: int = Field(60, ge=2, le=1000)
+
+    @model_validator(mode="after")
+    def _range(self) -> HrvSection:
+        if self.rr_min_ms >= self.rr_max_ms:
+            raise ValueError("hrv rr_min_ms must be below rr_max_ms")
+        if self.median_window % 2 == 0:
+            raise ValueError("hrv median_window must be odd (a centred neighbourhood)")
+        return self
+
+
+class RecoverySection(_Strict):
+    after_s: float = Field(60.0, gt=0)
+    work_fraction_hrmax: float = Field(0.80, gt=0, le=1.5)
+    min_work_s: float = Field(60.0, ge=0)
+
+
+class SummarySection(_Strict):
+    target_engaged_share: float = Field(0.50, gt=0, le=1)
+    max_top_zone_share: float = Field(0.25, gt=0, le=1)
+    min_recovery_bpm: float = Field(12.0, ge=0)
+    max_no_data_share: float = Field(0.10, gt=0, le=1)
+    hr_max_margin_bpm: int = Field(2, ge=0)
+    min_history_for_average: int = Field(3, ge=1)
+
+
+class InsightConfig(_Strict):
+    """Everything the per-member metrics need besides the member's profile."""
+
+    zones: ZonesSection = ZonesSection()
+    physiology: PhysiologySection = PhysiologySection()
+    effort: EffortSection = EffortSection()
+    trimp: TrimpSection = TrimpSection()
+    calories: CaloriesSection = CaloriesSection()
+    coverage: CoverageSection = CoverageSection()
+    hrv: HrvSection = HrvSection()
+    recovery: RecoverySection = RecoverySection()
+    summary: SummarySection = SummarySection()
+
+
+class SustainedHighRule(_Strict):
+    enabled: bool = True
+    severity: Severity = "warning"
+    min_fraction_hrmax: float = Field(0.92, gt=0, le=1.5)
+    min_duration_s: float = Field(60.0, gt=0)
+    cooldown_s: float = Field(300.0, ge=0)
+
+
+class DropoutRule(_Strict):
+    enabled: bool = True
+    severity: Severity = "info"
+    silence_s: float = Field(15.0, gt=0)
+    cooldown_s: float = Field(120.0, ge=0)
+
+
+class UnderWorkingRule(_Strict):
+    enabled: bool = True
+    severity: Severity = "info"
+    below_zone: int = Field(2, ge=1, le=5)
+    min_duration_s: float = Field(300.0, gt=0)
+    cooldown_s: float = Field(600.0, ge=0)
+    assume_warmup_s: float = Field(600.0, ge=0)
+
+
+class SpikeRule(_Strict):
+    enabled: bool = True
+    severity: Severity = "warning"
+    jump_bpm: int = Field(40, gt=0)
+    within_s: float = Field(5.0, gt=0)
+    require_contact: bool = False
+    cooldown_s: float = Field(120.0, ge=0)
+
+
+class AlertRules(_Strict):
+    sustained_high: SustainedHighRule = SustainedHighRule()
+    dropout: DropoutRule = DropoutRule()
+    under_working: UnderWorkingRule = UnderWorkingRule()
+    spike: SpikeRule = SpikeRule()
+
+
+def _read_toml(path: Path) -> dict[str, object]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError as exc:
+        raise InsightConfigError(
+            f"config file {path} not found; restore it from the repository's configs/"
+        ) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise InsightConfigError(f"{path} is not valid TOML ({exc}); fix the syntax") from exc
+
+
+def _validate(model: type[_Strict], data: dict[str, object], path: Path) -> _Strict:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise InsightConfigError(f"{path}: {problems}") from exc
+
+
+def load_insight_config(path: Path | str | None = None) -> InsightConfig:
+    """Read and validate ``configs/zones.toml`` (or ``path``)."""
+    if path is None:
+        return default_insight_config()
+    file = Path(path)
+    config = _validate(InsightConfig, _read_toml(file), file)
+    assert isinstance(config, InsightConfig)
+    return config
+
+
+def load_alert_rules(path: Path | str | None = None) -> AlertRules:
+    """Read and validate ``configs/alerts.toml`` (or ``path``)."""
+    if path is None:
+        return default_alert_rules()
+    file = Path(path)
+    rules = _validate(AlertRules, _read_toml(file), file)
+    assert isinstance(rules, AlertRules)
+    return rules
+
+
+@lru_cache(maxsize=1)
+def default_insight_config() -> InsightConfig:
+    """The repository's ``configs/zones.toml``, read once per process."""
+    return load_insight_config(ZONES_TOML)
+
+
+@lru_cache(maxsize=1)
+def default_alert_rules() -> AlertRules:
+    """The repository's ``configs/alerts.toml``, read once per process."""
+    return load_alert_rules(ALERTS_TOML)

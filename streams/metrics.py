@@ -1,0 +1,355 @@
+"""Per-member intensity metrics on event time: one incremental state, live and batch.
+
+:class:`MemberSession` is everything the worker keeps for one member in one class: it
+dedupes by strap sequence number, reorders samples within a grace period, counts late
+ones instead of merging them, and accounts each sample for the time to the next one
+(zones, effort points, TRIMP, calories, HRV, recovery, alert trackers). The batch command
+feeds a recording through the very same object (``streams.summary.summarize_recording``),
+so a replay through the worker and ``spotter hr summary`` give the same numbers.
+
+State is a JSON-able dict (``to_dict`` / ``from_dict``) for a Faust table with changelog.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import insort
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
+
+from streams.alerts import AlertTracker
+from streams.insight_config import (
+    AlertRules,
+    InsightConfig,
+    default_alert_rules,
+    default_insight_config,
+)
+from streams.physiology import (
+    MAX_BPM,
+    HrvAccumulator,
+    MemberProfile,
+    RateTable,
+    RecoveryTracker,
+    rate_table,
+    resolve_physiology,
+)
+from streams.summary import MemberTotals, member_totals
+from streams.windows import SEQ_DUPLICATE, SeqTracker, WindowAccumulator
+
+# Below this a reading is not a heart rate (straps send 0 bpm without skin contact).
+MIN_VALID_BPM = 25
+
+# (strap_id, seq, event_time, hr_bpm, rr_intervals_ms, sensor_contact, source)
+SampleIn = tuple[str, int, float, int, tuple[float, ...], "bool | None", str]
+
+Entry = tuple[float, int, "bool | None", tuple[float, ...], bool]  # t, hr, contact, rr, rr ok
+
+_COUNTERS = ("samples", "late", "duplicates", "out_of_order", "no_contact", "covered_s",
+             "no_data_s", "effort", "trimp", "kcal", "engaged_s", "hr_time", "hr_peak")
+
+
+@dataclass(slots=True)
+class MemberSession:
+    """One member's incremental state in one class session."""
+
+    class_session_id: str
+    member_id: str
+    profile: MemberProfile
+    config: InsightConfig
+    rules: AlertRules
+    table: RateTable
+    window_s: float | None = 1.0  # tumbling ZoneInsight windows; None: none
+    learned_hr_rest: int | None = None  # from earlier sessions, used without a profile value
+    seqs: SeqTracker = field(default_factory=SeqTracker)
+    watermark: float | None = None  # newest event time accepted
+    released_t: float | None = None  # newest event time accounted
+    first_t: float | None = None
+    finalized: bool = False
+    pending: list[Entry] = field(default_factory=list)  # waiting out the grace period
+    prev_hr: int = 0
+    zone_s: list[float] = field(default_factory=lambda: [0.0] * 6)
+    counters: dict[str, float] = field(default_factory=lambda: dict.fromkeys(_COUNTERS, 0))
+    rest_hist: dict[int, int] = field(default_factory=dict)
+    live: list[float] = field(default_factory=list)  # [t, hr, smoothed hr] of the newest
+    window: list[float] | None = None  # [start, end, samples, hr_sum, hr_last, t_last, peak]
+    window_closed_end: float = -math.inf
+    hrv: HrvAccumulator = field(default_factory=HrvAccumulator.empty)
+    recovery: RecoveryTracker = field(default_factory=RecoveryTracker)
+    alerts: AlertTracker = field(default_factory=AlertTracker)
+
+    @classmethod
+    def new(cls, class_session_id: str, member_id: str, profile: MemberProfile | None = None,
+            *, config: InsightConfig | None = None, rules: AlertRules | None = None,
+            learned_hr_rest: int | None = None, window_s: float | None = 1.0
+            ) -> MemberSession:
+        cfg = config or default_insight_config()
+        prof = profile or MemberProfile()
+        table = rate_table(resolve_physiology(prof, cfg, learned_hr_rest), cfg)
+        return cls(class_session_id, member_id, prof, cfg, rules or default_alert_rules(),
+                   table, window_s or None, learned_hr_rest)
+
+    def add(self, strap_id: str, seq: int, event_time: float, hr_bpm: int, *,
+            rr_intervals_ms: tuple[float, ...] | list[float] = (),
+            sensor_contact: bool | None = None, source: str = "unknown"
+            ) -> list[WindowAccumulator]:
+        """Take one sample in arrival order; return the tumbling windows it closed."""
+        return self.add_many(((strap_id, seq, event_time, hr_bpm, tuple(rr_intervals_ms),
+                               sensor_contact, source),))
+
+    def add_many(self, samples: Iterable[SampleIn]) -> list[WindowAccumulator]:
+        """Take samples in arrival order (a consumer batch); return the windows closed.
+
+        Same result as calling :meth:`add` per sample: lateness is decided on the
+        watermark alone, so accounting can wait for the end of the batch.
+        """
+        counters, seqs, pending, cov = self.counters, self.seqs, self.pending, self.config.coverage
+        grace, tau, max_gap = cov.grace_s, cov.smoothing_tau_s, cov.max_gap_s
+        hrv_sources, watermark, released = self.config.hrv.sources, self.watermark, self.released_t
+        for strap_id, seq, t, hr, rr, contact, source in samples:
+            outcome = seqs.observe(strap_id, seq)
+            if outcome:
+                if outcome == SEQ_DUPLICATE:
+                    counters["duplicates"] += 1
+                    continue
+                if watermark is not None and t <= watermark:  # SEQ_TOO_OLD: a stale redelivery
+                    counters["late"] += 1
+                    continue
+                seqs.restart(strap_id, seq)  # the strap's counter restarted
+            if hr < MIN_VALID_BPM or contact is False:
+                counters["no_contact"] += 1  # not a heart rate: no data
+                continue
+            if self.finalized or (released is not None and t < released) or (
+                    watermark is not None and t < watermark - grace):
+                counters["late"] += 1  # counted, never merged
+                continue
+            if hr > MAX_BPM:
+                hr = MAX_BPM
+            entry = (t, hr, contact, rr, bool(rr) and source in hrv_sources)
+            if not pending or t >= pending[-1][0]:
+                pending.append(entry)
+            else:
+                insort(pending, entry, key=_event_time)
+            if watermark is None or t > watermark:
+                self.watermark = watermark = t
+                live = self.live
+                if live and t - live[0] <= max_gap:
+                    # EMA on arrival for the tile; alpha = dt / (tau + dt) is the implicit-
+                    # Euler step of a first-order low-pass (no exp on the hot path).
+                    live[2] += (t - live[0]) / (tau + t - live[0]) * (hr - live[2])
+                    live[0], live[1] = t, hr
+                else:
+                    self.live = [t, hr, float(hr)]
+            else:
+                counters["out_of_order"] += 1
+        if pending and watermark is not None and pending[0][0] <= watermark - grace:
+            return self._release(watermark - grace)
+        return []
+
+    def _release(self, limit: float) -> list[WindowAccumulator]:
+        """Account every pending sample at or before ``limit``, oldest first; return the
+        tumbling windows that ``limit`` has passed.
+
+        Each sample counts for the time to the next one (at most ``max_gap_s``). This is
+        the hot loop, so accumulators are locals written back once.
+        """
+        pending, closed = self.pending, []
+        cfg, tab, c, zone_s = self.config, self.table, self.counters, self.zone_s
+        max_gap, cap = cfg.coverage.max_gap_s, cfg.coverage.gap_policy == "cap"
+        zone, fraction, effort_tab = tab.zone, tab.fraction_hrmax, tab.effort_per_s
+        trimp_tab, kcal_tab, engaged_tab = tab.trimp_per_s, tab.kcal_per_s, tab.engaged
+        resting, rest_hist = tab.resting_candidate, self.rest_hist
+        recovery, alerts, rules, hrv = self.recovery, self.alerts, self.rules, self.hrv
+        work, size, win = cfg.recovery.work_fraction_hrmax, self.window_s, self.window
+        covered, effort, trimp, kcal = c["covered_s"], c["effort"], c["trimp"], c["kcal"]
+        engaged, hr_time, no_data = c["engaged_s"], c["hr_time"], c["no_data_s"]
+        prev_t, prev_hr, peak, count = self.released_t, self.prev_hr, c["hr_peak"], 0
+        for t, hr, contact, rr, rr_ok in pending:
+            if t > limit:
+                break
+            count += 1
+            gap = True
+            if prev_t is None:
+                self.first_t = t
+            else:
+                weight = t - prev_t
+                if weight <= max_gap:
+                    gap = False
+                else:
+                    no_data += weight - (max_gap if cap else 0.0)
+                    weight = max_gap if cap else 0.0
+                if weight > 0:
+                    zone_s[zone[prev_hr]] += weight
+                    covered += weight
+                    effort += effort_tab[prev_hr] * weight
+                    trimp += trimp_tab[prev_hr] * weight
+                    if kcal_tab is not None:
+                        kcal += kcal_tab[prev_hr] * weight
+                    if engaged_tab[prev_hr]:
+                        engaged += weight
+                    hr_time += prev_hr * weight
+            prev_t, prev_hr = t, hr
+            if hr > peak:
+                peak = hr
+            if resting[hr]:
+                rest_hist[hr] = rest_hist.get(hr, 0) + 1
+            frac = fraction[hr]
+            if frac >= work or recovery.bout_start is not None or recovery.candidate is not None:
+                recovery.observe(t, hr, frac, gap, cfg)
+            alerts.observe(t, hr, frac, zone[hr], contact, gap, rules)
+            if rr_ok:
+                if gap:
+                    hrv.break_run(cfg)
+                hrv.add_beats(rr, cfg)
+            if size is not None:
+                if win is not None and t >= win[1]:
+                    closed.append(_closed_window(win))
+                    self.window_closed_end, win = win[1], None
+                if t >= self.window_closed_end:  # else its window was closed by advance()
+                    if win is None:
+                        start = math.floor(t / size) * size
+                        win = [start, start + size, 0, 0.0, hr, t, hr]
+                    win[2] += 1
+                    win[3] += hr
+                    win[4], win[5] = hr, t
+                    if hr > win[6]:
+                        win[6] = hr
+        del pending[:count]
+        if win is not None and win[1] <= limit:
+            closed.append(_closed_window(win))
+            self.window_closed_end, win = win[1], None
+        self.window, self.released_t, self.prev_hr = win, prev_t, prev_hr
+        c["samples"] += count
+        c["covered_s"], c["effort"], c["trimp"], c["kcal"] = covered, effort, trimp, kcal
+        c["engaged_s"], c["hr_time"], c["no_data_s"], c["hr_peak"] = engaged, hr_time, no_data, peak
+        return closed
+
+    def advance(self, now: float) -> list[WindowAccumulator]:
+        """Timer tick (``now`` on the event-time clock): account samples older than
+        ``now - grace`` even if the strap went quiet; return the windows that closed.
+        Marks nothing late by itself (a fast replay may run ahead of the clock)."""
+        return self._release(now - self.config.coverage.grace_s)
+
+    def finalize(self) -> list[WindowAccumulator]:
+        """Class over (or recording read): account everything, credit the last sample
+        ``last_sample_s``, flush HRV. Later samples count as late. Idempotent."""
+        if self.finalized:
+            return []
+        closed = self._release(math.inf)
+        if self.released_t is not None:
+            self._credit(self.prev_hr, self.config.coverage.last_sample_s)
+        self.hrv.break_run(self.config)
+        self.finalized = True
+        return closed
+
+    def _credit(self, hr: int, seconds: float) -> None:
+        """``seconds`` at ``hr``: for the final sample, which has no successor."""
+        tab, c = self.table, self.counters
+        self.zone_s[tab.zone[hr]] += seconds
+        c["covered_s"] += seconds
+        c["effort"] += tab.effort_per_s[hr] * seconds
+        c["trimp"] += tab.trimp_per_s[hr] * seconds
+        if tab.kcal_per_s is not None:
+            c["kcal"] += tab.kcal_per_s[hr] * seconds
+        if tab.engaged[hr]:
+            c["engaged_s"] += seconds
+        c["hr_time"] += hr * seconds
+
+    def totals(self) -> MemberTotals:
+        """Summary numbers over what has been accounted (call ``finalize`` first for a
+        finished class or recording)."""
+        return member_totals(self)
+
+    # -- state -----------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able state (copies, so later samples do not change what was returned)."""
+        data: dict[str, Any] = {name: _copy(getattr(self, name)) for name in _PLAIN_FIELDS}
+        data.update(
+            v=STATE_VERSION, profile=asdict(self.profile), seqs=self.seqs.to_dict(),
+            pending=[[t, hr, contact, list(rr), ok] for t, hr, contact, rr, ok in self.pending],
+            rest_hist={str(k): v for k, v in self.rest_hist.items()},
+            window_closed_end=None if self.window_closed_end == -math.inf
+            else self.window_closed_end,
+            hrv=self.hrv.to_dict(), recovery=_copy(asdict(self.recovery)),
+            alerts=_copy(self.alerts.to_dict()))
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, config: InsightConfig | None = None,
+                  rules: AlertRules | None = None) -> MemberSession:
+        """Restore a session; config and rules are settings, not state, so pass the same
+        ones the worker runs with (defaults: the repository's TOML files)."""
+        if data.get("v") != STATE_VERSION:
+            raise ValueError(f"member session state version {data.get('v')!r} is not "
+                             f"{STATE_VERSION}; start a new session for this member")
+        session = cls.new(data["class_session_id"], data["member_id"],
+                          MemberProfile(**data["profile"]), config=config, rules=rules,
+                          learned_hr_rest=data["learned_hr_rest"], window_s=data["window_s"])
+        for name in _PLAIN_FIELDS:
+            setattr(session, name, _copy(data[name]))
+        session.seqs = SeqTracker.from_dict(data["seqs"])
+        session.pending = [(e[0], e[1], e[2], tuple(e[3]), e[4]) for e in data["pending"]]
+        session.rest_hist = {int(k): v for k, v in data["rest_hist"].items()}
+        if data["window_closed_end"] is not None:
+            session.window_closed_end = data["window_closed_end"]
+        session.hrv = HrvAccumulator.from_dict(_copy(data["hrv"]))
+        session.recovery = RecoveryTracker(**_copy(data["recovery"]))
+        session.alerts = AlertTracker.from_dict(_copy(data["alerts"]))
+        return session
+
+
+STATE_VERSION = 1
+_PLAIN_FIELDS = ("class_session_id", "member_id", "window_s", "learned_hr_rest", "watermark",
+                 "released_t", "first_t", "finalized", "prev_hr", "zone_s", "counters", "live",
+                 "window")
+
+
+def _copy(value: Any) -> Any:
+    """Copy JSON-like containers (state must not alias the live object)."""
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    return value
+
+
+class RecordingSample(Protocol):
+    """What the batch path needs of a sample (``ingest.source.RecordedSample`` fits)."""
+
+    @property
+    def t(self) -> float: ...
+    @property
+    def hr_bpm(self) -> int: ...
+    @property
+    def rr_intervals_ms(self) -> tuple[float, ...]: ...
+
+
+def replay_session(samples: Iterable[RecordingSample], profile: MemberProfile | None = None, *,
+                   member_id: str = "recording", config: InsightConfig | None = None,
+                   source: str = "replay") -> MemberSession:
+    """Feed a recording through a fresh :class:`MemberSession`, exactly as the worker
+    would (file order as arrival order, index as sequence number), and finalize it."""
+    session = MemberSession.new("batch", member_id, profile, config=config, window_s=None)
+    for index, sample in enumerate(samples):
+        session.add("recording", index, sample.t, sample.hr_bpm,
+                    rr_intervals_ms=sample.rr_intervals_ms, source=source)
+    session.finalize()
+    return session
+
+
+def summarize_recording(samples: Iterable[RecordingSample], profile: MemberProfile | None = None,
+                        *, member_id: str = "recording", config: InsightConfig | None = None,
+                        source: str = "replay") -> MemberTotals:
+    """The batch summary of one recording: the live code path, run to the end."""
+    return replay_session(samples, profile, member_id=member_id, config=config,
+                          source=source).totals()
+
+
+def _event_time(entry: Entry) -> float:
+    return entry[0]
+
+
+def _closed_window(win: list[float]) -> WindowAccumulator:
+    return WindowAccumulator(start=win[0], end=win[1], samples=int(win[2]), hr_sum=win[3],
+                             hr_last=int(win[4]), last_time=win[5], hr_peak=int(win[6]))
