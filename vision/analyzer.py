@@ -1,0 +1,289 @@
+"""Exercise analysis over a stream of poses: clean-up, counting, range, tempo, faults.
+
+:class:`ExerciseAnalyzer` takes one frame at a time, so the edge box runs it live per
+station and emits each rep as soon as the member is back at the start position;
+:func:`analyze` feeds a recorded clip through the very same object. Plank has no reps:
+it reports holds (time in a straight-body floor position) instead.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+import structlog
+
+from vision import measures as ms
+from vision.config import EXERCISES, VisionConfig, load_config
+from vision.errors import VisionError
+from vision.exercises import SPECS, Channel, RepWindow
+from vision.filters import OneEuroFilter, RollingMedian, SwapRepair
+from vision.landmarks import PoseFrame, PoseSequence
+from vision.plank import Hold, HoldTracker
+from vision.reps import RepCounter, RepSegment, same_movement
+from vision.view import View, detect_view
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class RepResult:
+    """One counted rep: timing (seconds on the clip's or camera's clock), range of
+    motion of the exercise's main joint, and the form faults it showed."""
+
+    index: int
+    start_s: float
+    turn_s: float
+    end_s: float
+    rom_deg: float | None
+    faults: tuple[str, ...] = ()
+    side: str | None = None
+    metrics: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def tempo_s(self) -> float:
+        return self.end_s - self.start_s
+
+    @property
+    def down_s(self) -> float:
+        return self.turn_s - self.start_s
+
+    @property
+    def up_s(self) -> float:
+        return self.end_s - self.turn_s
+
+
+@dataclass(slots=True)
+class AnalysisResult:
+    exercise: str
+    view: View
+    reps: list[RepResult]
+    holds: list[Hold]
+    frames: int
+    pose_detected_frames: int
+    swap_repairs: int = 0
+
+    @property
+    def hold_s(self) -> float:
+        return sum(h.duration_s for h in self.holds)
+
+    def to_dict(self, fps_processed: float | None = None,
+                details: bool = False) -> dict[str, object]:
+        """The ``spotter vision analyze --json`` document (its keys are an interface)."""
+        reps: list[dict[str, object]] = []
+        for r in self.reps:
+            item: dict[str, object] = {"start_s": round(r.start_s, 2), "end_s": round(r.end_s, 2),
+                                       "rom_deg": r.rom_deg, "faults": list(r.faults)}
+            if details:
+                item |= {"turn_s": round(r.turn_s, 2), "tempo_s": round(r.tempo_s, 2),
+                         "side": r.side, "metrics": r.metrics}
+            reps.append(item)
+        out: dict[str, object] = {
+            "exercise": self.exercise, "reps": len(self.reps), "reps_detail": reps,
+            "frames": self.frames, "pose_detected_frames": self.pose_detected_frames,
+            "fps_processed": None if fps_processed is None else round(fps_processed, 1),
+            "view": self.view.value,
+        }
+        if self.exercise == "plank" or self.holds:
+            out["hold_s"] = round(self.hold_s, 2)
+            out["holds"] = [{"start_s": round(h.start_s, 2), "end_s": round(h.end_s, 2),
+                             "faults": list(h.faults)} for h in self.holds]
+        return out
+
+    def fault_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for item in [*self.reps, *self.holds]:
+            for fault in item.faults:
+                counts[fault] = counts.get(fault, 0) + 1
+        return counts
+
+
+class Preprocessor:
+    """Swap repair then One Euro smoothing of image and world landmarks."""
+
+    def __init__(self, config: VisionConfig) -> None:
+        f, s = config.filter, config.swap
+        self.swaps = SwapRepair(s.margin, s.max_swap_s, s.tau_s)
+        self._image = OneEuroFilter(f.image_min_cutoff_hz, f.image_beta, f.d_cutoff_hz, f.max_gap_s)
+        self._world = OneEuroFilter(f.world_min_cutoff_hz, f.world_beta, f.d_cutoff_hz, f.max_gap_s)
+
+    def __call__(self, t: float, frame: PoseFrame | None) -> PoseFrame | None:
+        frame = self.swaps(t, frame)
+        if frame is None:
+            return None
+        return PoseFrame(self._image(t, frame.image), self._world(t, frame.world),
+                         frame.visibility, frame.aspect)
+
+
+def clean_sequence(seq: PoseSequence, config: VisionConfig) -> PoseSequence:
+    """A whole clip through :class:`Preprocessor` (recognition works on the result)."""
+    pre = Preprocessor(config)
+    frames = [pre(float(t), _frame_at(seq, i)) for i, t in enumerate(seq.t)]
+    return PoseSequence.from_frames(seq.t, frames, seq.aspect)
+
+
+def _frame_at(seq: PoseSequence, i: int) -> PoseFrame | None:
+    if not seq.detected[i]:
+        return None
+    return PoseFrame(seq.image[i], seq.world[i], seq.visibility[i], seq.aspect)
+
+
+class ExerciseAnalyzer:
+    """Live analysis of one member doing one exercise.
+
+    ``view``: the camera view if known (a station's config); otherwise it is detected
+    from the first ``view_warmup_s`` seconds of poses, which are then replayed.
+    ``batch_s``: measures are computed vectorised over this much video at a time; numpy
+    per call overhead dominates single frames, so a quarter second costs little
+    latency and makes analysis several times cheaper. 0 = every frame at once.
+    """
+
+    def __init__(self, exercise: str, config: VisionConfig | None = None,
+                 view: View | None = None, view_warmup_s: float = 1.0,
+                 batch_s: float = 0.25) -> None:
+        if exercise not in EXERCISES:
+            raise VisionError(
+                f"unknown exercise {exercise!r}; choose one of {', '.join(EXERCISES)}")
+        self.exercise = exercise
+        self.config = config or load_config()
+        self.view = view
+        self._warmup_s = view_warmup_s
+        self._batch_s = batch_s
+        self._pending: list[tuple[float, PoseFrame | None]] = []
+        self._batch: list[tuple[float, PoseFrame]] = []
+        self._pre = Preprocessor(self.config)
+        self._scale = ms.ScaleTracker()
+        self._history: deque[tuple[float, dict[str, float]]] = deque()
+        self._keep_s = self.config.counter.max_rep_s + 1.0
+        self.frames = 0
+        self.detected = 0
+        self.reps: list[RepResult] = []
+        self._segments: list[tuple[Channel, RepSegment]] = []
+        spec = SPECS.get(exercise)
+        self._spec = spec
+        self._channels = spec.channels(self.config) if spec else ()
+        self._counters = [RepCounter(self.config.counter.params(ch.min_range), ch.start_high)
+                          for ch in self._channels]
+        self._medians = [RollingMedian(self.config.counter.median_frames) for _ in self._channels]
+        self._holds = HoldTracker(self.config) if exercise == "plank" else None
+
+    def push(self, t: float, frame: PoseFrame | None) -> list[RepResult | Hold]:
+        """Feed the next frame (None = no person found); returns reps/holds it completed."""
+        self.frames += 1
+        self.detected += frame is not None
+        frame = self._pre(t, frame)
+        if self.view is None:
+            self._pending.append((t, frame))
+            seen = [(ts, f) for ts, f in self._pending if f is not None]
+            if not seen or seen[-1][0] - seen[0][0] < self._warmup_s:
+                return []
+            self._decide_view([f for _, f in seen])
+            self._batch = [(ts, f) for ts, f in self._pending if f is not None]
+            self._pending.clear()
+        elif frame is not None:
+            self._batch.append((t, frame))
+        if (self._batch_s > 0 and self._batch
+                and self._batch[-1][0] - self._batch[0][0] >= self._batch_s):
+            return self._flush()
+        return []
+
+    def _decide_view(self, seen: list[PoseFrame]) -> None:
+        self.view = (detect_view(np.stack([f.image for f in seen]),
+                                 np.stack([f.world for f in seen]), seen[0].aspect,
+                                 self.config.view.front_max_deg, self.config.view.side_min_deg)
+                     if seen else View.FRONT)
+
+    def finish(self) -> AnalysisResult:
+        """Close the stream (an open plank hold ends here) and return everything seen."""
+        if self.view is None:
+            self._decide_view([f for _, f in self._pending if f is not None])
+            self._batch = [(ts, f) for ts, f in self._pending if f is not None]
+            self._pending.clear()
+        self._flush()
+        assert self.view is not None
+        holds = self._holds.finish() if self._holds else []
+        return AnalysisResult(self.exercise, self.view, list(self.reps), holds, self.frames,
+                              self.detected, self._pre.swaps.repairs)
+
+    # -- internals -----------------------------------------------------------------
+
+    def _flush(self) -> list[RepResult | Hold]:
+        """Measures for the buffered frames in one vectorised pass, then the counters."""
+        if not self._batch:
+            return []
+        assert self.view is not None
+        times = [t for t, _ in self._batch]
+        frames = [f for _, f in self._batch]
+        self._batch = []
+        run = ms.Frames(np.stack([f.image for f in frames]), np.stack([f.world for f in frames]),
+                        np.stack([f.visibility for f in frames]), frames[0].aspect)
+        values = ms.compute(run, self.view, self.config.pose.min_visibility,
+                            self._scale.update(run))
+        columns = {k: v.tolist() for k, v in values.items()}
+        out: list[RepResult | Hold] = []
+        for i, t in enumerate(times):
+            row = {k: col[i] for k, col in columns.items()}
+            self._history.append((t, row))
+            while self._history[0][0] < t - self._keep_s:
+                self._history.popleft()
+            if self._holds is not None:
+                out += self._holds.update(t, row, self.view)
+                continue
+            for ch, counter, median in zip(self._channels, self._counters, self._medians,
+                                           strict=True):
+                seg = counter.update(t, median(row[ch.measure]))
+                if seg is not None:
+                    rep = self._judge(ch, seg)
+                    if rep is not None:
+                        self.reps.append(rep)
+                        out.append(rep)
+        return out
+
+    def _judge(self, ch: Channel, seg: RepSegment) -> RepResult | None:
+        """Turn a counted segment into a rep, or drop it (duplicate or implausible)."""
+        for other_ch, other in self._segments[-4:]:
+            if other_ch is not ch and same_movement(seg, other):
+                return None  # both arms of one simultaneous curl
+        self._segments.append((ch, seg))
+        assert self._spec is not None and self.view is not None
+        rows = [r for ts, r in self._history if seg.start_s <= ts <= seg.end_s]
+        if not rows:
+            return None
+        m = {k: np.array([r[k] for r in rows]) for k in rows[0]}
+        signal = m[ch.measure]
+        excursion = abs(seg.start_value - seg.turn_value)
+        w = RepWindow(m, np.abs(signal - seg.turn_value) <= 0.2 * excursion,
+                      np.abs(signal - seg.start_value) <= 0.2 * excursion, self.view, ch.side)
+        rom = _rom(m[self._spec.rom.format(limb=(ch.side or "x")[0])])
+        min_rom = self.config.rule(self.exercise, "min_range_deg")
+        if not (math.isfinite(rom) and rom >= min_rom * self.config.counter.min_rep_fraction
+                and self._spec.plausible(w, self.config)):
+            log.debug("rep_dropped", exercise=self.exercise, start_s=seg.start_s, rom_deg=rom)
+            return None
+        faults = tuple(self._spec.rule(w, self.config))
+        return RepResult(len(self.reps) + 1, seg.start_s, seg.turn_s, seg.end_s, round(rom, 1),
+                         faults, ch.side, dict(w.metrics))
+
+
+def _rom(values: np.ndarray) -> float:
+    """Excursion after a 3-sample median, so one glitch frame cannot inflate it."""
+    v = values[np.isfinite(values)]
+    if v.size < 3:
+        return float(np.ptp(v)) if v.size else math.nan
+    smooth = np.median(np.lib.stride_tricks.sliding_window_view(v, 3), axis=1)
+    return float(np.ptp(smooth))
+
+
+def analyze(seq: PoseSequence, exercise: str, config: VisionConfig | None = None,
+            view: View | None = None) -> AnalysisResult:
+    """Analyse a recorded clip; the view is detected from the whole clip if not given."""
+    config = config or load_config()
+    if view is None:
+        view = detect_view(seq.image[seq.detected], seq.world[seq.detected], seq.aspect,
+                           config.view.front_max_deg, config.view.side_min_deg)
+    analyzer = ExerciseAnalyzer(exercise, config, view, batch_s=0.0)
+    for i, t in enumerate(seq.t.tolist()):
+        analyzer.push(t, _frame_at(seq, i))
+    return analyzer.finish()

@@ -1,0 +1,162 @@
+"""Landmark clean-up before any angle is computed: left/right swap repair and smoothing.
+
+Both work frame by frame so the edge box can run them live; offline analysis just
+feeds a whole clip through the same objects.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+
+import numpy as np
+from numpy.typing import NDArray
+
+from vision.landmarks import MIRROR, Landmark, PoseFrame
+
+FloatArray = NDArray[np.float64]
+
+# Left landmarks whose right twin MediaPipe confuses them with; each pair is checked on
+# its own (a glitch often swaps the knees but not the ankles). Hands ride with the wrist.
+_PAIRS: list[list[int]] = [
+    [int(Landmark[f"LEFT_{p}"]) for p in group]
+    for group in (("HIP",), ("KNEE",), ("ANKLE",), ("HEEL", "FOOT_INDEX"), ("ELBOW",),
+                  ("WRIST", "PINKY", "INDEX", "THUMB"))
+]
+
+
+class OneEuroFilter:
+    """The 1-euro filter (Casiez, Roussel & Vogel, CHI 2012) over an array of any shape.
+
+    A low-pass filter whose cut-off rises with speed: still limbs are smoothed hard
+    (jitter gone), fast limbs barely (little lag). ``min_cutoff`` in Hz, ``beta`` in
+    1/(units per second), ``d_cutoff`` in Hz for the speed estimate.
+    """
+
+    def __init__(self, min_cutoff: float, beta: float, d_cutoff: float = 1.0,
+                 max_gap_s: float = 0.5) -> None:
+        self.min_cutoff, self.beta, self.d_cutoff = min_cutoff, beta, d_cutoff
+        self.max_gap_s = max_gap_s
+        self._t: float | None = None
+        self._x: FloatArray | None = None
+        self._dx: FloatArray | None = None
+
+    @staticmethod
+    def _alpha(cutoff: FloatArray | float, dt: float) -> FloatArray:
+        tau = 1.0 / (2.0 * math.pi * np.asarray(cutoff, dtype=np.float64))
+        return np.asarray(1.0 / (1.0 + tau / dt), dtype=np.float64)
+
+    def reset(self) -> None:
+        self._t = self._x = self._dx = None
+
+    def __call__(self, t: float, x: FloatArray) -> FloatArray:
+        """Filtered value of ``x`` at time ``t`` (seconds); NaNs pass through unfiltered."""
+        if self._t is None or self._x is None or self._dx is None or t - self._t > self.max_gap_s:
+            self._t, self._x, self._dx = t, x.copy(), np.zeros_like(x)
+            return x.copy()
+        dt = t - self._t
+        if dt <= 0:
+            return self._x.copy()
+        fresh = np.isnan(self._x) & ~np.isnan(x)  # a landmark that reappears restarts
+        prev = np.where(fresh, x, self._x)
+        dx = (x - prev) / dt
+        a_d = self._alpha(self.d_cutoff, dt)
+        dx_hat = a_d * dx + (1 - a_d) * np.where(fresh, 0.0, self._dx)
+        cutoff = self.min_cutoff + self.beta * np.abs(dx_hat)
+        a = self._alpha(cutoff, dt)
+        out = np.where(np.isnan(x), x, a * x + (1 - a) * prev)
+        self._t = t
+        self._x = np.where(np.isnan(out), self._x, out)
+        self._dx = np.where(np.isnan(dx_hat), self._dx, dx_hat)
+        return np.asarray(out, dtype=np.float64)
+
+
+_LEFTS = np.array([pair[0] for pair in _PAIRS])
+_RIGHTS = MIRROR[_LEFTS]
+
+
+def _dist(a: FloatArray, b: FloatArray) -> FloatArray:
+    return np.asarray(np.hypot(a[:, 0] - b[:, 0], a[:, 1] - b[:, 1]), dtype=np.float64)
+
+
+def _swap(frame: PoseFrame, lefts: list[int]) -> PoseFrame:
+    idx = np.array(lefts + [int(MIRROR[i]) for i in lefts])
+    src = MIRROR[idx]
+    image, world, vis = frame.image.copy(), frame.world.copy(), frame.visibility.copy()
+    image[idx], world[idx], vis[idx] = frame.image[src], frame.world[src], frame.visibility[src]
+    return PoseFrame(image, world, vis, frame.aspect)
+
+
+class SwapRepair:
+    """Undo brief left/right swaps by keeping each landmark pair continuous in time.
+
+    For every left/right pair (knees, ankles, ...) it compares the 2D distance to a
+    reference pose with and without exchanging the two; if exchanging is clearly closer
+    (swapped cost below ``margin`` x kept cost) the estimator swapped and the pair is
+    put back. The reference is an exponential average of repaired poses (time constant
+    ``tau_s``), not the previous frame, so one garbled frame halfway through a swap cannot
+    flip the reference. Real crossings (legs passing in a walk) are continuous, so both
+    costs stay similar and nothing changes. The estimator is right most of the time, so
+    a repair lasting longer than ``max_swap_s`` is taken to be our mistake, not its: the
+    pair is re-anchored to the estimator's labels.
+    """
+
+    def __init__(self, margin: float = 0.5, max_swap_s: float = 0.5, tau_s: float = 0.1) -> None:
+        self.margin = margin
+        self.max_swap_s = max_swap_s
+        self.tau_s = tau_s
+        self._ref: FloatArray | None = None
+        self._ref_t = 0.0
+        self._since: dict[int, float] = {}
+        self.repairs = 0
+
+    def __call__(self, t: float, frame: PoseFrame | None) -> PoseFrame | None:
+        if frame is None:
+            return None
+        ref = self._ref
+        if ref is not None:
+            swapped: list[int] = []
+            pts = frame.image[:, :2]
+            p_l, p_r, r_l, r_r = pts[_LEFTS], pts[_RIGHTS], ref[_LEFTS], ref[_RIGHTS]
+            keep = _dist(p_l, r_l) + _dist(p_r, r_r)
+            swap = _dist(p_r, r_l) + _dist(p_l, r_r)
+            for k in np.flatnonzero(swap < self.margin * keep).tolist():
+                left, right = int(_LEFTS[k]), int(_RIGHTS[k])
+                since = self._since.setdefault(left, t)
+                if t - since <= self.max_swap_s:
+                    swapped.extend(_PAIRS[k])
+                else:  # too long: re-anchor this pair to the estimator's labels
+                    ref[[left, right]] = pts[[left, right]]
+                    del self._since[left]
+            for left in [i for i in self._since if i not in swapped]:
+                del self._since[left]
+            if swapped:
+                frame = _swap(frame, swapped)
+                self.repairs += 1
+        self._update_reference(t, frame.image[:, :2])
+        return frame
+
+    def _update_reference(self, t: float, pts: FloatArray) -> None:
+        if self._ref is None or np.isnan(self._ref).any():
+            self._ref = pts.copy()
+        else:
+            a = 1.0 - math.exp(-max(t - self._ref_t, 0.0) / self.tau_s)
+            self._ref = a * pts + (1.0 - a) * self._ref
+        self._ref_t = t
+
+
+class RollingMedian:
+    """Median of the last ``size`` finite values: removes single-frame spikes."""
+
+    def __init__(self, size: int) -> None:
+        self._buf: deque[float] = deque(maxlen=max(1, size))
+
+    def __call__(self, value: float) -> float:
+        if math.isfinite(value):
+            self._buf.append(value)
+        if not self._buf:
+            return math.nan
+        return float(np.median(np.fromiter(self._buf, dtype=np.float64)))
+
+    def reset(self) -> None:
+        self._buf.clear()

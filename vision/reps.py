@@ -1,0 +1,172 @@
+"""Rep counting on one joint signal: hysteresis on a range learnt from the signal itself.
+
+A textbook counter fires when the knee angle passes below 90 and back above 160
+degrees. Real clips break that: a front-view squat's 2D knee angle never reaches 90,
+a split squat's knee never straightens past 160, and a phone on the floor sees other
+numbers again. Here the thresholds are fractions of the signal's own recent range
+(robust quantiles over a sliding window), so the same counter works on any view,
+body or joint, and jitter smaller than the hysteresis band cannot make a rep.
+
+The counter only counts while the signal actually moves by at least ``min_range``
+(absolute units, e.g. 35 degrees): a presenter talking to the camera still gets a
+confident pose, but no rep. A rep is counted when the movement returns to the start
+position after its turnaround, so partial reps and a clip that ends mid-rep do not
+count.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True, slots=True)
+class CounterParams:
+    """Thresholds of :class:`RepCounter` (validated copies live in configs/vision.toml)."""
+
+    min_range: float  # signal must span this much (absolute units) to count at all
+    window_s: float = 10.0  # range memory: covers two slow reps
+    quantile: float = 0.03  # robust ends of the range, ignores short glitches
+    enter: float = 0.35  # normalised position (1 = start, 0 = turnaround) entering the turn
+    exit: float = 0.65  # ... and back out to the start: the hysteresis band is between
+    min_rep_s: float = 0.3
+    max_rep_s: float = 15.0
+    max_gap_s: float = 2.0  # longer without a value: the member left, start afresh
+    min_rep_fraction: float = 0.6  # a rep's own excursion, as a fraction of min_range
+
+
+@dataclass(frozen=True, slots=True)
+class RepSegment:
+    """One counted repetition on one signal (times in seconds)."""
+
+    start_s: float  # leaves the start position
+    turn_s: float  # turnaround (bottom of a squat, top of a curl)
+    end_s: float  # back at the start position
+    start_value: float
+    turn_value: float
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+
+class RepCounter:
+    """Online rep counter for one scalar signal.
+
+    ``start_high``: the start position is the high end of the signal (knee angle of a
+    standing squat) rather than the low end (shoulder abduction before a jumping jack).
+    Internally the signal is flipped so the start is always high.
+    """
+
+    def __init__(self, params: CounterParams, start_high: bool) -> None:
+        self.p = params
+        self.sign = 1.0 if start_high else -1.0
+        self._win_t: deque[float] = deque()
+        self._win_v: deque[float] = deque()
+        self._phase: str | None = None  # None, "start" or "turn"
+        self._last_t = -math.inf
+        self._top_t = self._top_s = 0.0  # latest sample near the start position
+        self._best_s = -math.inf  # highest value of the current start phase
+        self._turn_t = self._turn_s = 0.0  # deepest sample of the current turn phase
+        self._rep_start_t = self._rep_start_s = 0.0
+        self.count = 0
+
+    @property
+    def phase(self) -> str | None:
+        return self._phase
+
+    def update(self, t: float, value: float) -> RepSegment | None:
+        """Feed one sample; returns the rep it completes, if any. NaN samples are skipped."""
+        if not math.isfinite(value):
+            return None
+        s = self.sign * value
+        if t - self._last_t > self.p.max_gap_s:
+            self._phase = None
+            self._win_t.clear()
+            self._win_v.clear()
+        self._last_t = t
+        self._win_t.append(t)
+        self._win_v.append(s)
+        while self._win_t[0] < t - self.p.window_s:
+            self._win_t.popleft()
+            self._win_v.popleft()
+        lo, hi = robust_range(self._win_v, self.p.quantile)
+        span = hi - lo
+        if span < self.p.min_range:
+            self._phase = None  # not moving enough to be exercising
+            return None
+        u = (s - lo) / span  # 1 = start position, 0 = turnaround
+        if self._phase is None:
+            if u >= self.p.exit:
+                self._enter_start(t, s)
+            elif u <= self.p.enter:
+                # The window is wide, so a start-side position came earlier: we are
+                # mid-rep. Begin the rep at the last start-side sample.
+                tops = [(ts, v) for ts, v in zip(self._win_t, self._win_v, strict=True)
+                        if (v - lo) / span >= self.p.exit]
+                self._rep_start_t, self._rep_start_s = tops[-1] if tops else (t, s)
+                self._enter_turn(t, s)
+            return None
+        if self._phase == "start":
+            if s >= self._best_s - 0.1 * span:  # still at (or back at) the top
+                self._top_t, self._top_s = t, s
+                self._best_s = max(self._best_s, s)
+            if u <= self.p.enter:
+                self._rep_start_t, self._rep_start_s = self._top_t, self._top_s
+                self._enter_turn(t, s)
+            return None
+        # turn phase: track the deepest point, count on the way back out
+        if s < self._turn_s:
+            self._turn_t, self._turn_s = t, s
+        if t - self._rep_start_t > self.p.max_rep_s:
+            self._phase = None  # stayed down too long: a rest, not a rep
+            return None
+        if u < self.p.exit:
+            return None
+        rep = RepSegment(self._rep_start_t, self._turn_t, t, self.sign * self._rep_start_s,
+                         self.sign * self._turn_s)
+        excursion = self._rep_start_s - self._turn_s
+        self._enter_start(t, s)
+        too_small = excursion < self.p.min_rep_fraction * self.p.min_range
+        if rep.duration_s < self.p.min_rep_s or too_small:
+            return None
+        self.count += 1
+        return rep
+
+    def _enter_start(self, t: float, s: float) -> None:
+        self._phase = "start"
+        self._top_t, self._top_s, self._best_s = t, s, s
+
+    def _enter_turn(self, t: float, s: float) -> None:
+        self._phase = "turn"
+        self._turn_t, self._turn_s = t, s
+
+
+def robust_range(values: deque[float] | list[float], quantile: float) -> tuple[float, float]:
+    """Low and high order statistics at ``quantile`` from each end (no interpolation:
+    np.partition is several times cheaper than np.quantile on every frame)."""
+    arr = np.fromiter(values, dtype=np.float64, count=len(values))
+    k = int(quantile * (arr.size - 1))
+    part = np.partition(arr, (k, arr.size - 1 - k))
+    return float(part[k]), float(part[arr.size - 1 - k])
+
+
+def same_movement(a: RepSegment, b: RepSegment) -> bool:
+    """Two signals' reps are one rep when each turnaround lies inside the other rep
+    (both arms of a simultaneous curl), not when they merely overlap (alternating)."""
+    return a.start_s <= b.turn_s <= a.end_s and b.start_s <= a.turn_s <= b.end_s
+
+
+def count_offline(times: np.ndarray, values: np.ndarray, params: CounterParams,
+                  start_high: bool) -> list[RepSegment]:
+    """Run a fresh counter over a whole signal (tests, benchmarks, the CLI)."""
+    counter = RepCounter(params, start_high)
+    reps = []
+    for t, v in zip(times.tolist(), values.tolist(), strict=True):
+        rep = counter.update(t, v)
+        if rep is not None:
+            reps.append(rep)
+    return reps
