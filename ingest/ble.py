@@ -79,14 +79,14 @@ class BleSettings(BaseSettings):
                                       pyproject_toml_table_header=("ble",))
 
     adapters: list[str] = Field(default_factory=lambda: ["hci0"], min_length=1)
-    per_adapter_limit: int = Field(5, ge=1, le=32)
+    per_adapter_limit: int = Field(default=5, ge=1, le=32)
     adapter_limits: dict[str, int] = Field(default_factory=dict)
     prefer_connectionless: bool = False
-    connect_attempts: int = Field(3, ge=1, le=10)
-    reconnect_initial_s: float = Field(1.0, gt=0)
-    reconnect_max_s: float = Field(30.0, gt=0)
-    reading_queue_size: int = Field(10_000, ge=10)
-    legacy_broadcast_interval_s: float = Field(1.0, gt=0)
+    connect_attempts: int = Field(default=3, ge=1, le=10)
+    reconnect_initial_s: float = Field(default=1.0, gt=0)
+    reconnect_max_s: float = Field(default=30.0, gt=0)
+    reading_queue_size: int = Field(default=10_000, ge=10)
+    legacy_broadcast_interval_s: float = Field(default=1.0, gt=0)
 
     @classmethod
     def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: Any,
@@ -112,7 +112,7 @@ def reconnect_delay(failures: int, initial_s: float, max_s: float) -> float:
     """Seconds to wait before the next try after ``failures`` tries in a row went wrong."""
     if failures <= 0:
         return 0.0
-    return min(max_s, initial_s * 2 ** min(failures - 1, 30))
+    return min(max_s, initial_s * 2.0 ** min(failures - 1, 30))
 
 
 @dataclass
@@ -244,7 +244,9 @@ class BleHeartRateSource:
         strap.heard.set()
         if new_adapter:
             self._background(self._pool.poke())
-        if self._closed.is_set() or (self._allowed is not None and strap_id not in self._allowed):
+        if self._closed.is_set():
+            return
+        if self._allowed is not None and strap_id not in self._allowed:
             self._note(strap_id, "not on this class's strap list; not read")
             return
         status = self._status[strap_id]

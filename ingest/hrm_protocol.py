@@ -13,7 +13,6 @@ that carries the packet as hex, so a reader can count it, log it and keep going.
 from __future__ import annotations
 
 import struct
-from functools import lru_cache
 
 from ingest.source import HeartRateMeasurement, SourceKind
 
@@ -54,17 +53,24 @@ class MalformedPacketError(ValueError):
 
     def __init__(self, packet: bytes | bytearray | memoryview, reason: str,
                  what: str = "Heart Rate Measurement", advice: str = _ADVICE) -> None:
-        self.packet_hex = bytes(packet).hex()
+        super().__init__(reason)
+        self.packet = bytes(packet)
         self.reason = reason
         self.what = what
-        shown = f" packet {self.packet_hex}" if self.packet_hex else ""
-        super().__init__(f"malformed {what}{shown}: {reason}; {advice}")
+        self.advice = advice
+
+    @property
+    def packet_hex(self) -> str:
+        return self.packet.hex()
+
+    def __str__(self) -> str:  # built on demand: garbage from a strap is often never printed
+        shown = f" packet {self.packet_hex}" if self.packet else ""
+        return f"malformed {self.what}{shown}: {self.reason}; {self.advice}"
 
 
-@lru_cache(maxsize=64)
-def _rr_struct(count: int) -> struct.Struct:
-    """A little-endian ``count`` x uint16 unpacker, cached because a strap sends 0-9 RRs."""
-    return struct.Struct(f"<{count}H")
+# Little-endian n x uint16 unpackers, built once: an attribute value is at most 512 bytes
+# (Core spec, ATT), so at most 255 RR intervals fit after flags and heart rate.
+_RR_STRUCTS = tuple(struct.Struct(f"<{count}H") for count in range(256))
 
 
 def parse_heart_rate_measurement(data: bytes | bytearray | memoryview) -> HeartRateMeasurement:
@@ -101,20 +107,17 @@ def parse_heart_rate_measurement(data: bytes | bytearray | memoryview) -> HeartR
             raise MalformedPacketError(data, "flags announce RR intervals but none follow")
         if left & 1:
             raise MalformedPacketError(data, f"RR intervals are uint16 but {left} bytes remain")
-        raw: tuple[int, ...] = _rr_struct(left >> 1).unpack_from(data, offset)
+        count = left >> 1
+        unpack = _RR_STRUCTS[count] if count < 256 else struct.Struct(f"<{count}H")
+        raw: tuple[int, ...] = unpack.unpack_from(data, offset)
         ms = tuple([value * RR_UNIT_MS for value in raw])
     elif left:
         raise MalformedPacketError(data, f"{left} byte(s) left over that no flag accounts for")
     else:
         raw = ()
         ms = ()
-    return HeartRateMeasurement(
-        hr_bpm=hr,
-        sensor_contact=_CONTACT_BY_BITS[(flags >> 1) & 0b11],
-        energy_kj=energy,
-        rr_intervals_raw=raw,
-        rr_intervals_ms=ms,
-    )
+    # Positional: this runs for every notification and keywords cost twice as much here.
+    return HeartRateMeasurement(hr, _CONTACT_BY_BITS[(flags >> 1) & 0b11], energy, raw, ms)
 
 
 def encode_heart_rate_measurement(

@@ -12,8 +12,9 @@ import time
 from collections.abc import Callable
 
 import pytest
+from pydantic import ValidationError
 
-from ingest.ble import BleHeartRateSource, BleIngestError, BleSettings
+from ingest.ble import BleHeartRateSource, BleIngestError, BleSettings, reconnect_delay
 from ingest.hrm_protocol import parse_heart_rate_measurement
 from ingest.sim_backend import SimRadio, SimStrap
 from ingest.source import HeartRateSource, StrapReading, StrapState, StrapStatus
@@ -226,3 +227,22 @@ async def test_close_ends_the_readings_iterator() -> None:
     rest = [r async for r in readings]
     assert len(rest) < 50  # whatever was queued, then the iterator ends
     assert radio.connected.get("hci0", set()) == set()
+
+
+@pytest.mark.parametrize(("failures", "delay"), [(0, 0.0), (1, 1.0), (2, 2.0), (3, 4.0), (5, 16.0),
+                                                 (6, 30.0), (500, 30.0)])
+def test_reconnect_delay_doubles_up_to_the_cap(failures: int, delay: float) -> None:
+    assert reconnect_delay(failures, 1.0, 30.0) == delay
+
+
+def test_settings_come_from_the_toml_and_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SPOTTER_BLE_PER_ADAPTER_LIMIT", raising=False)
+    defaults = BleSettings()
+    assert (defaults.per_adapter_limit, defaults.reconnect_max_s) == (5, 30.0)  # ingest.toml
+    monkeypatch.setenv("SPOTTER_BLE_PER_ADAPTER_LIMIT", "7")
+    monkeypatch.setenv("SPOTTER_BLE_ADAPTERS", '["hci0", "hci1"]')
+    monkeypatch.setenv("SPOTTER_BLE_ADAPTER_LIMITS", '{"hci1": 3}')
+    assert BleSettings().limits() == {"hci0": 7, "hci1": 3}
+    monkeypatch.setenv("SPOTTER_BLE_PER_ADAPTER_LIMIT", "0")
+    with pytest.raises(ValidationError):
+        BleSettings()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ingest.ble import parse_heart_rate_measurement as reexported_parser
@@ -108,6 +108,7 @@ measurements = st.builds(
 )
 
 
+@settings(deadline=None)  # the machine is shared; a slow example is not a failure
 @given(measurements, st.booleans())
 def test_encode_then_parse_round_trips(measurement: HeartRateMeasurement, wide: bool) -> None:
     wide = wide or measurement.hr_bpm > 0xFF
@@ -115,6 +116,7 @@ def test_encode_then_parse_round_trips(measurement: HeartRateMeasurement, wide: 
     assert parse_heart_rate_measurement(packet) == measurement
 
 
+@settings(deadline=None)
 @given(st.binary(max_size=40))
 def test_random_bytes_decode_or_raise_only_the_packet_error(data: bytes) -> None:
     try:

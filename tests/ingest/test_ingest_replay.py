@@ -94,6 +94,10 @@ def test_csv_rr_column_in_milliseconds(tmp_path: Path) -> None:
     assert samples[0].rr_intervals_ms == (1000.0, 990.5) and samples[1].rr_intervals_ms == ()
 
 
+def test_replay_settings_load_the_toml_column_names() -> None:
+    assert "seconds" in ReplaySettings().time_columns  # only configs/ingest.toml lists it
+
+
 def test_csv_columns_come_from_settings(tmp_path: Path) -> None:
     path = write(tmp_path, "hr.csv", "zeit,puls\n0,70\n")
     with pytest.raises(RecordingError, match="time column"):

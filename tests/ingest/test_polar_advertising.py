@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ingest.advertising import (
@@ -54,6 +54,7 @@ def test_broken_blocks_raise_the_packet_error(payload: str) -> None:
         decode_polar_manufacturer_data(bytes.fromhex(payload))
 
 
+@settings(deadline=None)
 @given(st.binary(max_size=31))  # legacy advertising data holds at most 31 bytes
 def test_random_adverts_decode_or_raise_only_the_packet_error(payload: bytes) -> None:
     try:
