@@ -90,12 +90,22 @@ class Stack:
     def log_dir(self) -> Path:
         return self.settings.data_dir / "logs"
 
+    def settings_env(self) -> dict[str, str]:
+        """Every setting as a SPOTTER_* variable, so children see what this process sees
+        (including settings passed in code, as tests do)."""
+        env = {}
+        for name, value in self.settings.model_dump(exclude_none=True).items():
+            if isinstance(value, str | int | float | bool) or hasattr(value, "__fspath__"):
+                env[f"SPOTTER_{name.upper()}"] = str(value)
+        return env
+
     def spawn(self, name: str, argv: list[str]) -> Child:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log_path = self.log_dir / f"{name}.log"
         with log_path.open("wb") as out:
-            process = subprocess.Popen(  # noqa: S603 - our own argv
-                argv, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **self.env},
+            env = {**os.environ, **self.settings_env(), **self.env}
+            process = subprocess.Popen(
+                argv, stdout=out, stderr=subprocess.STDOUT, env=env,
                 start_new_session=True, preexec_fn=_die_with_parent,
             )
         child = Child(name, process, log_path)
@@ -184,29 +194,31 @@ class Stack:
         if self.demo_members:
             self.demo_class = seed_demo(database_url, members=self.demo_members)
 
+        # Worker and API start side by side: both spend seconds importing on a small box.
+        host, port = self.settings.api_host, self.settings.api_port
+        if not port_free(host, port):
+            raise StackError(f"port {port} is taken: set SPOTTER_API_PORT to another port")
         python = [sys.executable, "-m", "api.cli"]
         worker = self.spawn("worker", [*python, "worker"])
+        api = self.spawn("api", [*python, "api", "--host", host, "--port", str(port)])
+        edge = None
+        if self.demo_class:
+            # The edge agent retries its roster fetch until the API answers, and Kafka
+            # keeps its samples until the worker has joined: no need to wait for either.
+            edge = self.spawn("edge", [*python, "edge", "run", "--class-session",
+                                       self.demo_class, "--simulate", str(self.demo_members),
+                                       "--api", f"http://{host}:{port}"])
         ready_key = worker_ready_key(
             f"{self.settings.worker_id}:{socket.gethostname()}:{worker.process.pid}")
         self.wait_until("worker joined its group", lambda: bool(client.exists(ready_key)),
                         WORKER_READY_S, worker)
-
-        host, port = self.settings.api_host, self.settings.api_port
-        if not port_free(host, port):
-            raise StackError(f"port {port} is taken: set SPOTTER_API_PORT to another port")
-        api = self.spawn("api", [*python, "api", "--host", host, "--port", str(port)])
         health = f"http://{host}:{port}/healthz"
         self.wait_until("api healthy", lambda: httpx.get(health, timeout=1).status_code == 200,
                         API_READY_S, api)
 
-        if self.demo_members:
-            demo_class = self.demo_class
-            self.spawn("edge", [*python, "edge", "run", "--class-session", demo_class,
-                                "--simulate", str(self.demo_members),
-                                "--api", f"http://{host}:{port}"])
-            self.wait_until("first live tile",
-                            lambda: client.hlen(board_key(demo_class)) > 0, 60,
-                            self.children[-1])
+        if edge is not None and self.demo_class:
+            demo_board = board_key(self.demo_class)
+            self.wait_until("first live tile", lambda: client.hlen(demo_board) > 0, 60, edge)
         client.close()
 
     async def _topics(self, partitions: int) -> list[str]:

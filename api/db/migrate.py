@@ -15,7 +15,9 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 def alembic_config(database_url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", normalise_database_url(database_url))
+    # configparser interpolates "%": escape it so URL-encoded options survive
+    escaped = normalise_database_url(database_url).replace("%", "%%")
+    config.set_main_option("sqlalchemy.url", escaped)
     return config
 
 

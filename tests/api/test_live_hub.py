@@ -1,0 +1,30 @@
+"""Each tablet's queue keeps only the newest tile per member, so it cannot grow."""
+
+from __future__ import annotations
+
+import asyncio
+
+from api.live.hub import ClientQueue
+
+
+def tile(member: str, hr: int) -> dict:
+    return {"type": "tile", "tile": {"member_id": member, "hr": hr}}
+
+
+async def test_a_slow_client_gets_only_the_latest_tile_per_member() -> None:
+    queue = ClientQueue()
+    for hr in range(100, 200):
+        queue.offer(tile("ann", hr))
+    queue.offer(tile("bo", 90))
+    batch = await asyncio.wait_for(queue.drain(), 1)
+    assert sorted((m["tile"]["member_id"], m["tile"]["hr"]) for m in batch) == [
+        ("ann", 199), ("bo", 90)]
+
+
+async def test_drain_waits_for_news() -> None:
+    queue = ClientQueue()
+    waiter = asyncio.create_task(queue.drain())
+    await asyncio.sleep(0.05)
+    assert not waiter.done()
+    queue.offer(tile("ann", 120))
+    assert [m["tile"]["hr"] for m in await asyncio.wait_for(waiter, 1)] == [120]
