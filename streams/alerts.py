@@ -189,10 +189,11 @@ def _under_working(state: MemberSession, rules: AlertRules,
             return []
         work_intervals = [(origin + rule.assume_warmup_s, float("inf"))]
     for work_start, work_end in work_intervals:
-        if work_start <= last_t <= work_end:
-            start = max(low_since, work_start)
-            due = tracker.low_next is None or last_t >= tracker.low_next
-            if last_t - start >= rule.min_duration_s and due:
-                tracker.low_next = last_t + rule.cooldown_s
-                return [("under_working", start, last_t, last_t - start)]
+        # the part of the current below-target run inside this work block (the run may
+        # have outlived the block if the timer ran late, e.g. during a fast replay)
+        start, end = max(low_since, work_start), min(last_t, work_end)
+        due = tracker.low_next is None or end >= tracker.low_next
+        if end - start >= rule.min_duration_s and due:
+            tracker.low_next = end + rule.cooldown_s
+            return [("under_working", start, end, end - start)]
     return []
