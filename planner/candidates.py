@@ -1,0 +1,139 @@
+"""Which exercises may fill which slot, how each is dosed, and how much a coach likes it.
+
+The optimizer only sees a short, ranked list per slot: every exercise on it already fits
+the member's kit, injuries, level and dislikes, so the solver's job is the weekly trade-off
+(volume, time, recovery, variety), not filtering 870 names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from planner.config import DoseRow, PlannerConfig
+from planner.library import NOT_PLANNED, ExerciseLibrary, allowed
+from planner.models import Exercise, MemberProfile
+from planner.prescription import OneRepMax, seconds_for
+from planner.split import Slot
+from planner.vocab import LEVEL_RANK
+
+COMPOUND_PATTERNS = frozenset({"squat", "hinge", "lunge", "horizontal_push", "vertical_push",
+                               "horizontal_pull", "vertical_pull"})
+PLANNED_CATEGORIES = frozenset({"strength", "powerlifting", "cardio", "plyometrics", "strongman"})
+PER_SLOT = {"main": 5, "core": 3, "conditioning": 3, "carry": 2}
+PER_ISOLATION_MUSCLE = 2
+# the muscle a main lift of each pattern is meant for (a close-grip bench is a triceps lift)
+PRIME_MOVERS = {"squat": ("quadriceps",), "lunge": ("quadriceps", "glutes"),
+                "hinge": ("hamstrings", "glutes", "lower back"), "horizontal_push": ("chest",),
+                "vertical_push": ("shoulders",), "horizontal_pull": ("middle back", "lats"),
+                "vertical_pull": ("lats",)}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One exercise as the optimizer sees it in one slot."""
+
+    exercise: Exercise
+    role: str
+    row: DoseRow
+    seconds_per_set: int          # worst case over the plan: most reps plus rest
+    score: float
+    half_sets: Mapping[str, int] = field(default_factory=dict)  # muscle -> 2 primary, 1 indirect
+
+
+def role_of(exercise: Exercise, slot: Slot) -> str:
+    """The guidance row an item takes: main lifts, accessories, core, holds, intervals."""
+    if exercise.pattern == "conditioning":
+        return "conditioning"
+    if exercise.timed:
+        return "timed"
+    if exercise.pattern == "core":
+        return "core"
+    compound = exercise.mechanic == "compound" or (
+        exercise.mechanic is None and exercise.pattern in COMPOUND_PATTERNS)
+    return "main" if slot.main and compound else "accessory"
+
+
+def allowed_roles(exercise: Exercise) -> tuple[str, ...]:
+    """Roles the validator accepts for an exercise (a compound may be dosed as accessory)."""
+    role = role_of(exercise, Slot("any", (exercise.pattern,), main=True))
+    return ("main", "accessory") if role == "main" else (role,)
+
+
+def member_pool(library: ExerciseLibrary, profile: MemberProfile) -> list[Exercise]:
+    """Every exercise this member may be given at all."""
+    liked = set(profile.preferences.liked)
+    kit = profile.available_equipment
+    return [ex for ex in library
+            if ex.pattern not in NOT_PLANNED and ex.category in PLANNED_CATEGORIES
+            and (not ex.specialty or ex.id in liked)
+            and allowed(ex, equipment=kit, avoid_areas=profile.injury_areas,
+                        avoid_ids=frozenset(profile.preferences.disliked),
+                        level=profile.fitness_level)]
+
+
+def preference_score(ex: Exercise, slot: Slot, profile: MemberProfile,
+                     one_rms: Mapping[str, OneRepMax], targets: frozenset[str]) -> float:
+    """How much a coach would prefer this exercise here (higher is better)."""
+    score = 3.0 * ex.staple + 4.0 * (ex.id in profile.preferences.liked)
+    score += 1.5 * (ex.id in one_rms)
+    gap = LEVEL_RANK[profile.fitness_level] - LEVEL_RANK[ex.level]
+    score += 0.5 - 0.5 * gap
+    score += 0.5 * (ex.primary_muscles[0] in targets)
+    if slot.main:
+        score += 1.0 * (ex.mechanic == "compound")
+        score += 1.0 * (ex.primary_muscles[0] in PRIME_MOVERS.get(ex.pattern, ()))
+        if profile.primary_goal == "strength" and gap <= 1 and ex.equipment == "barbell":
+            score += 1.0
+    if profile.fitness_level == "beginner" and ex.equipment in ("machine", "cable"):
+        score += 0.5  # guided paths are easier to learn (acsm2009 novice machine work)
+    return score
+
+
+def half_sets(ex: Exercise) -> dict[str, int]:
+    """Volume per set in half-sets: 2 for a prime mover, 1 for a helper (indirect = 0.5)."""
+    if ex.pattern == "conditioning":
+        return {}
+    weights = {m: 1 for m in ex.secondary_muscles}
+    weights.update({m: 2 for m in ex.primary_muscles})
+    return weights
+
+
+def seconds_per_set(ex: Exercise, row: DoseRow, level: str, config: PlannerConfig) -> int:
+    work = seconds_for(row, LEVEL_RANK[level])
+    if work is None:
+        assert row.reps is not None
+        work = int(round(row.reps[1] * config.session.seconds_per_rep))
+    return work + row.rest
+
+
+def slot_candidates(pool: list[Exercise], slot: Slot, profile: MemberProfile,
+                    one_rms: Mapping[str, OneRepMax], targets: frozenset[str],
+                    config: PlannerConfig) -> list[Candidate]:
+    """The ranked shortlist for one slot."""
+    fits = [ex for ex in pool if ex.pattern in slot.patterns
+            and (not slot.muscles or ex.primary_muscles[0] in slot.muscles)]
+    if slot.muscles:  # isolation: useful muscles only, when there are any
+        useful = [ex for ex in fits if ex.primary_muscles[0] in targets]
+        fits = useful or fits
+    ranked = sorted(fits, key=lambda ex: (-preference_score(ex, slot, profile, one_rms, targets),
+                                          ex.id))
+    if slot.muscles:
+        per_muscle: dict[str, int] = {}
+        short = []
+        for ex in ranked:
+            muscle = ex.primary_muscles[0]
+            if per_muscle.get(muscle, 0) < PER_ISOLATION_MUSCLE:
+                per_muscle[muscle] = per_muscle.get(muscle, 0) + 1
+                short.append(ex)
+    else:
+        short = ranked[:PER_SLOT.get(slot.patterns[0], PER_SLOT["main"])]
+    out = []
+    for ex in short:
+        role = role_of(ex, slot)
+        row = config.dose_row(profile.primary_goal, role, profile.fitness_level)
+        out.append(Candidate(ex, role, row,
+                             seconds_per_set(ex, row, profile.fitness_level, config),
+                             preference_score(ex, slot, profile, one_rms, targets),
+                             half_sets(ex)))
+    return out

@@ -1,0 +1,199 @@
+"""The planner's settings: the guidance table in ``configs/planner.toml``, validated.
+
+Loading is the only I/O in the planner package and happens once; every function takes the
+validated :class:`PlannerConfig` so a test (or a studio) can pass its own table.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from planner.errors import ConfigError
+from planner.vocab import Goal, Level, Muscle, ProgressionModel, Role
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SessionRules(_Strict):
+    warmup_minutes: float = Field(ge=0)
+    transition_seconds: float = Field(ge=0)
+    seconds_per_rep: float = Field(gt=0)
+    max_exercises: int = Field(ge=1)
+
+
+class VolumeTarget(_Strict):
+    min: float = Field(ge=0)
+    typical: float = Field(ge=0)
+    max: float = Field(ge=0)
+    muscles: tuple[Muscle, ...]
+    source: str
+
+    @model_validator(mode="after")
+    def _ordered(self) -> VolumeTarget:
+        if not self.min <= self.typical <= self.max:
+            raise ValueError("volume target needs min <= typical <= max")
+        return self
+
+
+class VolumeRules(_Strict):
+    indirect_weight: float = Field(ge=0, le=1)
+    flag_above: float = Field(gt=0)
+    min_sessions_per_muscle: int = Field(ge=1)
+    session_hit_sets: float = Field(gt=0)
+    hard_gap_hours: float = Field(ge=0)
+    targets: dict[Goal, VolumeTarget]
+
+
+class DoseRow(_Strict):
+    """One row of the guidance table."""
+
+    goals: tuple[Goal, ...]
+    roles: tuple[Role, ...]
+    levels: tuple[Level, ...]
+    reps: tuple[int, int] | None = None
+    seconds: tuple[int, int] | None = None
+    percent_1rm: tuple[float, float] | None = None
+    rest_seconds: tuple[int, int]
+    rest: int
+    sets: tuple[int, int]
+    rir: tuple[int, int]
+    source: str
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DoseRow:
+        if (self.reps is None) == (self.seconds is None):
+            raise ValueError("a dose row needs exactly one of reps or seconds")
+        if not self.rest_seconds[0] <= self.rest <= self.rest_seconds[1]:
+            raise ValueError("rest must lie inside rest_seconds")
+        for pair in (self.reps, self.seconds, self.percent_1rm, self.rest_seconds, self.sets,
+                     self.rir):
+            if pair is not None and pair[0] > pair[1]:
+                raise ValueError(f"range {pair} is reversed")
+        return self
+
+    @property
+    def rpe_range(self) -> tuple[float, float]:
+        return 10.0 - self.rir[1], 10.0 - self.rir[0]
+
+
+class ChartRules(_Strict):
+    percent_by_reps: tuple[float, ...] = Field(min_length=2)
+    slope_beyond: float = Field(gt=0)
+    floor: float = Field(gt=0)
+
+
+class OneRepMaxRules(_Strict):
+    formula: str = Field(pattern="^(epley|brzycki)$")
+    max_reps: int = Field(ge=1, le=12)
+    window_days: int = Field(ge=1)
+
+
+class PeriodizationRules(_Strict):
+    model_by_level: dict[Level, ProgressionModel]
+    deload_every_weeks: dict[Level, int]
+    deload_set_fraction: float = Field(gt=0, lt=1)
+    deload_percent_drop: float = Field(ge=0)
+    deload_rir_add: int = Field(ge=0)
+    deload_volume_band: tuple[float, float]
+
+    @model_validator(mode="after")
+    def _deload_every(self) -> PeriodizationRules:
+        if any(not 4 <= n <= 6 for n in self.deload_every_weeks.values()):
+            raise ValueError("deload_every_weeks must be 4-6 (bell2023)")
+        return self
+
+
+class LoadRules(_Strict):
+    rounding_kg: dict[str, float]
+    load_tolerance_percent: float = Field(ge=0)
+
+
+class AdaptRules(_Strict):
+    small_step_percent: float = Field(gt=0)
+    large_step_percent: float = Field(gt=0)
+    max_step_percent: float = Field(gt=0, le=10)
+    beat_reps_margin: int = Field(ge=1)
+    easy_rpe_margin: float = Field(gt=0)
+    hard_rpe_margin: float = Field(gt=0)
+    reduce_percent: float = Field(gt=0, le=20)
+
+
+class ReadinessRules(_Strict):
+    train_at: float
+    reduce_at: float
+    pain_stop: int = Field(ge=1, le=5)
+
+
+class LiveRules(_Strict):
+    fatigue_intensity_cut_percent: float = Field(gt=0, lt=100)
+    fatigue_volume_cut_fraction: float = Field(gt=0, lt=1)
+    hr_alerts_for_cut: int = Field(ge=1)
+    faster_rpe_margin: float = Field(gt=0)
+
+
+class PlannerConfig(_Strict):
+    sources: dict[str, str]
+    session: SessionRules
+    volume: VolumeRules
+    dose: tuple[DoseRow, ...] = Field(min_length=1)
+    chart: ChartRules
+    one_rep_max: OneRepMaxRules
+    periodization: PeriodizationRules
+    loads: LoadRules
+    adapt: AdaptRules
+    readiness: ReadinessRules
+    live: LiveRules
+
+    @model_validator(mode="after")
+    def _sources_named(self) -> PlannerConfig:
+        cited = {s.strip() for row in self.dose for s in row.source.split(",")}
+        cited |= {s.strip() for t in self.volume.targets.values() for s in t.source.split(",")}
+        unknown = sorted(cited - set(self.sources))
+        if unknown:
+            raise ValueError(f"cited sources missing from [sources]: {unknown}")
+        return self
+
+    def dose_row(self, goal: str, role: str, level: str) -> DoseRow:
+        """The guidance row for one item; the table must cover every combination."""
+        for row in self.dose:
+            if goal in row.goals and role in row.roles and level in row.levels:
+                return row
+        raise ConfigError(f"no dose row for goal={goal} role={role} level={level}; "
+                          "add one to configs/planner.toml")
+
+
+def default_config_path() -> Path:
+    return Path(str(resources.files("configs") / "planner.toml"))
+
+
+def parse_config(data: dict[str, Any]) -> PlannerConfig:
+    """Validate a config mapping (as read from TOML) or raise :class:`ConfigError`."""
+    try:
+        return PlannerConfig.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+                             for e in exc.errors()[:8])
+        raise ConfigError(f"invalid planner config: {problems}") from exc
+
+
+def load_config(path: Path | None = None) -> PlannerConfig:
+    """Read and validate a planner TOML file (default: ``configs/planner.toml``)."""
+    target = path or default_config_path()
+    try:
+        data = tomllib.loads(target.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read planner config {target}: {exc}") from exc
+    return parse_config(data)
+
+
+@lru_cache(maxsize=1)
+def default_config() -> PlannerConfig:
+    return load_config()
