@@ -69,6 +69,10 @@ BODY_SENSOR_LOCATION = normalize_uuid_16(0x2A38)
 BATTERY_LEVEL = normalize_uuid_16(0x2A19)
 INGEST_TOML = Path(__file__).resolve().parent.parent / "configs" / "ingest.toml"
 _MAX_NOTES = 5  # a status keeps its latest notes only, so a flapping strap cannot grow it
+# GATT reads and the notification subscribe give up after this long. An ATT transaction may
+# take up to 30 s before the stack times it out (Core spec Vol 3, Part F, 3.3.3); a strap
+# that silent is better retried than left holding an adapter slot.
+GATT_TIMEOUT_S = 10.0
 _LIVE = (StrapState.CONNECTED, StrapState.STREAMING)
 
 
@@ -178,6 +182,8 @@ class BleHeartRateSource:
             return
         self._started = True
         for adapter in self.settings.adapters:
+            # Unfiltered on purpose: Polar broadcasts may come in advertisements that do not
+            # list 0x180D; _on_advertisement keeps only heart-rate straps.
             scanner = BleakScanner(detection_callback=partial(self._on_advertisement, adapter),
                                    bluez={"adapter": adapter}, backend=self._scanner_backend)
             try:
@@ -320,7 +326,9 @@ class BleHeartRateSource:
             self.counters[sid].connects += 1
             self._set_state(sid, StrapState.CONNECTED, f"connected via {adapter}")
             await self._read_once(client, sid)
-            await client.start_notify(HEART_RATE_MEASUREMENT, partial(self._on_notification, sid))
+            async with asyncio.timeout(GATT_TIMEOUT_S):
+                await client.start_notify(HEART_RATE_MEASUREMENT,
+                                          partial(self._on_notification, sid))
             strap.failures = 0
             self._deduper.forget(sid)
             self._set_state(sid, StrapState.STREAMING)
@@ -340,13 +348,15 @@ class BleHeartRateSource:
         for uuid, parse in ((BODY_SENSOR_LOCATION, parse_body_sensor_location),
                             (BATTERY_LEVEL, parse_battery_level)):
             try:
-                value = parse(await client.read_gatt_char(uuid))
+                async with asyncio.timeout(GATT_TIMEOUT_S):
+                    raw = await client.read_gatt_char(uuid)
+                value = parse(raw)
             except MalformedPacketError as exc:
                 self.counters[sid].malformed += 1
                 self._note(sid, str(exc))
                 continue
             except (BleakError, TimeoutError) as exc:
-                self._note(sid, f"could not read {uuid[4:8]}: {exc or type(exc).__name__}")
+                self._note(sid, f"could not read {uuid[4:8]}: {str(exc) or type(exc).__name__}")
                 continue
             if isinstance(value, str):
                 status.body_location = value

@@ -52,6 +52,7 @@ class SimStrap:
     in_range: bool = True
     rssi: int = -60
     heard_by: set[str] | None = None  # adapters in range; None: all
+    read_delay_s: float = 0.0  # how long a GATT read takes (a stuck strap: long)
     sent: int = 0  # notifications delivered, over all connections
 
 
@@ -189,6 +190,7 @@ class SimBleakClient(BaseBleakClient):
     async def read_gatt_char(self, characteristic: BleakGATTCharacteristic, **kwargs: Any
                              ) -> bytearray:
         self._require_link()
+        await asyncio.sleep(self.strap.read_delay_s if self.strap else 0.0)
         value = characteristic.obj
         assert isinstance(value, bytes | bytearray)
         return bytearray(value)

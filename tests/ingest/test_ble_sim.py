@@ -169,6 +169,16 @@ async def test_missing_or_bad_characteristics_become_notes() -> None:
     assert kinds == {mac(1): "chest", mac(2): "optical"}  # guessed from the names
 
 
+async def test_a_stuck_gatt_read_times_out_and_streaming_goes_on(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("ingest.ble.GATT_TIMEOUT_S", 0.05)
+    radio = SimRadio.with_straps([SimStrap(mac(1), read_delay_s=5.0)], {"hci0": 1})
+    source = source_for(radio)
+    got, statuses = await collect(source, lambda g: len(g) >= 3)
+    assert len(got) == 3
+    assert sum("could not read" in note for note in statuses[mac(1)].notes) == 2
+
+
 async def test_straps_off_the_class_list_are_reported_not_read() -> None:
     radio = SimRadio.with_straps([SimStrap(mac(1)), SimStrap(mac(2))], {"hci0": 5})
     source = source_for(radio, straps=[mac(1).lower()])
