@@ -22,6 +22,7 @@ from streams.insight_config import AlertRules, default_alert_rules
 
 if TYPE_CHECKING:
     from streams.metrics import MemberSession
+    from streams.windows import WindowAccumulator
 
 # Latched episodes wait for the timer; more than this many between two ticks means the
 # timer is not running, and the oldest are the least useful to show.
@@ -123,9 +124,9 @@ class AlertTracker:
         return cls(**data)
 
 
-def _message(rule: str, value: float | None) -> str:
+def _message(rule: str, value: float) -> str:
     if rule == "sustained_high":
-        return f"at or above {value:.0%} HRmax for over a minute: check on them"
+        return f"over a minute near maximum (peak {value:.0%} HRmax): check on them"
     if rule == "spike":
         return f"heart rate jumped {value:.0f} bpm within seconds: check strap and member"
     if rule == "dropout":
@@ -145,7 +146,7 @@ def evaluate(state: MemberSession, now: float, *, class_live: bool = True,
     """
     rules = rules or default_alert_rules()
     tracker = state.alerts
-    found: list[tuple[str, float, float, float | None]] = []
+    found: list[tuple[str, float, float, float]] = []
     for episode in tracker.pending:
         found.append((episode["rule"], episode["start"], episode["end"], episode["value"]))
     tracker.pending.clear()
@@ -170,6 +171,17 @@ def evaluate(state: MemberSession, now: float, *, class_live: bool = True,
     return alerts
 
 
+def tick(state: MemberSession, now: float, *, class_live: bool = True,
+         work_intervals: list[tuple[float, float]] | None = None,
+         class_started_at: float | None = None, rules: AlertRules | None = None
+         ) -> tuple[list[WindowAccumulator], list[AlertData]]:
+    """The worker's 1 s timer for one member: account what the grace period has released
+    (a quiet strap's last samples too), then evaluate the rules. Save ``state`` after."""
+    closed = state.advance(now)
+    return closed, evaluate(state, now, class_live=class_live, work_intervals=work_intervals,
+                            class_started_at=class_started_at, rules=rules)
+
+
 def _cooled_down(tracker: AlertTracker, rule: str, at: float, rules: AlertRules) -> bool:
     last = tracker.last_fired.get(rule)
     return last is None or at - last >= getattr(rules, rule).cooldown_s
@@ -178,7 +190,7 @@ def _cooled_down(tracker: AlertTracker, rule: str, at: float, rules: AlertRules)
 def _under_working(state: MemberSession, rules: AlertRules,
                    work_intervals: list[tuple[float, float]] | None,
                    class_started_at: float | None
-                   ) -> list[tuple[str, float, float, float | None]]:
+                   ) -> list[tuple[str, float, float, float]]:
     tracker, rule = state.alerts, rules.under_working
     low_since, last_t = tracker.low_since, state.released_t
     if not rule.enabled or low_since is None or last_t is None:

@@ -47,11 +47,11 @@ class ZonesSection(_Strict):
 
 
 class PhysiologySection(_Strict):
-    default_age: int = Field(35, ge=5, le=120)
-    default_hr_rest: int = Field(60, ge=25, le=120)
-    resting_percentile: float = Field(5.0, ge=0, le=50)
-    resting_max_fraction: float = Field(0.50, gt=0, le=1)
-    resting_min_samples: int = Field(60, ge=1)
+    default_age: int = Field(default=35, ge=5, le=120)
+    default_hr_rest: int = Field(default=60, ge=25, le=120)
+    resting_percentile: float = Field(default=5.0, ge=0, le=50)
+    resting_max_fraction: float = Field(default=0.50, gt=0, le=1)
+    resting_min_samples: int = Field(default=60, ge=1)
 
 
 class EffortSection(_Strict):
@@ -66,33 +66,33 @@ class EffortSection(_Strict):
 
 
 class TrimpSection(_Strict):
-    male_a: float = Field(0.64, gt=0)
-    male_b: float = Field(1.92, gt=0)
-    female_a: float = Field(0.86, gt=0)
-    female_b: float = Field(1.67, gt=0)
+    male_a: float = Field(default=0.64, gt=0)
+    male_b: float = Field(default=1.92, gt=0)
+    female_a: float = Field(default=0.86, gt=0)
+    female_b: float = Field(default=1.67, gt=0)
 
 
 class CaloriesSection(_Strict):
-    min_fraction_hrmax: float = Field(0.50, ge=0, le=1)
+    min_fraction_hrmax: float = Field(default=0.50, ge=0, le=1)
 
 
 class CoverageSection(_Strict):
-    max_gap_s: float = Field(5.0, gt=0)
+    max_gap_s: float = Field(default=5.0, gt=0)
     gap_policy: Literal["no_data", "cap"] = "no_data"
-    last_sample_s: float = Field(1.0, ge=0)
-    grace_s: float = Field(2.0, ge=0)
-    smoothing_tau_s: float = Field(5.0, gt=0)
-    engaged_fraction_hrmax: float = Field(0.70, gt=0, le=1.5)
+    last_sample_s: float = Field(default=1.0, ge=0)
+    grace_s: float = Field(default=2.0, ge=0)
+    smoothing_tau_s: float = Field(default=5.0, gt=0)
+    engaged_fraction_hrmax: float = Field(default=0.70, gt=0, le=1.5)
 
 
 class HrvSection(_Strict):
     sources: tuple[str, ...] = ("chest", "replay")
-    rr_min_ms: float = Field(300.0, gt=0)
-    rr_max_ms: float = Field(2000.0, gt=0)
-    max_deviation: float = Field(0.20, gt=0, lt=1)
-    median_window: int = Field(5, ge=3, le=31)
-    min_pairs: int = Field(20, ge=1)
-    rolling_pairs: int = Field(60, ge=2, le=1000)
+    rr_min_ms: float = Field(default=300.0, gt=0)
+    rr_max_ms: float = Field(default=2000.0, gt=0)
+    max_deviation: float = Field(default=0.20, gt=0, lt=1)
+    median_window: int = Field(default=5, ge=3, le=31)
+    min_pairs: int = Field(default=20, ge=1)
+    rolling_pairs: int = Field(default=60, ge=2, le=1000)
 
     @model_validator(mode="after")
     def _range(self) -> HrvSection:
@@ -104,18 +104,18 @@ class HrvSection(_Strict):
 
 
 class RecoverySection(_Strict):
-    after_s: float = Field(60.0, gt=0)
-    work_fraction_hrmax: float = Field(0.80, gt=0, le=1.5)
-    min_work_s: float = Field(60.0, ge=0)
+    after_s: float = Field(default=60.0, gt=0)
+    work_fraction_hrmax: float = Field(default=0.80, gt=0, le=1.5)
+    min_work_s: float = Field(default=60.0, ge=0)
 
 
 class SummarySection(_Strict):
-    target_engaged_share: float = Field(0.50, gt=0, le=1)
-    max_top_zone_share: float = Field(0.25, gt=0, le=1)
-    min_recovery_bpm: float = Field(12.0, ge=0)
-    max_no_data_share: float = Field(0.10, gt=0, le=1)
-    hr_max_margin_bpm: int = Field(2, ge=0)
-    min_history_for_average: int = Field(3, ge=1)
+    target_engaged_share: float = Field(default=0.50, gt=0, le=1)
+    max_top_zone_share: float = Field(default=0.25, gt=0, le=1)
+    min_recovery_bpm: float = Field(default=12.0, ge=0)
+    max_no_data_share: float = Field(default=0.10, gt=0, le=1)
+    hr_max_margin_bpm: int = Field(default=2, ge=0)
+    min_history_for_average: int = Field(default=3, ge=1)
 
 
 class InsightConfig(_Strict):
@@ -135,34 +135,34 @@ class InsightConfig(_Strict):
 class SustainedHighRule(_Strict):
     enabled: bool = True
     severity: Severity = "warning"
-    min_fraction_hrmax: float = Field(0.92, gt=0, le=1.5)
-    min_duration_s: float = Field(60.0, gt=0)
-    cooldown_s: float = Field(300.0, ge=0)
+    min_fraction_hrmax: float = Field(default=0.92, gt=0, le=1.5)
+    min_duration_s: float = Field(default=60.0, gt=0)
+    cooldown_s: float = Field(default=300.0, ge=0)
 
 
 class DropoutRule(_Strict):
     enabled: bool = True
     severity: Severity = "info"
-    silence_s: float = Field(15.0, gt=0)
-    cooldown_s: float = Field(120.0, ge=0)
+    silence_s: float = Field(default=15.0, gt=0)
+    cooldown_s: float = Field(default=120.0, ge=0)
 
 
 class UnderWorkingRule(_Strict):
     enabled: bool = True
     severity: Severity = "info"
-    below_zone: int = Field(2, ge=1, le=5)
-    min_duration_s: float = Field(300.0, gt=0)
-    cooldown_s: float = Field(600.0, ge=0)
-    assume_warmup_s: float = Field(600.0, ge=0)
+    below_zone: int = Field(default=2, ge=1, le=5)
+    min_duration_s: float = Field(default=300.0, gt=0)
+    cooldown_s: float = Field(default=600.0, ge=0)
+    assume_warmup_s: float = Field(default=600.0, ge=0)
 
 
 class SpikeRule(_Strict):
     enabled: bool = True
     severity: Severity = "warning"
-    jump_bpm: int = Field(40, gt=0)
-    within_s: float = Field(5.0, gt=0)
+    jump_bpm: int = Field(default=40, gt=0)
+    within_s: float = Field(default=5.0, gt=0)
     require_contact: bool = False
-    cooldown_s: float = Field(120.0, ge=0)
+    cooldown_s: float = Field(default=120.0, ge=0)
 
 
 class AlertRules(_Strict):

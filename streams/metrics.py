@@ -4,8 +4,8 @@
 dedupes by strap sequence number, reorders samples within a grace period, counts late
 ones instead of merging them, and accounts each sample for the time to the next one
 (zones, effort points, TRIMP, calories, HRV, recovery, alert trackers). The batch command
-feeds a recording through the very same object (``streams.summary.summarize_recording``),
-so a replay through the worker and ``spotter hr summary`` give the same numbers.
+feeds a recording through the very same object (:func:`summarize_recording`), so a replay
+through the worker and ``spotter hr summary`` give the same numbers.
 
 State is a JSON-able dict (``to_dict`` / ``from_dict``) for a Faust table with changelog.
 """
@@ -77,12 +77,23 @@ class MemberSession:
     hrv: HrvAccumulator = field(default_factory=HrvAccumulator.empty)
     recovery: RecoveryTracker = field(default_factory=RecoveryTracker)
     alerts: AlertTracker = field(default_factory=AlertTracker)
+    # Settings and lookup tables the hot loop reads, unpacked once (derived, not state).
+    _hot: tuple[Any, ...] = field(default=(), init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        cov, tab = self.config.coverage, self.table
+        self._hot = (cov.max_gap_s, cov.gap_policy == "cap",
+                     self.config.recovery.work_fraction_hrmax, tab.zone, tab.fraction_hrmax,
+                     tab.effort_per_s, tab.trimp_per_s, tab.kcal_per_s, tab.engaged,
+                     tab.resting_candidate)
 
     @classmethod
     def new(cls, class_session_id: str, member_id: str, profile: MemberProfile | None = None,
             *, config: InsightConfig | None = None, rules: AlertRules | None = None,
             learned_hr_rest: int | None = None, window_s: float | None = 1.0
             ) -> MemberSession:
+        """A fresh session. Physiology is fixed for the session (tiles and summary agree);
+        ``window_s`` None: no tumbling ZoneInsight windows are produced."""
         cfg = config or default_insight_config()
         prof = profile or MemberProfile()
         table = rate_table(resolve_physiology(prof, cfg, learned_hr_rest), cfg)
@@ -153,14 +164,11 @@ class MemberSession:
         Each sample counts for the time to the next one (at most ``max_gap_s``). This is
         the hot loop, so accumulators are locals written back once.
         """
-        pending, closed = self.pending, []
-        cfg, tab, c, zone_s = self.config, self.table, self.counters, self.zone_s
-        max_gap, cap = cfg.coverage.max_gap_s, cfg.coverage.gap_policy == "cap"
-        zone, fraction, effort_tab = tab.zone, tab.fraction_hrmax, tab.effort_per_s
-        trimp_tab, kcal_tab, engaged_tab = tab.trimp_per_s, tab.kcal_per_s, tab.engaged
-        resting, rest_hist = tab.resting_candidate, self.rest_hist
+        pending, closed, cfg, c, zone_s = self.pending, [], self.config, self.counters, self.zone_s
+        (max_gap, cap, work, zone, fraction, effort_tab, trimp_tab, kcal_tab, engaged_tab,
+         resting) = self._hot
         recovery, alerts, rules, hrv = self.recovery, self.alerts, self.rules, self.hrv
-        work, size, win = cfg.recovery.work_fraction_hrmax, self.window_s, self.window
+        rest_hist, size, win = self.rest_hist, self.window_s, self.window
         covered, effort, trimp, kcal = c["covered_s"], c["effort"], c["trimp"], c["kcal"]
         engaged, hr_time, no_data = c["engaged_s"], c["hr_time"], c["no_data_s"]
         prev_t, prev_hr, peak, count = self.released_t, self.prev_hr, c["hr_peak"], 0
@@ -351,5 +359,6 @@ def _event_time(entry: Entry) -> float:
 
 
 def _closed_window(win: list[float]) -> WindowAccumulator:
-    return WindowAccumulator(start=win[0], end=win[1], samples=int(win[2]), hr_sum=win[3],
-                             hr_last=int(win[4]), last_time=win[5], hr_peak=int(win[6]))
+    # positional: (start, end, samples, hr_sum, hr_last, last_time, hr_peak)
+    return WindowAccumulator(win[0], win[1], int(win[2]), win[3], int(win[4]), win[5],
+                             int(win[6]))

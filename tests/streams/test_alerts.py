@@ -161,3 +161,12 @@ def test_alert_data_makes_a_wire_record() -> None:
     (alert,) = evaluate(state, 1100.0, class_live=False)
     record = Alert(**alert.to_dict())
     assert record.rule == "spike" and record.evidence_start == 1007.0
+
+
+def test_tick_accounts_and_evaluates() -> None:
+    from streams.alerts import tick
+
+    state = session()
+    play(state, 1000.0, [100] * 8 + [150])  # the spike sits inside the grace period
+    closed, alerts = tick(state, 1010.5, class_live=False)
+    assert [a.rule for a in alerts] == ["spike"] and closed

@@ -254,3 +254,24 @@ def test_real_recordings_match_the_reference_table(shared_data, name, hr_max, hr
                                                         hr_rest=hr_rest), config=CAP)
     assert [totals.below_zone1_s, *totals.zones_s] == pytest.approx(zones, abs=1.0)
     assert totals.trimp == pytest.approx(banister, abs=0.06)
+
+
+@settings(max_examples=40, deadline=None)
+@given(samples_strategy(), st.lists(st.tuples(st.integers(0, 79), st.floats(2.01, 30.0),
+                                              st.integers(40, 210)), max_size=5))
+def test_late_samples_are_counted_not_merged(steps, late) -> None:
+    ordered = in_order(steps)
+    reference = feed(session(), ordered).to_dict()
+    state = session()
+    late_count = 0
+    for position, (seq, t, hr, rr) in enumerate(ordered):
+        state.add("strap", seq, t, hr, rr_intervals_ms=rr, source="chest")
+        for at, behind, late_hr in late:
+            if at == position:  # a buffered upload from well before the grace period
+                state.add("late-strap", 10_000 + late_count, t - behind, late_hr)
+                late_count += 1
+    state.finalize()
+    got = state.to_dict()
+    assert got["counters"]["late"] == late_count
+    got["counters"]["late"], got["seqs"], reference["seqs"] = 0, None, None
+    assert got == reference
