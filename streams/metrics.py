@@ -8,6 +8,8 @@ feeds a recording through the very same object (:func:`summarize_recording`), so
 through the worker and ``spotter hr summary`` give the same numbers.
 
 State is a JSON-able dict (``to_dict`` / ``from_dict``) for a Faust table with changelog.
+Worker use, per member: ``add``/``add_many`` per sample (returns closed 1 s windows),
+``streams.alerts.tick`` from the 1 s timer, ``finalize`` + ``totals`` at class end.
 """
 
 from __future__ import annotations
@@ -136,6 +138,8 @@ class MemberSession:
                 continue
             if hr > MAX_BPM:
                 hr = MAX_BPM
+            elif type(hr) is not int:  # a float bpm from a file: the tables are per whole bpm
+                hr = round(hr)
             entry = (t, hr, contact, rr, bool(rr) and source in hrv_sources)
             if not pending or t >= pending[-1][0]:
                 pending.append(entry)

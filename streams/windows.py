@@ -47,8 +47,11 @@ class SeqTracker:
             return SEQ_NEW
         if seq > hi:
             shift = seq - hi
-            self.missing += shift - 1
             self.hi[strap_id] = seq
+            if shift >= SEQ_SPAN:  # a jump this far is a restarted or corrupt counter,
+                self.mask[strap_id] = 1  # not thousands of lost notifications
+                return SEQ_NEW
+            self.missing += shift - 1
             self.mask[strap_id] = ((self.mask[strap_id] << shift) | 1) & SEQ_MASK
             return SEQ_NEW
         back = hi - seq

@@ -25,6 +25,7 @@ from streams.windows import (
     ([1, 5, 3], [SEQ_NEW, SEQ_NEW, SEQ_NEW], 2),      # 3 filled in late
     ([1, 5, 3, 3], [SEQ_NEW, SEQ_NEW, SEQ_NEW, SEQ_DUPLICATE], 2),
     ([SEQ_SPAN + 10, 5], [SEQ_NEW, SEQ_TOO_OLD], 0),  # beyond the dedupe horizon
+    ([1, 10**12], [SEQ_NEW, SEQ_NEW], 0),              # a wild jump: new sequence, not a gap
 ])
 def test_seq_tracker(seqs: list[int], outcomes: list[int], missing: int) -> None:
     tracker = SeqTracker()
