@@ -117,11 +117,19 @@ class AlertTracker:
             del self.pending[0]
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"high_since": self.high_since, "high_peak": self.high_peak,
+                "high_next": self.high_next, "low_since": self.low_since,
+                "low_next": self.low_next, "spike_ring": [list(e) for e in self.spike_ring],
+                "pending": [dict(e) for e in self.pending], "last_fired": dict(self.last_fired),
+                "dropout_fired_for": self.dropout_fired_for}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> AlertTracker:
-        return cls(**data)
+        tracker = cls(**data)
+        tracker.spike_ring = [list(e) for e in tracker.spike_ring]
+        tracker.pending = [dict(e) for e in tracker.pending]
+        tracker.last_fired = dict(tracker.last_fired)
+        return tracker
 
 
 def _message(rule: str, value: float) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from bisect import insort
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from streams.alerts import AlertTracker
@@ -277,14 +277,18 @@ class MemberSession:
     def to_dict(self) -> dict[str, Any]:
         """JSON-able state (copies, so later samples do not change what was returned)."""
         data: dict[str, Any] = {name: _copy(getattr(self, name)) for name in _PLAIN_FIELDS}
+        rec, p = self.recovery, self.profile
         data.update(
-            v=STATE_VERSION, profile=asdict(self.profile), seqs=self.seqs.to_dict(),
+            v=STATE_VERSION, seqs=self.seqs.to_dict(),
+            profile={"age": p.age, "sex": p.sex, "weight_kg": p.weight_kg, "hr_max": p.hr_max,
+                     "hr_rest": p.hr_rest},
             pending=[[t, hr, contact, list(rr), ok] for t, hr, contact, rr, ok in self.pending],
             rest_hist={str(k): v for k, v in self.rest_hist.items()},
             window_closed_end=None if self.window_closed_end == -math.inf
             else self.window_closed_end,
-            hrv=self.hrv.to_dict(), recovery=_copy(asdict(self.recovery)),
-            alerts=_copy(self.alerts.to_dict()))
+            hrv=self.hrv.to_dict(), alerts=self.alerts.to_dict(),
+            recovery={"bout_start": rec.bout_start, "bout_end": _copy(rec.bout_end),
+                      "candidate": _copy(rec.candidate), "results": _copy(rec.results)})
         return data
 
     @classmethod
@@ -307,7 +311,7 @@ class MemberSession:
             session.window_closed_end = data["window_closed_end"]
         session.hrv = HrvAccumulator.from_dict(_copy(data["hrv"]))
         session.recovery = RecoveryTracker(**_copy(data["recovery"]))
-        session.alerts = AlertTracker.from_dict(_copy(data["alerts"]))
+        session.alerts = AlertTracker.from_dict(data["alerts"])
         return session
 
 
@@ -319,10 +323,10 @@ _PLAIN_FIELDS = ("class_session_id", "member_id", "window_s", "learned_hr_rest",
 
 def _copy(value: Any) -> Any:
     """Copy JSON-like containers (state must not alias the live object)."""
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
+    if type(value) is list:
+        return [_copy(v) if type(v) in (list, dict) else v for v in value]
+    if type(value) is dict:
+        return {k: _copy(v) if type(v) in (list, dict) else v for k, v in value.items()}
     return value
 
 
