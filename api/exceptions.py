@@ -15,3 +15,27 @@ class ServiceUnavailableError(SpotterError):
     """A backing service (Redis, broker) is down; the message says which and what to do."""
 
     status_code = 503
+
+
+class AuthenticationRequired(SpotterError):
+    """No or bad credentials (401)."""
+
+    status_code = 401
+
+
+class Forbidden(SpotterError):
+    """Authenticated, but this role or person may not do this (403)."""
+
+    status_code = 403
+
+
+class TooManyRequests(SpotterError):
+    status_code = 429
+
+
+class LoginRequired(Exception):
+    """A page needs a logged-in user: the handler redirects to /login."""
+
+    def __init__(self, next_url: str) -> None:
+        super().__init__(next_url)
+        self.next_url = next_url

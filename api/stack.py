@@ -26,6 +26,7 @@ import redis
 import structlog
 from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_fixed
 
+from api.db.demo import DemoStudio
 from configs.settings import Settings
 from edge.kafka import client_options
 from streams.sink import board_key, worker_ready_key
@@ -83,7 +84,7 @@ class Stack:
     children: list[Child] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
-    demo_class: str | None = None
+    demo: DemoStudio | None = None
     stop_requested: bool = False  # set from a signal handler; start-up waits honour it
 
     @property
@@ -99,11 +100,12 @@ class Stack:
                 env[f"SPOTTER_{name.upper()}"] = str(value)
         return env
 
-    def spawn(self, name: str, argv: list[str]) -> Child:
+    def spawn(self, name: str, argv: list[str], extra_env: dict[str, str] | None = None
+              ) -> Child:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log_path = self.log_dir / f"{name}.log"
         with log_path.open("wb") as out:
-            env = {**os.environ, **self.settings_env(), **self.env}
+            env = {**os.environ, **self.settings_env(), **self.env, **(extra_env or {})}
             process = subprocess.Popen(
                 argv, stdout=out, stderr=subprocess.STDOUT, env=env,
                 start_new_session=True, preexec_fn=_die_with_parent,
@@ -192,7 +194,7 @@ class Stack:
 
         upgrade(database_url)
         if self.demo_members:
-            self.demo_class = seed_demo(database_url, members=self.demo_members)
+            self.demo = seed_demo(database_url, members=self.demo_members)
 
         # Worker and API start side by side: both spend seconds importing on a small box.
         host, port = self.settings.api_host, self.settings.api_port
@@ -202,12 +204,14 @@ class Stack:
         worker = self.spawn("worker", [*python, "worker"])
         api = self.spawn("api", [*python, "api", "--host", host, "--port", str(port)])
         edge = None
-        if self.demo_class:
+        if self.demo:
             # The edge agent retries its roster fetch until the API answers, and Kafka
             # keeps its samples until the worker has joined: no need to wait for either.
             edge = self.spawn("edge", [*python, "edge", "run", "--class-session",
-                                       self.demo_class, "--simulate", str(self.demo_members),
-                                       "--api", f"http://{host}:{port}"])
+                                       self.demo.class_session_id,
+                                       "--simulate", str(self.demo_members),
+                                       "--api", f"http://{host}:{port}"],
+                              extra_env={"SPOTTER_EDGE_TOKEN": self.demo.device_token})
         ready_key = worker_ready_key(
             f"{self.settings.worker_id}:{socket.gethostname()}:{worker.process.pid}")
         self.wait_until("worker joined its group", lambda: bool(client.exists(ready_key)),
@@ -216,8 +220,8 @@ class Stack:
         self.wait_until("api healthy", lambda: httpx.get(health, timeout=1).status_code == 200,
                         API_READY_S, api)
 
-        if edge is not None and self.demo_class:
-            demo_board = board_key(self.demo_class)
+        if edge is not None and self.demo:
+            demo_board = board_key(self.demo.class_session_id)
             self.wait_until("first live tile", lambda: client.hlen(demo_board) > 0, 60, edge)
         client.close()
 

@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     api_url: str | None = Field(None, description="how the edge agent reaches the API")
+    edge_token: str | None = Field(None, description="the edge box's device token (bearer)")
 
     topic_partitions: int = Field(4, description="partitions of every Spotter topic")
     worker_id: str = "spotter-worker"

@@ -16,15 +16,17 @@ from streams.records import RosterEntry
 log = structlog.get_logger(__name__)
 
 
-async def fetch_roster(api_url: str, class_session_id: str) -> list[RosterEntry]:
+async def fetch_roster(api_url: str, class_session_id: str, token: str | None
+                       ) -> list[RosterEntry]:
     """The class roster from the API, retried briefly while the API comes up."""
     url = f"{api_url.rstrip('/')}/api/classes/{class_session_id}/roster"
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
     async for attempt in AsyncRetrying(stop=stop_after_delay(30),
                                        wait=wait_exponential(max=2),
                                        retry=retry_if_exception_type(httpx.TransportError),
                                        reraise=True):
         with attempt:
-            async with httpx.AsyncClient(timeout=5) as client:
+            async with httpx.AsyncClient(timeout=5, headers=headers) as client:
                 response = await client.get(url)
     response.raise_for_status()
     return [RosterEntry(class_session_id=class_session_id, **row) for row in response.json()]
@@ -32,7 +34,7 @@ async def fetch_roster(api_url: str, class_session_id: str) -> list[RosterEntry]
 
 async def run_edge(settings: Settings, class_session_id: str, api_url: str, *,
                    simulate: int, speed: float = 1.0) -> None:
-    roster = await fetch_roster(api_url, class_session_id)
+    roster = await fetch_roster(api_url, class_session_id, settings.edge_token)
     straps = make_members(simulate)
     roster = pair_simulated(roster, [s.strap_id for s in straps])
     source = SimulatedStraps(straps, speed=speed)

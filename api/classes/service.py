@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.accounts.principal import Principal
 from api.classes.schemas import ClassSessionOut, RosterMemberOut
-from api.db.models import ClassSession
-from api.exceptions import NotFoundError
+from api.db.models import Booking, ClassSession
+from api.exceptions import Forbidden, NotFoundError
 
 
 def _out(session: ClassSession) -> ClassSessionOut:
@@ -20,35 +21,67 @@ def _out(session: ClassSession) -> ClassSessionOut:
     )
 
 
-async def list_sessions(db: AsyncSession, limit: int = 50) -> list[ClassSessionOut]:
-    rows = await db.scalars(select(ClassSession).order_by(ClassSession.starts_at.desc())
-                            .limit(limit))
+def visible_to(principal: Principal) -> ColumnElement[bool]:
+    """A WHERE clause: the class sessions this caller may see."""
+    if principal.role == "admin":
+        return ClassSession.id.is_not(None)
+    if principal.role == "trainer":
+        return ClassSession.trainer_id == principal.trainer_id
+    if principal.role == "device":
+        return ClassSession.room_id == principal.room_id
+    booked = select(Booking.class_session_id).where(Booking.member_id == principal.member_id)
+    return ClassSession.id.in_(booked)
+
+
+def ensure_staff_access(principal: Principal, session: ClassSession) -> None:
+    """Live data and rosters: the class's own trainer, its room's device, or an admin."""
+    allowed = (principal.role == "admin"
+               or (principal.role == "trainer" and session.trainer_id == principal.trainer_id)
+               or (principal.role == "device" and session.room_id == principal.room_id))
+    if not allowed:
+        raise Forbidden("only this class's trainer, its room's edge device or an admin may "
+                        "see its live data and roster")
+
+
+async def list_sessions(db: AsyncSession, principal: Principal, limit: int = 50
+                        ) -> list[ClassSessionOut]:
+    rows = await db.scalars(select(ClassSession).where(visible_to(principal))
+                            .order_by(ClassSession.starts_at.desc()).limit(limit))
     return [_out(row) for row in rows]
 
 
-async def get_session(db: AsyncSession, class_session_id: str) -> ClassSession:
-    found = await db.get(ClassSession, class_session_id)
+async def get_session(db: AsyncSession, class_session_id: str,
+                      principal: Principal | None = None) -> ClassSession:
+    """The session, if it exists and (when a principal is given) they may see it."""
+    query = select(ClassSession).where(ClassSession.id == class_session_id)
+    if principal is not None:
+        query = query.where(visible_to(principal))
+    found = await db.scalar(query)
     if found is None:
-        raise NotFoundError(f"class session {class_session_id!r} does not exist")
+        raise NotFoundError(f"class session {class_session_id!r} does not exist "
+                            "or is not yours")
     return found
 
 
-async def session_out(db: AsyncSession, class_session_id: str) -> ClassSessionOut:
-    return _out(await get_session(db, class_session_id))
+async def session_out(db: AsyncSession, class_session_id: str, principal: Principal
+                      ) -> ClassSessionOut:
+    return _out(await get_session(db, class_session_id, principal))
 
 
-async def current_session_id(db: AsyncSession) -> str | None:
-    """The class a trainer most likely wants: live first, else the latest one."""
-    live = await db.scalar(select(ClassSession.id).where(ClassSession.status == "live")
+async def current_session_id(db: AsyncSession, principal: Principal) -> str | None:
+    """The class a trainer most likely wants: their live one first, else their latest."""
+    mine = select(ClassSession.id).where(visible_to(principal))
+    live = await db.scalar(mine.where(ClassSession.status == "live")
                            .order_by(ClassSession.starts_at.desc()).limit(1))
     if live:
         return live
-    return await db.scalar(select(ClassSession.id).order_by(ClassSession.starts_at.desc())
-                           .limit(1))
+    return await db.scalar(mine.order_by(ClassSession.starts_at.desc()).limit(1))
 
 
-async def roster(db: AsyncSession, class_session_id: str) -> list[RosterMemberOut]:
-    session = await get_session(db, class_session_id)
+async def roster(db: AsyncSession, class_session_id: str, principal: Principal
+                 ) -> list[RosterMemberOut]:
+    session = await get_session(db, class_session_id, principal)
+    ensure_staff_access(principal, session)
     year = datetime.now(UTC).year
     entries = []
     for booking in sorted(session.bookings, key=lambda b: b.member.display_name):

@@ -8,7 +8,7 @@ from api.cli.apps import db_app
 
 
 @db_app.command("upgrade")
-def upgrade(revision: str = typer.Argument("head")) -> None:
+def upgrade(revision: str = typer.Argument("heads")) -> None:
     """Apply Alembic migrations to SPOTTER_DATABASE_URL (default: the SQLite file)."""
     from api.db.migrate import upgrade as run_upgrade
     from configs.settings import get_settings

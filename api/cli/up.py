@@ -39,6 +39,10 @@ def up(
         console.print(f"[bold green]Spotter is up[/] — trainer page: [bold]{url}[/]")
         for what, seconds in stack.timings.items():
             console.print(f"  {what:<26} {seconds:6.1f} s after start")
+        if stack.demo:
+            console.print("  demo accounts (email / password):")
+            for role, (email, password) in stack.demo.accounts.items():
+                console.print(f"    {role:<8} {email:<24} {password}")
         console.print(f"  logs in {stack.log_dir}/ — Ctrl-C stops everything")
         print(url, flush=True)
         code = stack.supervise()

@@ -6,11 +6,13 @@ Ids are fixed so the demo's URLs are stable between runs; seeding twice is harml
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
+from api.accounts.bootstrap import create_token, create_user
 from api.db.models import Booking, ClassSession, ClassType, Member, Room, Trainer
 
 DEMO_CLASS_ID = "demo-class"
@@ -19,8 +21,38 @@ FIRST_NAMES = ["Ava", "Ben", "Chloe", "Dev", "Elif", "Finn", "Grace", "Hugo", "I
                "Umar", "Vera", "Wes", "Xena", "Yusuf", "Zoe", "Arlo", "Bea", "Cruz", "Dina"]
 
 
-def seed_demo(database_url: str, members: int = 8, seed: int = 7) -> str:
-    """Create (or refresh) the demo class with ``members`` booked members; returns its id."""
+@dataclass(frozen=True)
+class DemoStudio:
+    class_session_id: str
+    device_token: str  # the demo edge box's bearer token, scoped to the demo room
+    accounts: dict[str, tuple[str, str]]  # role -> (email, password)
+
+
+# Demo-only passwords, printed by `make run`; real deployments create users with
+# `spotter users create` and never run the demo seed.
+DEMO_ACCOUNTS = {
+    "admin": ("admin@demo.spotter", "demo-admin-pass"),
+    "trainer": ("trainer@demo.spotter", "demo-trainer-pass"),
+    "member": ("ava@demo.spotter", "demo-member-pass"),
+}
+
+
+def seed_demo(database_url: str, members: int = 8, seed: int = 7) -> DemoStudio:
+    """Create (or refresh) the demo class with ``members`` booked members, one account per
+    role and a device token for the demo room."""
+    class_id = seed_classes(database_url, members, seed)
+    for role, (email, password) in DEMO_ACCOUNTS.items():
+        create_user(database_url, email, password, role,
+                    display_name={"admin": "Alex Admin", "trainer": "Sam Coach",
+                                  "member": "Ava"}[role],
+                    trainer_id="demo-trainer" if role == "trainer" else None,
+                    member_id="demo-member-01" if role == "member" else None)
+    token = create_token(database_url, "demo edge box", kind="device", room_id="demo-room")
+    return DemoStudio(class_id, token, dict(DEMO_ACCOUNTS))
+
+
+def seed_classes(database_url: str, members: int = 8, seed: int = 7) -> str:
+    """The demo room, trainer and live class with booked members; returns the class id."""
     rng = random.Random(seed)
     engine = create_engine(database_url)
     now = datetime.now(UTC)

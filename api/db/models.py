@@ -6,7 +6,7 @@ String primary keys keep ids readable in URLs and logs and let the demo seed sta
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, UniqueConstraint
@@ -18,7 +18,11 @@ def new_id() -> str:
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}
+    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON, list[dict[str, Any]]: JSON}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
 
 
 class Member(Base):
@@ -42,6 +46,8 @@ class Trainer(Base):
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
     qualifications: Mapped[list[str]] = mapped_column(default=list)
     max_hours_per_week: Mapped[float] = mapped_column(Float, default=40.0)
+    # Weekly availability windows: [{"day": 0..6, "start": "HH:MM", "end": "HH:MM"}]
+    availability: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
 
 
 class Room(Base):
@@ -61,6 +67,7 @@ class ClassType(Base):
     duration_min: Mapped[int] = mapped_column(Integer)
     required_features: Mapped[list[str]] = mapped_column(default=list)
     qualification: Mapped[str | None] = mapped_column(String(64))
+    revenue_weight: Mapped[float] = mapped_column(Float, default=1.0)
 
 
 class ClassSession(Base):

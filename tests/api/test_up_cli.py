@@ -62,9 +62,15 @@ def test_up_demo_serves_tiles_and_ctrl_c_stops_everything(tmp_path: Path) -> Non
         assert up.stdout is not None
         url = up.stdout.readline().strip()  # printed once the first tile is live
         assert url == f"http://127.0.0.1:{api_port}/trainer"
-        board = httpx.get(f"http://127.0.0.1:{api_port}/api/classes/demo-class/board").json()
-        assert len(board) >= 1
-        page = httpx.get(url)
+        base = f"http://127.0.0.1:{api_port}"
+        login = httpx.post(f"{base}/api/auth/token",
+                           json={"email": "trainer@demo.spotter", "password": "demo-trainer-pass"})
+        assert login.status_code == 200, login.text
+        auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        board = httpx.get(f"{base}/api/classes/demo-class/board", headers=auth)
+        assert board.status_code == 200 and len(board.json()) >= 1
+        assert httpx.get(url).status_code == 303  # the page asks anonymous visitors to log in
+        page = httpx.get(url, headers=auth)
         assert page.status_code == 200 and 'id="tiles"' in page.text
         started = descendants(up.pid)
         assert len(started) >= 5  # broker, redis, worker, api, edge

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from api.accounts.bootstrap import create_token, create_user
+from api.db.demo import DemoStudio, seed_demo
 from api.stack import Stack
 from configs.settings import Settings
 
@@ -27,6 +29,17 @@ def free_port() -> int:
 class LiveStack:
     settings: Settings  # with kafka_url, redis_url and database_url resolved
     api_url: str
+    admin_token: str
+
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.admin_token}"}
+
+    def demo(self, members: int) -> DemoStudio:
+        """Seed the demo class; returns it with settings for an edge agent of its room."""
+        return seed_demo(self.settings.resolved_database_url(), members=members)
+
+    def edge_settings(self, demo: DemoStudio) -> Settings:
+        return self.settings.model_copy(update={"edge_token": demo.device_token})
 
 
 @pytest.fixture(scope="session")
@@ -41,6 +54,9 @@ def live_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveStack]:
             "redis_url": stack.env["SPOTTER_REDIS_URL"],
             "database_url": stack.env["SPOTTER_DATABASE_URL"],
         })
-        yield LiveStack(resolved, f"http://{settings.api_host}:{settings.api_port}")
+        database_url = resolved.resolved_database_url()
+        admin = create_user(database_url, "e2e-admin@test.spotter", "e2e-admin-pass", "admin")
+        token = create_token(database_url, "e2e admin", kind="user", user_id=admin)
+        yield LiveStack(resolved, f"http://{settings.api_host}:{settings.api_port}", token)
     finally:
         stack.stop()

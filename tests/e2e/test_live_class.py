@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from api.db.demo import seed_demo
 from edge.runner import run_edge
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
@@ -33,14 +32,15 @@ async def sse_events(client: httpx.AsyncClient, url: str) -> AsyncIterator[tuple
 
 
 async def test_a_simulated_class_reaches_the_live_stream(live_stack) -> None:
-    settings = live_stack.settings
-    class_id = seed_demo(settings.resolved_database_url(), members=3)
-    edge = asyncio.create_task(run_edge(settings, class_id, live_stack.api_url,
-                                        simulate=3, speed=5.0))
+    demo = live_stack.demo(members=3)
+    class_id = demo.class_session_id
+    edge = asyncio.create_task(run_edge(live_stack.edge_settings(demo), class_id,
+                                        live_stack.api_url, simulate=3, speed=5.0))
     seen: dict[str, dict] = {}
     started = time.monotonic()
     try:
-        async with httpx.AsyncClient(timeout=httpx.Timeout(5, read=30)) as client:
+        async with httpx.AsyncClient(timeout=httpx.Timeout(5, read=30),
+                                     headers=live_stack.headers()) as client:
             async with asyncio.timeout(60):
                 async for event, data in sse_events(
                         client, f"{live_stack.api_url}/api/classes/{class_id}/live"):
@@ -63,11 +63,18 @@ async def test_a_simulated_class_reaches_the_live_stream(live_stack) -> None:
 
 
 async def test_the_board_snapshot_comes_first_on_the_stream(live_stack) -> None:
-    class_id = "snapshot-only-class"
-    async with httpx.AsyncClient(timeout=httpx.Timeout(5, read=10)) as client:
+    class_id = live_stack.demo(members=2).class_session_id
+    async with httpx.AsyncClient(timeout=httpx.Timeout(5, read=10),
+                                 headers=live_stack.headers()) as client:
         async with asyncio.timeout(20):
             async for event, data in sse_events(
                     client, f"{live_stack.api_url}/api/classes/{class_id}/live"):
                 assert event == "snapshot"
-                assert json.loads(data) == []
+                assert isinstance(json.loads(data), list)
                 break
+
+
+async def test_the_live_stream_needs_credentials(live_stack) -> None:
+    async with httpx.AsyncClient(timeout=5) as client:
+        anonymous = await client.get(f"{live_stack.api_url}/api/classes/demo-class/live")
+        assert anonymous.status_code == 401

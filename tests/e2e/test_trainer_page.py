@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from playwright.async_api import async_playwright
 
-from api.db.demo import seed_demo
 from edge.runner import run_edge
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.timeout(180)]
@@ -19,15 +18,21 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 
 async def test_tiles_appear_and_update_in_chromium(live_stack, chromium_path: str) -> None:
-    settings = live_stack.settings
-    class_id = seed_demo(settings.resolved_database_url(), members=4)
-    edge = asyncio.create_task(run_edge(settings, class_id, live_stack.api_url,
-                                        simulate=4, speed=2.0))
+    demo = live_stack.demo(members=4)
+    class_id = demo.class_session_id
+    edge = asyncio.create_task(run_edge(live_stack.edge_settings(demo), class_id,
+                                        live_stack.api_url, simulate=4, speed=2.0))
+    email, password = demo.accounts["trainer"]
     try:
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
             page = await browser.new_page(viewport={"width": 1024, "height": 768})
             await page.goto(f"{live_stack.api_url}/trainer?class_session={class_id}")
+            assert "/login" in page.url  # anonymous visitors are sent to log in
+            await page.fill("input[name=email]", email)
+            await page.fill("input[name=password]", password)
+            await page.click("button[type=submit]")
+            await page.wait_for_url(f"**/trainer?class_session={class_id}")
             tiles = page.locator("article.tile")
             await tiles.nth(3).wait_for(timeout=30_000)
             assert await tiles.count() == 4

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from api.db.models import Base
+from api.db.all_models import Base
 from configs.settings import get_settings
 
 config = context.config
