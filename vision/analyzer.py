@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from dataclasses import dataclass, field
 
 import numpy as np
 import structlog
@@ -23,81 +22,10 @@ from vision.filters import OneEuroFilter, RollingMedian, SwapRepair
 from vision.landmarks import PoseFrame, PoseSequence
 from vision.plank import Hold, HoldTracker
 from vision.reps import RepCounter, RepSegment, same_movement
+from vision.results import AnalysisResult, RepResult
 from vision.view import View, detect_view
 
 log = structlog.get_logger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class RepResult:
-    """One counted rep: timing (seconds on the clip's or camera's clock), range of
-    motion of the exercise's main joint, and the form faults it showed."""
-
-    index: int
-    start_s: float
-    turn_s: float
-    end_s: float
-    rom_deg: float | None
-    faults: tuple[str, ...] = ()
-    side: str | None = None
-    metrics: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def tempo_s(self) -> float:
-        return self.end_s - self.start_s
-
-    @property
-    def down_s(self) -> float:
-        return self.turn_s - self.start_s
-
-    @property
-    def up_s(self) -> float:
-        return self.end_s - self.turn_s
-
-
-@dataclass(slots=True)
-class AnalysisResult:
-    exercise: str
-    view: View
-    reps: list[RepResult]
-    holds: list[Hold]
-    frames: int
-    pose_detected_frames: int
-    swap_repairs: int = 0
-
-    @property
-    def hold_s(self) -> float:
-        return sum(h.duration_s for h in self.holds)
-
-    def to_dict(self, fps_processed: float | None = None,
-                details: bool = False) -> dict[str, object]:
-        """The ``spotter vision analyze --json`` document (its keys are an interface)."""
-        reps: list[dict[str, object]] = []
-        for r in self.reps:
-            item: dict[str, object] = {"start_s": round(r.start_s, 2), "end_s": round(r.end_s, 2),
-                                       "rom_deg": r.rom_deg, "faults": list(r.faults)}
-            if details:
-                item |= {"turn_s": round(r.turn_s, 2), "tempo_s": round(r.tempo_s, 2),
-                         "side": r.side, "metrics": r.metrics}
-            reps.append(item)
-        out: dict[str, object] = {
-            "exercise": self.exercise, "reps": len(self.reps), "reps_detail": reps,
-            "frames": self.frames, "pose_detected_frames": self.pose_detected_frames,
-            "fps_processed": None if fps_processed is None else round(fps_processed, 1),
-            "view": self.view.value,
-        }
-        if self.exercise == "plank" or self.holds:
-            out["hold_s"] = round(self.hold_s, 2)
-            out["holds"] = [{"start_s": round(h.start_s, 2), "end_s": round(h.end_s, 2),
-                             "faults": list(h.faults)} for h in self.holds]
-        return out
-
-    def fault_counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for item in [*self.reps, *self.holds]:
-            for fault in item.faults:
-                counts[fault] = counts.get(fault, 0) + 1
-        return counts
 
 
 class Preprocessor:
@@ -166,7 +94,8 @@ class ExerciseAnalyzer:
         self._channels = spec.channels(self.config) if spec else ()
         self._counters = [RepCounter(self.config.counter.params(ch.min_range), ch.start_high)
                           for ch in self._channels]
-        self._medians = [RollingMedian(self.config.counter.median_frames) for _ in self._channels]
+        self._medians: list[RollingMedian] = []  # sized from the frame rate at first use
+        self._last: dict[int, tuple[float, float]] = {}
         self._holds = HoldTracker(self.config) if exercise == "plank" else None
 
     def push(self, t: float, frame: PoseFrame | None) -> list[RepResult | Hold]:
@@ -202,6 +131,7 @@ class ExerciseAnalyzer:
             self._batch = [(ts, f) for ts, f in self._pending if f is not None]
             self._pending.clear()
         self._flush()
+        self._drain()
         assert self.view is not None
         holds = self._holds.finish() if self._holds else []
         return AnalysisResult(self.exercise, self.view, list(self.reps), holds, self.frames,
@@ -222,6 +152,8 @@ class ExerciseAnalyzer:
         values = ms.compute(run, self.view, self.config.pose.min_visibility,
                             self._scale.update(run))
         columns = {k: v.tolist() for k, v in values.items()}
+        if not self._medians:
+            self._medians = [RollingMedian(self._median_size(times)) for _ in self._channels]
         out: list[RepResult | Hold] = []
         for i, t in enumerate(times):
             row = {k: col[i] for k, col in columns.items()}
@@ -231,22 +163,40 @@ class ExerciseAnalyzer:
             if self._holds is not None:
                 out += self._holds.update(t, row, self.view)
                 continue
-            for ch, counter, median in zip(self._channels, self._counters, self._medians,
-                                           strict=True):
-                seg = counter.update(t, median(row[ch.measure]))
-                if seg is not None:
-                    rep = self._judge(ch, seg)
-                    if rep is not None:
-                        self.reps.append(rep)
-                        out.append(rep)
+            for i, ch in enumerate(self._channels):
+                out += self._count(i, t, row[ch.measure])
         return out
+
+    def _count(self, i: int, t: float, value: float, fresh: bool = True) -> list[RepResult | Hold]:
+        if fresh and math.isfinite(value):
+            self._last[i] = (t, value)
+        seg = self._counters[i].update(t, self._medians[i](value))
+        rep = self._judge(self._channels[i], seg) if seg is not None else None
+        if rep is None:
+            return []
+        self.reps.append(rep)
+        return [rep]
+
+    def _drain(self) -> None:
+        """End of stream: pad each median filter with its last value ("nearest" edge
+        mode) so its half-window of lag cannot swallow a rep finished at the very end."""
+        for i, (t, value) in list(self._last.items()):
+            for _ in range(self._medians[i].size // 2):
+                self._count(i, t, value, fresh=False)
+
+    def _median_size(self, times: list[float]) -> int:
+        """Samples in ``counter.median_s``, odd; 1 (no filter) at low frame rates, where a
+        3-sample median would flatten the turnaround of a fast rep."""
+        dt = np.diff(np.asarray(times))
+        dt = dt[dt > 0]
+        fps = 1.0 / float(np.median(dt)) if dt.size else 30.0
+        return max(1, int(round(self.config.counter.median_s * fps))) | 1
 
     def _judge(self, ch: Channel, seg: RepSegment) -> RepResult | None:
         """Turn a counted segment into a rep, or drop it (duplicate or implausible)."""
         for other_ch, other in self._segments[-4:]:
             if other_ch is not ch and same_movement(seg, other):
                 return None  # both arms of one simultaneous curl
-        self._segments.append((ch, seg))
         assert self._spec is not None and self.view is not None
         rows = [r for ts, r in self._history if seg.start_s <= ts <= seg.end_s]
         if not rows:
@@ -262,6 +212,7 @@ class ExerciseAnalyzer:
                 and self._spec.plausible(w, self.config)):
             log.debug("rep_dropped", exercise=self.exercise, start_s=seg.start_s, rom_deg=rom)
             return None
+        self._segments.append((ch, seg))
         faults = tuple(self._spec.rule(w, self.config))
         return RepResult(len(self.reps) + 1, seg.start_s, seg.turn_s, seg.end_s, round(rom, 1),
                          faults, ch.side, dict(w.metrics))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import tomllib
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -27,38 +27,38 @@ class _Strict(BaseModel):
 
 
 class PoseConfig(_Strict):
-    min_detection_confidence: float = Field(0.5, ge=0, le=1)
-    min_tracking_confidence: float = Field(0.5, ge=0, le=1)
+    min_detection_confidence: Annotated[float, Field(ge=0, le=1)] = 0.5
+    min_tracking_confidence: Annotated[float, Field(ge=0, le=1)] = 0.5
     smooth_landmarks: bool = True
-    min_visibility: float = Field(0.5, ge=0, le=1)
-    max_fps: float = Field(0.0, ge=0)
+    min_visibility: Annotated[float, Field(ge=0, le=1)] = 0.5
+    max_fps: Annotated[float, Field(ge=0)] = 0.0
 
 
 class FilterConfig(_Strict):
-    image_min_cutoff_hz: float = Field(1.5, gt=0)
-    image_beta: float = Field(5.0, ge=0)
-    world_min_cutoff_hz: float = Field(1.5, gt=0)
-    world_beta: float = Field(5.0, ge=0)
-    d_cutoff_hz: float = Field(1.0, gt=0)
-    max_gap_s: float = Field(0.5, gt=0)
+    image_min_cutoff_hz: Annotated[float, Field(gt=0)] = 1.5
+    image_beta: Annotated[float, Field(ge=0)] = 5.0
+    world_min_cutoff_hz: Annotated[float, Field(gt=0)] = 1.5
+    world_beta: Annotated[float, Field(ge=0)] = 5.0
+    d_cutoff_hz: Annotated[float, Field(gt=0)] = 1.0
+    max_gap_s: Annotated[float, Field(gt=0)] = 0.5
 
 
 class SwapConfig(_Strict):
-    margin: float = Field(0.5, gt=0, le=1)
-    max_swap_s: float = Field(0.5, gt=0)
-    tau_s: float = Field(0.1, gt=0)
+    margin: Annotated[float, Field(gt=0, le=1)] = 0.5
+    max_swap_s: Annotated[float, Field(gt=0)] = 0.5
+    tau_s: Annotated[float, Field(gt=0)] = 0.1
 
 
 class CounterConfig(_Strict):
-    window_s: float = Field(10.0, gt=0)
-    quantile: float = Field(0.03, ge=0, lt=0.5)
-    enter: float = Field(0.35, gt=0, lt=1)
-    exit: float = Field(0.65, gt=0, lt=1)
-    min_rep_s: float = Field(0.3, ge=0)
-    max_rep_s: float = Field(15.0, gt=0)
-    max_gap_s: float = Field(2.0, gt=0)
-    min_rep_fraction: float = Field(0.6, ge=0, le=1)
-    median_frames: int = Field(3, ge=1)
+    window_s: Annotated[float, Field(gt=0)] = 10.0
+    quantile: Annotated[float, Field(ge=0, lt=0.5)] = 0.03
+    enter: Annotated[float, Field(gt=0, lt=1)] = 0.35
+    exit: Annotated[float, Field(gt=0, lt=1)] = 0.65
+    min_rep_s: Annotated[float, Field(ge=0)] = 0.3
+    max_rep_s: Annotated[float, Field(gt=0)] = 15.0
+    max_gap_s: Annotated[float, Field(gt=0)] = 2.0
+    min_rep_fraction: Annotated[float, Field(ge=0, le=1)] = 0.6
+    median_s: Annotated[float, Field(ge=0)] = 0.1
 
     @model_validator(mode="after")
     def _band(self) -> CounterConfig:
@@ -74,16 +74,16 @@ class CounterConfig(_Strict):
 
 
 class ViewConfig(_Strict):
-    front_max_deg: float = Field(30.0, ge=0, le=90)
-    side_min_deg: float = Field(60.0, ge=0, le=90)
+    front_max_deg: Annotated[float, Field(ge=0, le=90)] = 30.0
+    side_min_deg: Annotated[float, Field(ge=0, le=90)] = 60.0
 
 
 class RecognitionConfig(_Strict):
-    horizontal_trunk_deg: float = 50.0
+    floor_body_line_deg: float = 50.0
     overhead_wrist_height: float = 0.3
     press_elbow_min_deg: float = 110.0
-    stagger_hip_asymmetry_deg: float = 35.0
-    min_frames: int = Field(10, ge=1)
+    split_stance_min: float = 0.4
+    min_frames: Annotated[int, Field(ge=1)] = 10
 
 
 class VisionConfig(_Strict):

@@ -20,12 +20,12 @@ def form_events(items: Iterable[RepResult | Hold], *, exercise: str, class_sessi
     """
     events = []
     for item in items:
-        common = {"class_session_id": class_session_id, "member_id": member_id,
-                  "station_id": station_id, "exercise": exercise,
-                  "event_time": clock_origin + item.end_s, "faults": list(item.faults)}
-        if isinstance(item, RepResult):
-            events.append(FormEvent(rep_index=item.index, rom_deg=item.rom_deg,
-                                    tempo_s=round(item.tempo_s, 3), **common))
-        else:
-            events.append(FormEvent(tempo_s=round(item.duration_s, 3), **common))
+        # a rep's duration, or how long a plank was held
+        duration = item.tempo_s if isinstance(item, RepResult) else item.duration_s
+        events.append(FormEvent(
+            class_session_id=class_session_id, member_id=member_id, station_id=station_id,
+            exercise=exercise, event_time=clock_origin + item.end_s, faults=list(item.faults),
+            rep_index=item.index if isinstance(item, RepResult) else None,
+            rom_deg=item.rom_deg if isinstance(item, RepResult) else None,
+            tempo_s=round(duration, 3)))
     return events

@@ -90,7 +90,7 @@ def _check(w: RepWindow, name: str, value: float, fault: str, bad: bool) -> list
 
 
 def _squat(w: RepWindow, c: VisionConfig) -> list[str]:
-    thigh = w.over_rep("thigh_2d", "high")  # thigh is vertical, so full length, when standing
+    thigh = w.over_rep("thigh", "high")
     depth = w.at_turn("hip_above_knee", "low") / thigh if thigh > 0 else float("nan")
     faults = _check(w, "depth_ratio", depth, "shallow_depth",
                     depth > c.rule("squat", "depth_ratio_max"))
@@ -118,11 +118,8 @@ def _push_up(w: RepWindow, c: VisionConfig) -> list[str]:
 
 
 def _lunge(w: RepWindow, c: VisionConfig) -> list[str]:
-    # The front leg flexes its hip; the back leg's hip stays extended.
-    hip_l, hip_r = w.at_turn("hip_l"), w.at_turn("hip_r")
-    front = "l" if not hip_r < hip_l else "r"
-    if np.isnan(hip_l) or np.isnan(hip_r):
-        front = "l" if np.isnan(hip_r) else "r"
+    # The front foot is the one ahead along the way the member faces (world landmarks).
+    front = "l" if w.at_turn("left_ahead") > 0 else "r"
     knee = w.at_turn(f"knee_{front}", "low")
     faults = _check(w, "front_knee_deg", knee, "shallow_depth",
                     knee > c.rule("lunge", "front_knee_min_max_deg"))
@@ -154,10 +151,18 @@ def _curl(w: RepWindow, c: VisionConfig) -> list[str]:
     return faults
 
 
+def _press_channel(c: VisionConfig) -> tuple[Channel, ...]:
+    # Wrist height over the shoulders (torso lengths): vertical, so the same from any view,
+    # while a side view foreshortens the elbow of a press done in the frontal plane.
+    return (Channel("wrist_height", False, c.rule("overhead-press", "min_wrist_rise")),)
+
+
 def _press(w: RepWindow, c: VisionConfig) -> list[str]:
-    lockout = w.at_turn("elbow_mean", "high")
-    faults = _check(w, "elbow_top_deg", lockout, "incomplete_lockout",
-                    lockout < c.rule("overhead-press", "elbow_lockout_min_deg"))
+    faults: list[str] = []
+    if w.view is not View.SIDE:  # a side view foreshortens arms pressed in the frontal plane
+        lockout = w.at_turn("elbow_mean", "high")
+        faults += _check(w, "elbow_top_deg", lockout, "incomplete_lockout",
+                         lockout < c.rule("overhead-press", "elbow_lockout_min_deg"))
     if w.view is not View.FRONT:
         lean = w.at_turn("trunk_lean")
         faults += _check(w, "trunk_lean_deg", lean, "back_lean",
@@ -166,11 +171,11 @@ def _press(w: RepWindow, c: VisionConfig) -> list[str]:
 
 
 def _upright(w: RepWindow, c: VisionConfig) -> bool:
-    return not w.over_rep("trunk_lean_3d", "median") > c.recognition.horizontal_trunk_deg
+    return not w.over_rep("body_line", "median") > c.recognition.floor_body_line_deg
 
 
 def _horizontal(w: RepWindow, c: VisionConfig) -> bool:
-    return not w.over_rep("trunk_lean_3d", "median") < c.recognition.horizontal_trunk_deg
+    return not w.over_rep("body_line", "median") < c.recognition.floor_body_line_deg
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +215,6 @@ SPECS: dict[str, ExerciseSpec] = {
     "jumping-jack": ExerciseSpec("jumping-jack", _angle("jumping-jack", "shoulder_mean", False),
                                  "shoulder_mean", _jumping_jack, _upright),
     "biceps-curl": ExerciseSpec("biceps-curl", _arms, "elbow_{limb}", _curl, _upright),
-    "overhead-press": ExerciseSpec("overhead-press",
-                                   _angle("overhead-press", "elbow_mean", False), "elbow_mean",
-                                   _press, _upright),
+    "overhead-press": ExerciseSpec("overhead-press", _press_channel, "elbow_mean", _press,
+                                   _upright),
 }

@@ -18,7 +18,7 @@ FloatArray = NDArray[np.float64]
 
 # Left landmarks whose right twin MediaPipe confuses them with; each pair is checked on
 # its own (a glitch often swaps the knees but not the ankles). Hands ride with the wrist.
-_PAIRS: list[list[int]] = [
+LIMB_PAIRS: list[list[int]] = [
     [int(Landmark[f"LEFT_{p}"]) for p in group]
     for group in (("HIP",), ("KNEE",), ("ANKLE",), ("HEEL", "FOOT_INDEX"), ("ELBOW",),
                   ("WRIST", "PINKY", "INDEX", "THUMB"))
@@ -71,7 +71,7 @@ class OneEuroFilter:
         return np.asarray(out, dtype=np.float64)
 
 
-_LEFTS = np.array([pair[0] for pair in _PAIRS])
+_LEFTS = np.array([pair[0] for pair in LIMB_PAIRS])
 _RIGHTS = MIRROR[_LEFTS]
 
 
@@ -79,7 +79,8 @@ def _dist(a: FloatArray, b: FloatArray) -> FloatArray:
     return np.asarray(np.hypot(a[:, 0] - b[:, 0], a[:, 1] - b[:, 1]), dtype=np.float64)
 
 
-def _swap(frame: PoseFrame, lefts: list[int]) -> PoseFrame:
+def swap_pairs(frame: PoseFrame, lefts: list[int]) -> PoseFrame:
+    """The frame with each listed left landmark exchanged with its right twin."""
     idx = np.array(lefts + [int(MIRROR[i]) for i in lefts])
     src = MIRROR[idx]
     image, world, vis = frame.image.copy(), frame.world.copy(), frame.visibility.copy()
@@ -124,14 +125,14 @@ class SwapRepair:
                 left, right = int(_LEFTS[k]), int(_RIGHTS[k])
                 since = self._since.setdefault(left, t)
                 if t - since <= self.max_swap_s:
-                    swapped.extend(_PAIRS[k])
+                    swapped.extend(LIMB_PAIRS[k])
                 else:  # too long: re-anchor this pair to the estimator's labels
                     ref[[left, right]] = pts[[left, right]]
                     del self._since[left]
             for left in [i for i in self._since if i not in swapped]:
                 del self._since[left]
             if swapped:
-                frame = _swap(frame, swapped)
+                frame = swap_pairs(frame, swapped)
                 self.repairs += 1
         self._update_reference(t, frame.image[:, :2])
         return frame
@@ -149,7 +150,8 @@ class RollingMedian:
     """Median of the last ``size`` finite values: removes single-frame spikes."""
 
     def __init__(self, size: int) -> None:
-        self._buf: deque[float] = deque(maxlen=max(1, size))
+        self.size = max(1, size)
+        self._buf: deque[float] = deque(maxlen=self.size)
 
     def __call__(self, value: float) -> float:
         if math.isfinite(value):

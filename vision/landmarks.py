@@ -126,7 +126,7 @@ class PoseSequence:
                             self.visibility[start:stop], self.aspect)
 
     @classmethod
-    def from_frames(cls, times: Sequence[float], frames: Sequence[PoseFrame | None],
+    def from_frames(cls, times: Sequence[float] | FloatArray, frames: Sequence[PoseFrame | None],
                     aspect: float | None = None) -> PoseSequence:
         """Stack per-frame results; ``None`` (no person) becomes a NaN row."""
         n = len(frames)

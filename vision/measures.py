@@ -74,18 +74,45 @@ def compute(frames: Frames, view: View, min_visibility: float, scale: FloatArray
     lean_3d = np.degrees(np.arctan2(np.linalg.norm(trunk[:, [0, 2]], axis=-1), -trunk[:, 1]))
     m["trunk_lean"] = lean_2d if view is View.SIDE else np.asarray(lean_3d, dtype=np.float64)
     m["trunk_lean_3d"] = np.asarray(lean_3d, dtype=np.float64)
+    # Body line (mid-shoulder to mid-ankle) from vertical: ~0 standing, ~70 in a plank
+    # or push-up whatever the hips do, so it tells floor work from standing work.
+    line = g.midpoint(frames.world, "SHOULDER") - g.midpoint(frames.world, "ANKLE")
+    line_3d = np.degrees(np.arctan2(np.linalg.norm(line[:, [0, 2]], axis=-1), -line[:, 1]))
+    line_2d = g.midpoint(xy, "SHOULDER") - g.midpoint(xy, "ANKLE")
+    m["body_line"] = np.asarray(
+        np.degrees(np.arctan2(np.abs(line_2d[:, 0]), -line_2d[:, 1])) if view is View.SIDE
+        else line_3d, dtype=np.float64)
 
     with np.errstate(invalid="ignore", divide="ignore"):
         hip_y = g.midpoint(xy, "HIP")[:, 1]
         m["hip_height"] = (g.midpoint(xy, "ANKLE")[:, 1] - hip_y) / scale
         shoulder_y = g.midpoint(xy, "SHOULDER")[:, 1]
         m["wrist_height"] = (shoulder_y - g.midpoint(xy, "WRIST")[:, 1]) / scale
-        m["hip_above_knee"] = g.midpoint(xy, "KNEE")[:, 1] - hip_y
-        m["thigh_2d"] = np.linalg.norm(g.midpoint(xy, "KNEE") - g.midpoint(xy, "HIP"), axis=-1)
+        # Squat depth from world landmarks (metres, y down): free of the perspective that
+        # makes knees coming toward a front camera look lower than they are.
+        w_hip, w_knee = g.midpoint(frames.world, "HIP"), g.midpoint(frames.world, "KNEE")
+        m["hip_above_knee"] = w_knee[:, 1] - w_hip[:, 1]
+        m["thigh"] = np.linalg.norm(w_knee - w_hip, axis=-1)
         m["knee_ankle_ratio"] = g.separation_ratio(xy, "KNEE", "ANKLE")
+    m["left_ahead"] = left_foot_ahead(frames.world)
     m["hip_sag_l"], m["hip_sag_r"] = _both(lambda s: g.hip_sag(xy, vis, s, min_visibility))
     m["knee_toe_l"], m["knee_toe_r"] = _both(lambda s: g.knee_over_toe(xy, vis, s, min_visibility))
     return m
+
+
+def left_foot_ahead(world: FloatArray) -> FloatArray:
+    """How far the left ankle is ahead of the right along the way the member faces, in
+    leg lengths (world landmarks). About 0 for a squat stance, about +-1 for a split
+    stance whatever the camera view; the sign says which foot is in front."""
+    hips = world[:, g.landmark("left", "HIP")] - world[:, g.landmark("right", "HIP")]
+    # Facing = the hip line turned 90 degrees about the vertical (world y is down).
+    facing = np.stack([hips[:, 2], np.zeros(len(hips)), -hips[:, 0]], axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        facing /= np.linalg.norm(facing, axis=1, keepdims=True)
+        hip, knee, ankle = (world[:, g.landmark("left", p)] for p in ("HIP", "KNEE", "ANKLE"))
+        feet = ankle - world[:, g.landmark("right", "ANKLE")]
+        leg = np.linalg.norm(hip - knee, axis=1) + np.linalg.norm(knee - ankle, axis=1)
+        return np.asarray(np.sum(feet * facing, axis=1) / leg, dtype=np.float64)
 
 
 class ScaleTracker:

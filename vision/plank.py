@@ -31,7 +31,7 @@ class HoldTracker:
     """Finds plank holds in a stream of per-frame measures."""
 
     def __init__(self, config: VisionConfig) -> None:
-        self.trunk_min = config.rule("plank", "trunk_min_deg")
+        self.line_min = config.rule("plank", "body_line_min_deg")
         self.line_max = config.rule("plank", "line_max")
         self.sag_max = config.rule("plank", "hip_sag_max")
         self.pike_max = config.rule("plank", "hip_pike_max")
@@ -42,12 +42,11 @@ class HoldTracker:
         self.holds: list[Hold] = []
 
     def update(self, t: float, row: dict[str, float], view: View) -> list[Hold]:
-        lean = row["trunk_lean"] if view is View.SIDE else row["trunk_lean_3d"]
         sag = max(row["hip_sag_l"], row["hip_sag_r"]) if view is not View.FRONT else math.nan
         if math.isnan(sag) and view is not View.FRONT:
             sag = row["hip_sag_l"] if math.isnan(row["hip_sag_r"]) else row["hip_sag_r"]
         straight = math.isnan(sag) or abs(sag) <= self.line_max
-        if lean >= self.trunk_min and straight:
+        if row["body_line"] >= self.line_min and straight:
             if self._start is None:
                 self._start = t
             self._last_ok = t

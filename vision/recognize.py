@@ -49,8 +49,7 @@ def features(seq: PoseSequence, view: View, config: VisionConfig) -> dict[str, f
     hip = m["hip_height"]
     low = np.isfinite(hip) & (hip <= _q(hip, 0.2))
     return {
-        "trunk_lean_deg": _q(m["trunk_lean_3d"], 0.5),
-        "trunk_lean_2d_deg": _q(m["trunk_lean"], 0.5) if view is View.SIDE else float("nan"),
+        "body_line_deg": _q(m["body_line"], 0.5),
         "wrist_height_top": _q(m["wrist_height"], 0.95),
         "shoulder_range_deg": _spread(m["shoulder_mean"]),
         "elbow_low_deg": _q(m["elbow_mean"], 0.05),
@@ -58,7 +57,7 @@ def features(seq: PoseSequence, view: View, config: VisionConfig) -> dict[str, f
         "elbow_mean_range_deg": _spread(m["elbow_mean"]),
         "hip_drop": _spread(hip),
         "knee_range_deg": _spread(m["knee_mean"]),
-        "hip_asymmetry_deg": _q(np.abs(m["hip_l"] - m["hip_r"])[low], 0.5) if low.any() else 0.0,
+        "stagger": _q(np.abs(m["left_ahead"])[low], 0.5) if low.any() else 0.0,
     }
 
 
@@ -74,15 +73,14 @@ def recognize(seq: PoseSequence, config: VisionConfig | None = None,
         view = detect_view(seq.image[det], seq.world[det], seq.aspect,
                            config.view.front_max_deg, config.view.side_min_deg)
     f = features(clean_sequence(seq, config), view, config)
-    lean = f["trunk_lean_2d_deg"] if view is View.SIDE else f["trunk_lean_deg"]
 
     def decided(name: str | None, reason: str) -> Recognition:
         return Recognition(name, view, {k: round(v, 3) for k, v in f.items()}, reason)
 
-    if lean > r.horizontal_trunk_deg:
+    if f["body_line_deg"] > r.floor_body_line_deg:
         if f["elbow_mean_range_deg"] >= config.rule("push-up", "min_range_deg"):
-            return decided("push-up", "horizontal trunk, elbows bending")
-        return decided("plank", "horizontal trunk, elbows still")
+            return decided("push-up", "body near horizontal, elbows bending")
+        return decided("plank", "body near horizontal, elbows still")
     if (f["wrist_height_top"] >= r.overhead_wrist_height
             and f["shoulder_range_deg"] >= config.rule("overhead-press", "min_range_deg")):
         if f["elbow_low_deg"] < r.press_elbow_min_deg:
@@ -90,7 +88,7 @@ def recognize(seq: PoseSequence, config: VisionConfig | None = None,
         return decided("jumping-jack", "wrists overhead, arms straight")
     if (f["hip_drop"] >= config.rule("squat", "min_hip_drop")
             and f["knee_range_deg"] >= config.rule("squat", "min_range_deg")):
-        if f["hip_asymmetry_deg"] >= r.stagger_hip_asymmetry_deg:
+        if f["stagger"] >= r.split_stance_min:
             return decided("lunge", "hips drop with a split stance")
         return decided("squat", "hips drop with both legs alike")
     if f["elbow_range_deg"] >= config.rule("biceps-curl", "min_range_deg"):
