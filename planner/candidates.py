@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from planner.config import DoseRow, PlannerConfig
-from planner.library import NOT_PLANNED, ExerciseLibrary, allowed
+from planner.library import ExerciseLibrary
 from planner.models import Exercise, MemberProfile
 from planner.prescription import OneRepMax, seconds_for
 from planner.split import Slot
@@ -19,7 +19,6 @@ from planner.vocab import LEVEL_RANK
 
 COMPOUND_PATTERNS = frozenset({"squat", "hinge", "lunge", "horizontal_push", "vertical_push",
                                "horizontal_pull", "vertical_pull"})
-PLANNED_CATEGORIES = frozenset({"strength", "powerlifting", "cardio", "plyometrics", "strongman"})
 PER_SLOT = {"main": 5, "core": 3, "conditioning": 3, "carry": 2}
 PER_ISOLATION_MUSCLE = 2
 # the muscle a main lift of each pattern is meant for (a close-grip bench is a triceps lift)
@@ -63,13 +62,14 @@ def allowed_roles(exercise: Exercise) -> tuple[str, ...]:
 def member_pool(library: ExerciseLibrary, profile: MemberProfile) -> list[Exercise]:
     """Every exercise this member may be given at all."""
     liked = set(profile.preferences.liked)
+    disliked = set(profile.preferences.disliked)
     kit = profile.available_equipment
-    return [ex for ex in library
-            if ex.pattern not in NOT_PLANNED and ex.category in PLANNED_CATEGORIES
-            and (not ex.specialty or ex.id in liked)
-            and allowed(ex, equipment=kit, avoid_areas=profile.injury_areas,
-                        avoid_ids=frozenset(profile.preferences.disliked),
-                        level=profile.fitness_level)]
+    areas = profile.injury_areas
+    rank = LEVEL_RANK[profile.fitness_level]
+    return [ex for ex in library.plannable
+            if ex.equipment in kit and LEVEL_RANK[ex.level] <= rank
+            and ex.id not in disliked and (not ex.specialty or ex.id in liked)
+            and not (areas and areas.intersection(ex.contraindications))]
 
 
 def preference_score(ex: Exercise, slot: Slot, profile: MemberProfile,
@@ -137,3 +137,24 @@ def slot_candidates(pool: list[Exercise], slot: Slot, profile: MemberProfile,
                              preference_score(ex, slot, profile, one_rms, targets),
                              half_sets(ex)))
     return out
+
+
+def injury_limited(profile: MemberProfile, library: ExerciseLibrary) -> set[str]:
+    """Muscles for which the member's injuries rule out some of the direct exercises.
+
+    Their weekly minimum is pursued but not enforced: training around an injury is the
+    member's physio's call, not the planner's (the plan says so in a warning).
+    """
+    if not profile.injuries:
+        return set()
+    hurt = member_pool(library, profile)
+    unhurt = member_pool(library, profile.model_copy(update={"injuries": []}))
+
+    def direct(pool: list[Exercise]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for ex in pool:
+            out[ex.primary_muscles[0]] = out.get(ex.primary_muscles[0], 0) + 1
+        return out
+
+    before, after = direct(unhurt), direct(hurt)
+    return {m for m, n in before.items() if after.get(m, 0) < n}

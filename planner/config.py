@@ -102,7 +102,6 @@ class PeriodizationRules(_Strict):
     deload_set_fraction: float = Field(gt=0, lt=1)
     deload_percent_drop: float = Field(ge=0)
     deload_rir_add: int = Field(ge=0)
-    deload_volume_band: tuple[float, float]
 
     @model_validator(mode="after")
     def _deload_every(self) -> PeriodizationRules:

@@ -12,7 +12,7 @@ from collections import Counter
 import structlog
 
 from planner.build import build_plan
-from planner.candidates import Candidate, member_pool, slot_candidates
+from planner.candidates import Candidate, injury_limited, member_pool, slot_candidates
 from planner.config import PlannerConfig, default_config
 from planner.errors import PlanInfeasible, PlannerError
 from planner.greedy import greedy_selection
@@ -26,12 +26,14 @@ from planner.selection import (
     frequency_misses,
     short_targets,
     solve_selection,
+    volume_upper_bound,
 )
 from planner.split import SessionSpec, WeekLayout, too_close, week_layout
 from planner.validation import validate_and_repair
 
 log = structlog.get_logger(__name__)
 MAX_WEEKS = 52
+RETRY_EFFORT = 4  # a near-miss week gets four times the search before it counts as infeasible
 
 
 def _trains(pool: list[Exercise], muscle: str) -> bool:
@@ -125,21 +127,24 @@ def _conflicts(sessions: tuple[SessionSpec, ...], gap_hours: float) -> tuple[tup
 
 def _select(problem: SelectionProblem, effort: float) -> Selection:
     """Greedy week, then CP-SAT from it; keep the better. A week that still misses a
-    minimum gets a ten times longer search before the profile is called infeasible."""
-    greedy = greedy_selection(problem)
-    best = greedy
-    for attempt in (effort, 10 * effort):
+    minimum gets a longer search, unless the minimum is provably out of reach."""
+    best = greedy_selection(problem)
+    for attempt in (effort, RETRY_EFFORT * effort):
         solved = solve_selection(problem, effort=attempt, hint=best if best.picks else None)
         if solved.picks and (not best.picks or (solved.objective or 0) >= (best.objective or 0)):
             best = solved
-        if solved.status == "OPTIMAL" or (best.picks and not short_targets(best, problem.targets)
+        short = short_targets(best, problem.targets) if best.picks else problem.targets
+        if solved.status == "OPTIMAL" or (best.picks and not short
                                           and not frequency_misses(best, problem)):
             break
+        if best.picks and all(volume_upper_bound(problem, m) < problem.targets[m].min
+                              for m in short) and short:
+            break  # no search can reach these minimums
     return best
 
 
 def generate_plan(profile: MemberProfile, weeks: int, *, library: ExerciseLibrary | None = None,
-                  config: PlannerConfig | None = None, effort: float = 0.1) -> Plan:
+                  config: PlannerConfig | None = None, effort: float = 0.05) -> Plan:
     """A validated ``weeks``-week plan for ``profile``, or :class:`PlanInfeasible`."""
     if not 1 <= weeks <= MAX_WEEKS:
         raise PlannerError(f"weeks must be 1-{MAX_WEEKS}, got {weeks}")
@@ -183,9 +188,19 @@ def generate_plan(profile: MemberProfile, weeks: int, *, library: ExerciseLibrar
             f"the required main lifts do not fit {profile.minutes_per_session} min sessions "
             f"(solver: {selection.status}; a single lift needs at least {need / 60:.0f} min "
             f"after a {config.session.warmup_minutes:g} min warm-up); allow more minutes"])
+    limited = injury_limited(profile, library)
     short = short_targets(selection, targets)
+    for muscle in sorted(set(short) & limited):
+        have = targets[muscle].min - short.pop(muscle)
+        warnings.append(f"{muscle}: {have:g} weekly sets, under the {targets[muscle].min:g} "
+                        f"guidance: the injured {', '.join(sorted(profile.injury_areas))} "
+                        "rules out part of its exercises")
     reasons = _time_reasons(short, problem, profile, pool, library) if short else []
     for muscle in frequency_misses(selection, problem):
+        if muscle in limited:
+            warnings.append(f"{muscle} trained on fewer than {problem.min_sessions} days "
+                            "because of the injury")
+            continue
         reasons.append(f"{muscle} cannot be trained on {problem.min_sessions} days a week "
                        "within the time budget (schoenfeld2016)")
     if reasons:

@@ -15,6 +15,7 @@ from planner.models import Exercise
 from planner.vocab import ALWAYS_AVAILABLE, INJURY_AREAS, LEVEL_RANK
 
 NOT_PLANNED = frozenset({"mobility", "power"})
+PLANNED_CATEGORIES = frozenset({"strength", "powerlifting", "cardio", "plyometrics", "strongman"})
 
 
 class ExerciseLibrary:
@@ -29,6 +30,9 @@ class ExerciseLibrary:
         self._by_pattern: dict[str, list[Exercise]] = {}
         for ex in self._by_id.values():
             self._by_pattern.setdefault(ex.pattern, []).append(ex)
+        self.plannable: tuple[Exercise, ...] = tuple(
+            ex for ex in self._by_id.values()
+            if ex.pattern not in NOT_PLANNED and ex.category in PLANNED_CATEGORIES)
 
     def __len__(self) -> int:
         return len(self._by_id)

@@ -9,6 +9,7 @@ Deload (bell2023): every 4-6 weeks, about half the sets at lighter loads, same e
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from planner.config import PlannerConfig
@@ -41,8 +42,8 @@ def is_deload(week: int, every: int) -> bool:
 
 
 def deload_sets(sets: int, fraction: float) -> int:
-    """About ``fraction`` of the sets, never fewer than one (half of 3 is 2, of 4 is 2)."""
-    return max(1, int(sets * fraction + 0.5))
+    """About ``fraction`` of the sets, rounded down, never fewer than one (3 -> 1, 4 -> 2)."""
+    return max(1, math.floor(sets * fraction))
 
 
 def phase(model: str, week: int, weeks: int, every: int, occurrence: int) -> Phase:

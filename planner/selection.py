@@ -220,6 +220,32 @@ def solve_selection(problem: SelectionProblem, *, effort: float = 0.05,
                      objective=evaluate(problem, picks) if picks else None)
 
 
+def volume_upper_bound(problem: SelectionProblem, muscle: str) -> float:
+    """Most weekly sets ``muscle`` could get in any week of this model (a relaxation).
+
+    Per slot, its best sets-per-second candidate may fill all the slot's places; per
+    session, a fractional knapsack over the time budget. No week can do better, so a
+    minimum above this bound is out of reach however long the solver searches."""
+    total = 0.0
+    for s, slots in enumerate(problem.choices):
+        options = []
+        for k, cands in enumerate(slots):
+            useful = [c for c in cands if c.half_sets.get(muscle)]
+            if useful:
+                best = max(useful, key=lambda c: c.half_sets[muscle] / c.seconds_per_set)
+                cap = problem.sessions[s].slots[k].count * max(c.row.sets[1] for c in useful)
+                options.append((best.half_sets[muscle] / best.seconds_per_set,
+                                best.seconds_per_set, cap))
+        budget = float(problem.budget_seconds)
+        for rate, seconds, cap in sorted(options, reverse=True):
+            take = min(float(cap), budget / seconds)
+            total += take * seconds * rate
+            budget -= take * seconds
+            if budget <= 0:
+                break
+    return total / 2
+
+
 def short_targets(selection: Selection, targets: Mapping[str, TargetSets]) -> dict[str, float]:
     """Target muscles whose weekly minimum the selection misses, with the missing sets."""
     volume = selection.half_sets()

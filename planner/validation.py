@@ -10,10 +10,11 @@ safely can (clamping a dose, swapping a contraindicated exercise, trimming sets)
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from planner.build import effective_sets, session_minutes
-from planner.candidates import allowed_roles, member_pool
+from planner.candidates import allowed_roles, injury_limited, member_pool
 from planner.config import DoseRow, PlannerConfig
 from planner.errors import PlanRejected
 from planner.library import ExerciseLibrary
@@ -73,7 +74,9 @@ def dose_problem(item: PlanItem, ex: Exercise, row: DoseRow, deload: bool,
     else:
         if e1rm is None:
             return "a load in kg without logged sets to estimate a 1RM from"
-        pct, slack = 100.0 * float(it.load_kg or 0) / e1rm, config.loads.load_tolerance_percent
+        step = config.loads.rounding_kg.get(ex.equipment, 2.5)  # a load is rounded to a step
+        pct = 100.0 * float(it.load_kg or 0) / e1rm
+        slack = config.loads.load_tolerance_percent + 100.0 * step / e1rm
     if not lo - slack <= pct <= hi + slack:
         return f"{pct:.1f} % 1RM outside {lo:g}-{hi:g} %"
     return None
@@ -126,6 +129,7 @@ def check_plan(plan: Plan, profile: MemberProfile, library: ExerciseLibrary,
         profile.training_history, config.one_rep_max, config.chart).items()}
     spec = config.volume.targets[profile.primary_goal]  # type: ignore[index]
     targets = [m for m in spec.muscles if m not in waived_muscles(profile, library, config)]
+    limited = injury_limited(profile, library)
     strength_days = None
     for week in plan.weeks:
         if len(week.sessions) != profile.days_per_week:
@@ -151,7 +155,8 @@ def check_plan(plan: Plan, profile: MemberProfile, library: ExerciseLibrary,
                                      f"{profile.minutes_per_session} min", week.week, s))
         if all(i.exercise_id in library for s in week.sessions for i in s.exercises):
             strength_days = sum(s.focus != "conditioning" for s in week.sessions)
-            out += _week_volume(week, targets, spec.min, strength_days, library, config)
+            out += _week_volume(week, targets, spec.min, strength_days, library, config,
+                                limited)
     out += _deloads(plan, library, config)
     if plan.weeks and strength_days is not None:
         first = next((w for w in plan.weeks if not w.deload), plan.weeks[0])
@@ -164,15 +169,19 @@ def check_plan(plan: Plan, profile: MemberProfile, library: ExerciseLibrary,
 
 
 def _week_volume(week: Week, targets: list[str], min_sets: float, strength_days: int,
-                 library: ExerciseLibrary, config: PlannerConfig) -> list[Violation]:
-    """Weekly sets per target muscle, twice-a-week frequency and the 48 h rule."""
+                 library: ExerciseLibrary, config: PlannerConfig, limited: set[str]
+                 ) -> list[Violation]:
+    """Weekly sets per target muscle, twice-a-week frequency and the 48 h rule.
+
+    Minimum and frequency are not enforced for muscles an injury limits (see
+    :func:`planner.candidates.injury_limited`); the flag line and 48 h always are."""
     rules = config.volume
     out = []
     items = [i for s in week.sessions for i in s.exercises]
     volume = effective_sets(items, rules.indirect_weight, library)
     for m in targets:
         have = volume.get(m, 0.0)
-        if not week.deload and have < min_sets:
+        if not week.deload and have < min_sets and m not in limited:
             out.append(Violation("volume_low", f"{m}: {have:g} weekly sets, guidance asks "
                                  f">= {min_sets:g}", week.week))
         if have > rules.flag_above:
@@ -181,7 +190,7 @@ def _week_volume(week: Week, targets: list[str], min_sets: float, strength_days:
     per_session = [effective_sets(s.exercises, rules.indirect_weight, library)
                    for s in week.sessions]
     if not week.deload and strength_days >= rules.min_sessions_per_muscle:
-        for m in targets:
+        for m in (t for t in targets if t not in limited):
             days = sum(v.get(m, 0.0) >= rules.session_hit_sets for v in per_session)
             if days < rules.min_sessions_per_muscle:
                 out.append(Violation("frequency", f"{m} trained on {days} day(s), guidance "
@@ -199,16 +208,10 @@ def _week_volume(week: Week, targets: list[str], min_sets: float, strength_days:
     return out
 
 
-def _total(week: Week, library: ExerciseLibrary, config: PlannerConfig) -> float:
-    items = [i for s in week.sessions for i in s.exercises]
-    return sum(effective_sets(items, config.volume.indirect_weight, library).values())
-
-
 def _deloads(plan: Plan, library: ExerciseLibrary, config: PlannerConfig) -> list[Violation]:
-    """Deload every 4-6 weeks; a deload keeps the exercises and about halves the volume."""
+    """Deload every 4-6 weeks; a deload keeps the exercises and about halves each one's sets."""
     out = []
     run = 0
-    lo, hi = config.periodization.deload_volume_band
     for index, week in enumerate(plan.weeks):
         if not week.deload:
             run += 1
@@ -225,13 +228,14 @@ def _deloads(plan: Plan, library: ExerciseLibrary, config: PlannerConfig) -> lis
         if [[i.exercise_id for i in s.exercises] for s in week.sessions] != \
                 [[i.exercise_id for i in s.exercises] for s in prev.sessions]:
             out.append(Violation("deload", "deload week changes the exercises", week.week))
-        if all(i.exercise_id in library for w in (week, prev) for s in w.sessions
-               for i in s.exercises):
-            before = _total(prev, library, config)
-            ratio = _total(week, library, config) / before if before else 0.0
-            if before and not lo <= ratio <= hi:
-                out.append(Violation("deload", f"deload keeps {ratio:.0%} of the volume, "
-                                     f"guidance {lo:.0%}-{hi:.0%}", week.week))
+        frac = config.periodization.deload_set_fraction
+        for a, b in zip(prev.sessions, week.sessions, strict=False):
+            for before, after in zip(a.exercises, b.exercises, strict=False):
+                most = max(1, math.ceil(frac * before.sets))
+                if after.sets > most:
+                    out.append(Violation("deload", f"{after.name}: {after.sets} of "
+                                         f"{before.sets} sets kept, a deload keeps about "
+                                         f"{frac:.0%} (at most {most})", week.week))
     return out
 
 
