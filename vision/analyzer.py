@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from dataclasses import replace
 
 import numpy as np
 import structlog
@@ -79,8 +80,9 @@ class ExerciseAnalyzer:
         self.view = view
         self._warmup_s = view_warmup_s
         self._batch_s = batch_s
-        self._pending: list[tuple[float, PoseFrame | None]] = []
+        self._warmup: list[tuple[float, PoseFrame | None]] = []
         self._batch: list[tuple[float, PoseFrame]] = []
+        self._closed = False
         self._pre = Preprocessor(self.config)
         self._scale = ms.ScaleTracker()
         self._history: deque[tuple[float, dict[str, float]]] = deque()
@@ -96,6 +98,11 @@ class ExerciseAnalyzer:
                           for ch in self._channels]
         self._medians: list[RollingMedian] = []  # sized from the frame rate at first use
         self._last: dict[int, tuple[float, float]] = {}
+        self._first: dict[int, bool] = {}  # per channel: is the next rep a set's first?
+        self._pending: dict[int, tuple[RepSegment, RepResult]] = {}
+        # A held-back first rep must reach this far into the set's range (hysteresis
+        # enter threshold plus slack for the range having grown since).
+        self._first_rep_limit = self.config.counter.enter + 0.15
         self._holds = HoldTracker(self.config) if exercise == "plank" else None
 
     def push(self, t: float, frame: PoseFrame | None) -> list[RepResult | Hold]:
@@ -104,13 +111,13 @@ class ExerciseAnalyzer:
         self.detected += frame is not None
         frame = self._pre(t, frame)
         if self.view is None:
-            self._pending.append((t, frame))
-            seen = [(ts, f) for ts, f in self._pending if f is not None]
+            self._warmup.append((t, frame))
+            seen = [(ts, f) for ts, f in self._warmup if f is not None]
             if not seen or seen[-1][0] - seen[0][0] < self._warmup_s:
                 return []
             self._decide_view([f for _, f in seen])
-            self._batch = [(ts, f) for ts, f in self._pending if f is not None]
-            self._pending.clear()
+            self._batch = [(ts, f) for ts, f in self._warmup if f is not None]
+            self._warmup.clear()
         elif frame is not None:
             self._batch.append((t, frame))
         if (self._batch_s > 0 and self._batch
@@ -124,17 +131,31 @@ class ExerciseAnalyzer:
                                  self.config.view.front_max_deg, self.config.view.side_min_deg)
                      if seen else View.FRONT)
 
-    def finish(self) -> AnalysisResult:
-        """Close the stream (an open plank hold ends here) and return everything seen."""
+    def close(self) -> list[RepResult | Hold]:
+        """End of the stream: analyse what is buffered and return the reps/holds that
+        only the end releases (a rep finishing on the last frame, an open plank hold).
+        Live callers publish these like the ones ``push`` returned."""
+        if self._closed:
+            return []
+        self._closed = True
         if self.view is None:
-            self._decide_view([f for _, f in self._pending if f is not None])
-            self._batch = [(ts, f) for ts, f in self._pending if f is not None]
-            self._pending.clear()
-        self._flush()
-        self._drain()
+            self._decide_view([f for _, f in self._warmup if f is not None])
+            self._batch = [(ts, f) for ts, f in self._warmup if f is not None]
+            self._warmup.clear()
+        out = self._flush() + self._drain()
+        if self._holds is not None:
+            out += self._holds.close()
+        return out
+
+    def finish(self) -> AnalysisResult:
+        """Close the stream if still open and return everything seen."""
+        self.close()
         assert self.view is not None
-        holds = self._holds.finish() if self._holds else []
-        return AnalysisResult(self.exercise, self.view, list(self.reps), holds, self.frames,
+        holds = list(self._holds.holds) if self._holds else []
+        # Held-back first reps may be accepted after later ones: number them in time order.
+        ordered = sorted(self.reps, key=lambda r: r.end_s)
+        reps = [replace(r, index=k) for k, r in enumerate(ordered, 1)]
+        return AnalysisResult(self.exercise, self.view, reps, holds, self.frames,
                               self.detected, self._pre.swaps.repairs)
 
     # -- internals -----------------------------------------------------------------
@@ -168,21 +189,52 @@ class ExerciseAnalyzer:
         return out
 
     def _count(self, i: int, t: float, value: float, fresh: bool = True) -> list[RepResult | Hold]:
+        """Feed channel ``i``. The first rep of a set is held back until the next one:
+        judged only against its own range, a half-hearted first rep would look full, so
+        it is kept only if it also reaches the turnaround zone of the range the set
+        establishes (or if it stays the only rep of its set)."""
         if fresh and math.isfinite(value):
             self._last[i] = (t, value)
-        seg = self._counters[i].update(t, self._medians[i](value))
+        counter = self._counters[i]
+        seg = counter.update(t, self._medians[i](value))
+        out: list[RepResult | Hold] = []
+        if counter.phase is None:  # no set in progress: a held-back lone rep stands
+            self._first[i] = True
+            if i in self._pending:
+                out += self._accept(i, *self._pending.pop(i))
         rep = self._judge(self._channels[i], seg) if seg is not None else None
-        if rep is None:
-            return []
+        if seg is None or rep is None:
+            return out
+        if self._first.get(i, True):
+            self._first[i] = False
+            self._pending[i] = (seg, rep)
+            return out
+        held = self._pending.pop(i, None)
+        if held is not None and counter.position(held[0].turn_value) <= self._first_rep_limit:
+            out += self._accept(i, *held)
+        return out + self._accept(i, seg, rep)
+
+    def _accept(self, i: int, seg: RepSegment, rep: RepResult) -> list[RepResult | Hold]:
+        ch = self._channels[i]
+        for other_ch, other in self._segments[-4:]:
+            if other_ch is not ch and same_movement(seg, other):
+                return []  # both arms of one simultaneous curl
+        self._segments.append((ch, seg))
+        rep = replace(rep, index=len(self.reps) + 1)
         self.reps.append(rep)
         return [rep]
 
-    def _drain(self) -> None:
+    def _drain(self) -> list[RepResult | Hold]:
         """End of stream: pad each median filter with its last value ("nearest" edge
-        mode) so its half-window of lag cannot swallow a rep finished at the very end."""
+        mode) so its half-window of lag cannot swallow a rep finished at the very end;
+        a first rep still held back is a set of one."""
+        out: list[RepResult | Hold] = []
         for i, (t, value) in list(self._last.items()):
             for _ in range(self._medians[i].size // 2):
-                self._count(i, t, value, fresh=False)
+                out += self._count(i, t, value, fresh=False)
+        for i in sorted(self._pending):
+            out += self._accept(i, *self._pending.pop(i))
+        return out
 
     def _median_size(self, times: list[float]) -> int:
         """Samples in ``counter.median_s``, odd; 1 (no filter) at low frame rates, where a
@@ -194,9 +246,6 @@ class ExerciseAnalyzer:
 
     def _judge(self, ch: Channel, seg: RepSegment) -> RepResult | None:
         """Turn a counted segment into a rep, or drop it (duplicate or implausible)."""
-        for other_ch, other in self._segments[-4:]:
-            if other_ch is not ch and same_movement(seg, other):
-                return None  # both arms of one simultaneous curl
         assert self._spec is not None and self.view is not None
         rows = [r for ts, r in self._history if seg.start_s <= ts <= seg.end_s]
         if not rows:
@@ -212,9 +261,8 @@ class ExerciseAnalyzer:
                 and self._spec.plausible(w, self.config)):
             log.debug("rep_dropped", exercise=self.exercise, start_s=seg.start_s, rom_deg=rom)
             return None
-        self._segments.append((ch, seg))
         faults = tuple(self._spec.rule(w, self.config))
-        return RepResult(len(self.reps) + 1, seg.start_s, seg.turn_s, seg.end_s, round(rom, 1),
+        return RepResult(0, seg.start_s, seg.turn_s, seg.end_s, round(rom, 1),
                          faults, ch.side, dict(w.metrics))
 
 

@@ -54,14 +54,21 @@ def gate(values: FloatArray, visibility: FloatArray, indices: list[int],
 
 
 def angle_at(a: FloatArray, b: FloatArray, c: FloatArray) -> FloatArray:
-    """Angle ABC in degrees for arrays of 2D or 3D points, shape (N, D)."""
+    """Angle ABC in degrees for arrays of 2D or 3D points, shape (N, D).
+
+    atan2(|u x v|, u . v) rather than arccos of the cosine: exact near 0 and 180 degrees,
+    where a straight knee or elbow spends much of its time.
+    """
     u = a - b
     v = c - b
-    nu = np.linalg.norm(u, axis=-1)
-    nv = np.linalg.norm(v, axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cos = np.sum(u * v, axis=-1) / (nu * nv)
-    return np.asarray(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))), dtype=np.float64)
+    if u.shape[-1] == 2:
+        cross = np.abs(u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0])
+    else:
+        cross = np.linalg.norm(np.cross(u, v), axis=-1)
+    dot = np.sum(u * v, axis=-1)
+    angle = np.degrees(np.arctan2(cross, dot))
+    degenerate = (np.linalg.norm(u, axis=-1) == 0) | (np.linalg.norm(v, axis=-1) == 0)
+    return np.asarray(np.where(degenerate, np.nan, angle), dtype=np.float64)
 
 
 def joint_angle(points: FloatArray, visibility: FloatArray, joint: Joint, side: Side,

@@ -57,10 +57,9 @@ class HoldTracker:
             return self._close()
         return []
 
-    def finish(self) -> list[Hold]:
-        if self._start is not None:
-            self._close()
-        return list(self.holds)
+    def close(self) -> list[Hold]:
+        """End of stream: an open hold ends at its last good frame."""
+        return self._close() if self._start is not None else []
 
     def _close(self) -> list[Hold]:
         start, end, sags = self._start, self._last_ok, self._sags

@@ -72,11 +72,18 @@ class RepCounter:
         self._best_s = -math.inf  # highest value of the current start phase
         self._turn_t = self._turn_s = 0.0  # deepest sample of the current turn phase
         self._rep_start_t = self._rep_start_s = 0.0
+        self._lo, self._span = 0.0, 0.0
         self.count = 0
 
     @property
     def phase(self) -> str | None:
         return self._phase
+
+    def position(self, value: float) -> float:
+        """Where a raw value sits in the current range: 1 = start, 0 = turnaround."""
+        if self._span <= 0:
+            return math.nan
+        return (self.sign * value - self._lo) / self._span
 
     def update(self, t: float, value: float) -> RepSegment | None:
         """Feed one sample; returns the rep it completes, if any. NaN samples are skipped."""
@@ -95,6 +102,7 @@ class RepCounter:
             self._win_v.popleft()
         lo, hi = robust_range(self._win_v, self.p.quantile)
         span = hi - lo
+        self._lo, self._span = lo, span
         if span < self.p.min_range:
             self._phase = None  # not moving enough to be exercising
             return None
