@@ -33,6 +33,21 @@ class TooManyRequests(SpotterError):
     status_code = 429
 
 
+class ConflictError(SpotterError):
+    """The request clashes with what exists (an email already in use): 409."""
+
+    status_code = 409
+
+
+class InvalidInput(SpotterError):
+    """Well-formed but wrong input (a member id that does not exist): 422 with advice.
+
+    Shape errors are FastAPI's own 422; this one covers rules that need the database.
+    """
+
+    status_code = 422
+
+
 class LoginRequired(Exception):
     """A page needs a logged-in user: the handler redirects to /login."""
 

@@ -2,24 +2,37 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import re
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import quote
 
 import structlog
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from redis.asyncio import Redis
+from sqlalchemy.exc import DBAPIError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import health
 from api.accounts.router import router as accounts_router
+from api.admin.database import mount_database_admin
+from api.admin.router import router as admin_router
 from api.alerts.router import router as alerts_router
 from api.classes.router import router as classes_router
 from api.db.session import make_engine, make_sessionmaker
 from api.exceptions import LoginRequired, SpotterError
 from api.live.hub import LiveHub
 from api.live.router import router as live_router
+from api.notifications.router import pages as notification_pages
+from api.notifications.router import router as notifications_router
+from api.notifications.webhook import WebhookSettings, run_sender
 from api.pages.admin import router as admin_pages_router
 from api.pages.auth import router as auth_pages_router
 from api.pages.member import router as member_pages_router
@@ -27,27 +40,136 @@ from api.pages.router import router as pages_router
 from api.plans.router import router as plans_router
 from api.schedules.router import router as schedules_router
 from api.summaries.router import router as summaries_router
-from api.templating import STATIC_DIR
+from api.templating import STATIC_DIR, templates
 from configs.settings import Settings, get_settings
 
 log = structlog.get_logger(__name__)
+REQUEST_ID_HEADER = "x-request-id"
+_SANE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# Redis on the studio LAN answers in milliseconds; two seconds to connect means it is gone,
+# and a live page should say so instead of hanging.
+REDIS_CONNECT_TIMEOUT_S = 2.0
+
+
+class RequestIdMiddleware:
+    """Give every request an id (or keep a sane incoming one), bind it to the logs, and
+    return it in ``X-Request-ID`` so a user's error page can be matched to the log line.
+    Pure ASGI (not BaseHTTPMiddleware) so Server-Sent Events stream untouched."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope["headers"]).get(REQUEST_ID_HEADER.encode(), b"").decode(
+            "latin-1")
+        request_id = incoming if _SANE_ID.match(incoming) else uuid.uuid4().hex[:16]
+        scope.setdefault("state", {})["request_id"] = request_id
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = message.setdefault("headers", [])
+                if not any(k.lower() == REQUEST_ID_HEADER.encode() for k, _ in headers):
+                    headers.append((REQUEST_ID_HEADER.encode(), request_id.encode()))
+            await send(message)
+
+        with structlog.contextvars.bound_contextvars(request_id=request_id):
+            await self.app(scope, receive, send_with_id)
+
+
+def request_id_of(request: Request) -> str:
+    return str(getattr(request.state, "request_id", "-"))
+
+
+def wants_html(request: Request) -> bool:
+    """A browser page request (not the JSON API)."""
+    return (not request.url.path.startswith("/api/")
+            and "text/html" in request.headers.get("accept", ""))
+
+
+def error_page(request: Request, status: int, message: str) -> Response:
+    context = {"title": f"Error {status}", "status": status, "message": message,
+               "request_id": request_id_of(request), "fragment":
+               request.headers.get("hx-request") == "true"}
+    return templates.TemplateResponse(request, "errors.html", context, status_code=status,
+                                      headers={REQUEST_ID_HEADER: request_id_of(request)})
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map errors to HTTP once. Nothing internal (trace, SQL) ever reaches a client: the
+    response carries the request id, the log carries the details."""
+
+    @app.exception_handler(SpotterError)
+    async def domain_error(request: Request, exc: SpotterError) -> Response:
+        if wants_html(request):
+            return error_page(request, exc.status_code, str(exc))
+        return JSONResponse({"detail": str(exc)}, status_code=exc.status_code)
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired) -> RedirectResponse:
+        return RedirectResponse(f"/login?next={quote(exc.next_url)}", status_code=303)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if wants_html(request) and exc.status_code >= 400:
+            return error_page(request, exc.status_code, str(exc.detail))
+        return await http_exception_handler(request, exc)
+
+    async def unavailable_database(request: Request, exc: Exception) -> Response:
+        log.error("database unavailable", path=request.url.path, error=type(exc).__name__,
+                  request_id=request_id_of(request), exc_info=exc)
+        message = "The database is unavailable; try again in a moment."
+        if wants_html(request):
+            return error_page(request, 503, message)
+        return JSONResponse({"detail": message, "request_id": request_id_of(request)},
+                            status_code=503, headers={"retry-after": "5",
+                                                      REQUEST_ID_HEADER: request_id_of(request)})
+
+    app.add_exception_handler(OperationalError, unavailable_database)
+
+    @app.exception_handler(DBAPIError)
+    async def database_error(request: Request, exc: DBAPIError) -> Response:
+        if exc.connection_invalidated:
+            return await unavailable_database(request, exc)
+        return await internal_error(request, exc)
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> Response:
+        log.error("unhandled error", path=request.url.path, method=request.method,
+                  error=type(exc).__name__, request_id=request_id_of(request), exc_info=exc)
+        message = "Something went wrong on our side; it has been logged."
+        if wants_html(request):
+            return error_page(request, 500, message)
+        return JSONResponse({"detail": message, "request_id": request_id_of(request)},
+                            status_code=500, headers={REQUEST_ID_HEADER: request_id_of(request)})
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     settings.check_secrets()
+    webhook = WebhookSettings()
+    # Built now (no connection is made) so SQLAdmin can be mounted with the sessionmaker.
+    engine = make_engine(settings.resolved_database_url())
+    sessions = make_sessionmaker(engine)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(settings.resolved_database_url())
-        app.state.engine = engine
-        app.state.sessionmaker = make_sessionmaker(engine)
-        app.state.redis = Redis.from_url(settings.redis_url or "redis://127.0.0.1:6379/0")
+        app.state.redis = Redis.from_url(settings.redis_url or "redis://127.0.0.1:6379/0",
+                                         socket_connect_timeout=REDIS_CONNECT_TIMEOUT_S)
         app.state.hub = LiveHub(app.state.redis)
         app.state.hub.start()
+        stop_sender = asyncio.Event()
+        sender = (asyncio.create_task(run_sender(sessions, webhook, stop_sender),
+                                      name="webhook-sender") if webhook.url else None)
         try:
             yield
         finally:
+            stop_sender.set()
+            if sender is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(sender, timeout=webhook.timeout_s + 1)
             await app.state.hub.stop()
             await app.state.redis.aclose()
             await engine.dispose()
@@ -55,17 +177,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Spotter", version="0.1.0", lifespan=lifespan,
                   description="Live class insights, workout plans and timetables for trainers.")
     app.state.settings = settings
-
-    @app.exception_handler(SpotterError)
-    async def domain_error(request: Request, exc: SpotterError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=exc.status_code)
-
-    @app.exception_handler(LoginRequired)
-    async def login_required(request: Request, exc: LoginRequired) -> RedirectResponse:
-        return RedirectResponse(f"/login?next={quote(exc.next_url)}", status_code=303)
+    app.state.engine = engine
+    app.state.sessionmaker = sessions
+    install_error_handlers(app)
 
     app.include_router(health.router)
+    app.include_router(health.pages)
     app.include_router(accounts_router)
+    app.include_router(admin_router)
+    app.include_router(notifications_router)
     app.include_router(classes_router)
     app.include_router(live_router)
     app.include_router(alerts_router)
@@ -73,8 +193,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(plans_router)
     app.include_router(schedules_router)
     app.include_router(auth_pages_router)
+    app.include_router(notification_pages)
     app.include_router(pages_router)
     app.include_router(member_pages_router)
     app.include_router(admin_pages_router)
+    mount_database_admin(app, lambda: app.state.sessionmaker)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(RequestIdMiddleware)
     return app

@@ -9,7 +9,8 @@ about which site sent the request.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Request
 
@@ -21,6 +22,31 @@ from api.exceptions import AuthenticationRequired, Forbidden, LoginRequired
 
 SESSION_COOKIE = "spotter_session"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+ALL_ROLES = frozenset({"admin", "trainer", "member", "device"})
+
+
+@dataclass(frozen=True)
+class Gate:
+    """The role gate a dependency enforces, readable without calling it.
+
+    ``tests/api/test_authz_routes.py`` walks every route's dependencies, collects these
+    and checks each role gets the status the gate promises; a route with no gate fails
+    that test unless it is on the short public list.
+    """
+
+    kind: Literal["api", "page"]  # api: 401 when anonymous; page: 303 to /login
+    roles: frozenset[str]
+
+
+def mark_gate(call: Any, kind: Literal["api", "page"], roles: frozenset[str]) -> Any:
+    call.spotter_gate = Gate(kind, roles)
+    return call
+
+
+def gate_of(call: Any) -> Gate | None:
+    """The gate a dependency callable declares, if any."""
+    gate = getattr(call, "spotter_gate", None)
+    return gate if isinstance(gate, Gate) else None
 
 
 async def _csrf_ok(request: Request, expected: str | None) -> bool:
@@ -64,6 +90,7 @@ async def require_principal(principal: OptionalPrincipal) -> Principal:
     return principal
 
 
+mark_gate(require_principal, "api", ALL_ROLES)
 CurrentPrincipal = Annotated[Principal, Depends(require_principal)]
 
 
@@ -74,7 +101,7 @@ def require_roles(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
                             f"{principal.role}")
         return principal
 
-    return check
+    return mark_gate(check, "api", frozenset(roles))
 
 
 StaffPrincipal = Annotated[Principal, Depends(require_roles("admin", "trainer"))]
@@ -92,9 +119,11 @@ def page_roles(*roles: str) -> Callable[[Request, Principal | None], Awaitable[P
             raise Forbidden(f"this page is for {' or '.join(roles)} accounts")
         return principal
 
-    return check
+    return mark_gate(check, "page", frozenset(roles))
 
 
 TrainerPage = Annotated[Principal, Depends(page_roles("admin", "trainer"))]
 MemberPage = Annotated[Principal, Depends(page_roles("member"))]
 AdminPage = Annotated[Principal, Depends(page_roles("admin"))]
+UserPage = Annotated[Principal, Depends(page_roles("admin", "trainer", "member"))]
+UserPrincipal = Annotated[Principal, Depends(require_roles("admin", "trainer", "member"))]

@@ -1,0 +1,105 @@
+"""Admin-editable studio settings: shapes, limits and defaults (``configs/admin.toml``).
+
+Each settings document is one row of ``app_settings`` (key = ``KEY`` of its model); every
+read validates it again, so a hand-edited row can never hand a domain a nonsense value.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+DEFAULTS_PATH = Path(__file__).resolve().parents[2] / "configs" / "admin.toml"
+RoomRef = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+_CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+@lru_cache(maxsize=1)
+def _defaults() -> dict[str, Any]:
+    return tomllib.loads(DEFAULTS_PATH.read_text(encoding="utf-8"))
+
+
+class _Doc(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    KEY: ClassVar[str]
+
+    @classmethod
+    def default(cls) -> _Doc:
+        """The shipped default, from configs/admin.toml."""
+        return cls.model_validate(_defaults().get(cls.KEY, {}))
+
+
+class AiFeatures(_Doc):
+    """Which AI helpers run. Domains ask :func:`api.admin.service.ai_features`."""
+
+    KEY: ClassVar[str] = "ai_features"
+
+    planner: bool = Field(True, description="generate workout plans for members")
+    live_alerts: bool = Field(True, description="live alerts on the trainer tablet")
+    vision_default: bool = Field(True, description="camera analysis in rooms not listed")
+    vision_rooms: dict[RoomRef, bool] = Field(default_factory=dict,
+                                              description="camera analysis per room id")
+
+    def vision_for(self, room_id: str | None) -> bool:
+        if room_id is None:
+            return self.vision_default
+        return self.vision_rooms.get(room_id, self.vision_default)
+
+
+class SchedulerWeights(BaseModel):
+    """Objective weights; the names match ``scheduler.config.ObjectiveWeights``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # Upper bound: a weight 1000x the attendance term already drowns every other term.
+    attendance: float = Field(1.0, ge=0, le=1000)
+    revenue: float = Field(0.05, ge=0, le=1000)
+    idle_minute: float = Field(0.02, ge=0, le=1000)
+    imbalance: float = Field(2.0, ge=0, le=1000)
+    change: float = Field(5.0, ge=0, le=1000)
+    preference: float = Field(3.0, ge=0, le=1000)
+
+
+class SchedulerConstraints(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # 80 h/week: beyond that no labour regime we know of lets a trainer teach.
+    max_trainer_hours: float = Field(40.0, gt=0, le=80)
+    changeover_minutes: int = Field(15, ge=0, le=240,
+                                    description="minimum gap between a trainer's classes")
+    max_classes_per_trainer_day: int | None = Field(4, ge=1, le=12)
+    opens: str = Field("06:00", description="first class start, HH:MM")
+    closes: str = Field("22:00", description="last class end, HH:MM")
+
+    @field_validator("opens", "closes")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        if not _CLOCK.match(value):
+            raise ValueError("use 24-hour HH:MM, e.g. 06:30")
+        return value
+
+    @model_validator(mode="after")
+    def _order(self) -> SchedulerConstraints:
+        if self.opens >= self.closes:
+            raise ValueError(f"the studio must open before it closes ({self.opens} ≥ "
+                             f"{self.closes})")
+        return self
+
+
+class SchedulerPolicy(_Doc):
+    """What the timetable optimises and must respect. Read with
+    :func:`api.admin.service.scheduler_policy`."""
+
+    KEY: ClassVar[str] = "scheduler_policy"
+
+    weights: SchedulerWeights = SchedulerWeights()
+    constraints: SchedulerConstraints = SchedulerConstraints()
+
+
+DOCUMENTS: dict[str, type[_Doc]] = {"ai-features": AiFeatures,
+                                    "scheduler-policy": SchedulerPolicy}
