@@ -31,8 +31,9 @@ class Recognition:
 
 
 def _spread(values: FloatArray) -> float:
+    """P90 - P10: movement the member spends time in, not a few glitch frames."""
     v = values[np.isfinite(values)]
-    return float(np.quantile(v, 0.95) - np.quantile(v, 0.05)) if v.size else 0.0
+    return float(np.quantile(v, 0.9) - np.quantile(v, 0.1)) if v.size else 0.0
 
 
 def _q(values: FloatArray, q: float) -> float:

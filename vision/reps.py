@@ -163,9 +163,12 @@ def robust_range(values: deque[float] | list[float], quantile: float) -> tuple[f
 
 
 def same_movement(a: RepSegment, b: RepSegment) -> bool:
-    """Two signals' reps are one rep when each turnaround lies inside the other rep
-    (both arms of a simultaneous curl), not when they merely overlap (alternating)."""
-    return a.start_s <= b.turn_s <= a.end_s and b.start_s <= a.turn_s <= b.end_s
+    """Two signals' reps are one rep (both arms of a simultaneous curl) when each
+    turnaround lies inside the other rep, or the turnarounds nearly coincide (a partly
+    hidden arm can stretch its segment); alternating arms turn half a rep apart."""
+    mutual = a.start_s <= b.turn_s <= a.end_s and b.start_s <= a.turn_s <= b.end_s
+    close = abs(a.turn_s - b.turn_s) <= 0.25 * min(a.duration_s, b.duration_s)
+    return mutual or close
 
 
 def count_offline(times: np.ndarray, values: np.ndarray, params: CounterParams,

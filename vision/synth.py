@@ -262,8 +262,8 @@ def make_clip(exercise: str, *, script: Script | None = None, noise: Noise | Non
     times, phase, rep, turns = timeline(script, fps, rng)
     motion = MOTIONS[exercise]
     frames: list[PoseFrame | None] = []
-    swap_left, swap_group = 0, LEGS
-    for p, k in zip(phase.tolist(), rep.tolist(), strict=True):
+    swap_left, swap_group, calm_until = 0, LEGS, 0.0
+    for t, p, k in zip(times.tolist(), phase.tolist(), rep.tolist(), strict=True):
         if exercise == "biceps-curl":
             pose = biceps_curl(p, k, body, fault, alternate)
         else:
@@ -271,8 +271,10 @@ def make_clip(exercise: str, *, script: Script | None = None, noise: Noise | Non
         joints, face, trunk_up, foot_fwd = pose
         frame = camera.project(complete(joints, body, face, trunk_up, foot_fwd))
         frames.append(_degrade(frame, noise, rng, swap_group if swap_left > 0 else []))
+        if swap_left == 1:
+            calm_until = t + 1.0  # swaps are brief and isolated, as MediaPipe's are
         swap_left = max(swap_left - 1, 0)
-        if swap_left == 0 and rng.random() < noise.swap_per_s / fps:
+        if swap_left == 0 and t >= calm_until and rng.random() < noise.swap_per_s / fps:
             swap_left = int(rng.integers(1, 4))
             swap_group = LEGS if rng.random() < 0.6 else ARMS
     seq = PoseSequence.from_frames(times.tolist(), frames, camera.aspect)

@@ -47,7 +47,7 @@ def _clip(swaps: float) -> tuple:
 
 
 def test_swap_repair_undoes_brief_swaps() -> None:
-    swapped, _ = _clip(swaps=1.5)
+    swapped, _ = _clip(swaps=4.0)
     clean, _ = _clip(swaps=0.0)
     knee = Landmark.LEFT_KNEE
     repair = SwapRepair()
