@@ -1,19 +1,24 @@
-"""The edge agent: heart-rate readings in, wire records out to Kafka.
+"""The edge agent: heart-rate readings in, wire records out.
 
-It owns the per-strap sequence numbers (so the worker can spot gaps and redeliveries),
-maps straps to members through the class roster, and keys every record by member so
-one member's samples stay in order on one partition.
+It owns the per-strap sequence numbers (assigned before anything is buffered, so the
+worker can spot gaps and redeliveries even after a replay from disk), maps straps to
+members through the class roster (:class:`ingest.pairing.StrapMatcher`: unknown straps
+are counted and reported, never published under a guess), and keys every record by member
+so one member's samples stay in order on one partition.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Literal, Protocol
 
 import structlog
 
+from ingest.pairing import Roster, StrapMatcher, normalize_strap_id
 from ingest.source import HeartRateSource, StrapReading
 from streams.records import (
     TOPIC_CLASS_EVENTS,
@@ -27,11 +32,23 @@ from streams.records import (
 
 log = structlog.get_logger(__name__)
 
+Checkpoint = Callable[[dict[str, int]], None]  # next sequence number per strap -> disk
+
 
 class Publisher(Protocol):
-    """Where records go: Kafka directly, or a store-and-forward buffer in front of it."""
+    """Where records go: the store-and-forward buffer, or Kafka directly (baseline)."""
 
-    async def publish(self, topic: str, key: str, record: Record) -> None: ...
+    async def publish(self, topic: str, key: str, record: Record,
+                      produced_at: float | None = None) -> None: ...
+
+
+def matcher_for(class_session_id: str, roster: Iterable[RosterEntry]) -> StrapMatcher:
+    """Pairings of the roster entries that name a strap."""
+    pairs = Roster(class_session_id)
+    for entry in roster:
+        if entry.strap_id:
+            pairs.pair(entry.strap_id, entry.member_id, entry.display_name)
+    return StrapMatcher(pairs)
 
 
 @dataclass
@@ -40,66 +57,121 @@ class EdgeAgent:
     source: HeartRateSource
     publisher: Publisher
     roster: list[RosterEntry]
-    sequences: dict[str, int] = field(default_factory=dict)
-    unknown_straps: set[str] = field(default_factory=set)
+    matcher: StrapMatcher | None = None
+    sequences: dict[str, int] = field(default_factory=dict)  # last seq sent, per strap
+    checkpoint: Checkpoint | None = None
+    checkpoint_interval_s: float = 1.0
     published: int = 0
+    last_reading: dict[str, float] = field(default_factory=dict)  # strap -> wall time
+    ended: bool = False
+    _end_requested: bool = False
+    _checkpointed: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self._member_by_strap = {e.strap_id: e.member_id for e in self.roster if e.strap_id}
+        if self.matcher is None:
+            self.matcher = matcher_for(self.class_session_id, self.roster)
+
+    @property
+    def straps(self) -> StrapMatcher:
+        assert self.matcher is not None
+        return self.matcher
+
+    @property
+    def unknown_straps(self) -> set[str]:
+        return set(self.straps.unknown)
 
     def member_for(self, strap_id: str) -> str | None:
-        return self._member_by_strap.get(strap_id)
+        return self.straps.roster.member_for(strap_id)
 
     def to_sample(self, reading: StrapReading) -> HeartRateSample | None:
         """The wire record for one reading, or None for a strap nobody wears today."""
-        member_id = self.member_for(reading.strap_id)
+        member_id = self.straps.member_for(reading.strap_id)
         if member_id is None:
-            if reading.strap_id not in self.unknown_straps:
-                self.unknown_straps.add(reading.strap_id)
-                log.warning("unknown strap: not on this class's roster",
-                            strap_id=reading.strap_id, class_session_id=self.class_session_id)
             return None
-        seq = self.sequences.get(reading.strap_id, -1) + 1
-        self.sequences[reading.strap_id] = seq
+        strap = normalize_strap_id(reading.strap_id)
+        seq = self.sequences.get(strap, -1) + 1
+        self.sequences[strap] = seq
+        self.last_reading[strap] = reading.received_wall
         m = reading.measurement
         return HeartRateSample(
             class_session_id=self.class_session_id, member_id=member_id,
-            strap_id=reading.strap_id, seq=seq, event_time=reading.received_wall,
+            strap_id=strap, seq=seq, event_time=reading.received_wall,
             hr_bpm=m.hr_bpm, rr_intervals_ms=list(m.rr_intervals_ms),
             sensor_contact=m.sensor_contact, energy_kj=m.energy_kj, source=reading.source,
         )
 
-    async def announce(self, event: str = "start", at: float | None = None) -> None:
-        """Send the roster and a class start/end event (summaries hang off these)."""
+    async def announce(self, event: Literal["start", "end"] = "start",
+                       at: float | None = None) -> None:
+        """Send the roster and a class start, or a class end (summaries hang off these)."""
         if event == "start":
             for entry in self.roster:
                 await self.publisher.publish(TOPIC_ROSTER, entry.member_id, entry)
+        at = at or time.time()
         await self.publisher.publish(
             TOPIC_CLASS_EVENTS, self.class_session_id,
-            ClassEvent(class_session_id=self.class_session_id, event=event,  # type: ignore[arg-type]
-                       event_time=at or time.time()),
-        )
+            ClassEvent(class_session_id=self.class_session_id, event=event, event_time=at),
+            produced_at=at)
+        if event == "end":
+            self.ended = True
+        log.info("class_event_sent", class_event=event, class_session_id=self.class_session_id)
 
-    async def run(self, announce_start: bool = True) -> None:
+    async def run(self, announce_start: bool = True, end_when_exhausted: bool = False) -> None:
+        """Publish until the source ends or :meth:`end_class` is called; then, if the class
+        ended (or the source ran out and ``end_when_exhausted``), send the class end."""
         if announce_start:
             await self.announce("start")
         log.info("edge agent streaming", class_session_id=self.class_session_id,
                  members=len(self.roster))
-        async for reading in self.source.readings():
-            sample = self.to_sample(reading)
-            if sample is None:
-                continue
-            await self.publisher.publish(TOPIC_HR_SAMPLES, sample.member_id, sample)
-            self.published += 1
+        ticker = asyncio.create_task(self._checkpoint_loop())
+        try:
+            async for reading in self.source.readings():
+                if self._end_requested:
+                    break
+                sample = self.to_sample(reading)
+                if sample is None:
+                    continue
+                await self.publisher.publish(TOPIC_HR_SAMPLES, sample.member_id, sample,
+                                             produced_at=reading.received_wall)
+                self.published += 1
+            if self._end_requested or end_when_exhausted:
+                await self.announce("end")
+        finally:
+            ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await ticker
+            self.save_sequences()
+
+    async def end_class(self) -> None:
+        """Stop reading; :meth:`run` sends the class end after the last sample it took."""
+        self._end_requested = True
+        await self.source.close()
 
     async def stop(self) -> None:
         await self.source.close()
 
+    def next_sequences(self) -> dict[str, int]:
+        return {strap: seq + 1 for strap, seq in self.sequences.items()}
 
-def pair_simulated(roster: Iterable[RosterEntry], strap_ids: list[str]) -> list[RosterEntry]:
-    """Give each roster member one simulated strap, in roster order."""
-    paired = []
-    for entry, strap in zip(roster, strap_ids, strict=False):
-        paired.append(entry.model_copy(update={"strap_id": strap}))
-    return paired
+    def save_sequences(self) -> None:
+        """Checkpoint next sequence numbers that moved since the last checkpoint."""
+        if self.checkpoint is None:
+            return
+        changed = {s: n for s, n in self.next_sequences().items()
+                   if self._checkpointed.get(s) != n}
+        if changed:
+            self.checkpoint(changed)
+            self._checkpointed.update(changed)
 
+    async def _checkpoint_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.checkpoint_interval_s)
+            self.save_sequences()
+
+
+def pair_virtual(roster: Iterable[RosterEntry], strap_ids: list[str]) -> list[RosterEntry]:
+    """Give each roster member one virtual strap (simulated or replayed), in roster order."""
+    return [entry.model_copy(update={"strap_id": strap})
+            for entry, strap in zip(roster, strap_ids, strict=False)]
+
+
+pair_simulated = pair_virtual  # the name the walking skeleton used

@@ -1,48 +1,197 @@
-"""Wiring of one edge agent: roster from the API, a heart-rate source, Kafka out."""
+"""Wiring of one edge agent: roster from the API, strap pairing, a heart-rate source, the
+disk buffer and Kafka, and the local status endpoint. Thin: the decisions live in
+:mod:`edge.pairing`, :mod:`edge.forwarder` and :mod:`edge.agent`."""
 
 from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import httpx
 import structlog
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from configs.settings import Settings
-from edge.agent import EdgeAgent, pair_simulated
+from edge.agent import EdgeAgent
+from edge.buffer import DiskBuffer
+from edge.config import EdgeSettings
+from edge.forwarder import StoreAndForward
+from edge.health import serve_status, status_app, status_snapshot
 from edge.kafka import client_options
-from edge.publisher import KafkaPublisher
-from edge.simulator import SimulatedStraps, make_members
+from edge.pairing import pair_straps, roster_from_pairings
+from edge.publisher import KafkaTransport
+from ingest.pairing import default_store
+from ingest.source import HeartRateSource
 from streams.records import RosterEntry
 
 log = structlog.get_logger(__name__)
+ROSTER_WAIT_S = 30.0  # how long to wait for the API at start-up (it may boot with the box)
 
 
-async def fetch_roster(api_url: str, class_session_id: str, token: str | None
-                       ) -> list[RosterEntry]:
-    """The class roster from the API, retried briefly while the API comes up."""
+class EdgeError(RuntimeError):
+    """The agent cannot start as configured; the message says what to change."""
+
+
+@dataclass
+class SourceSpec:
+    """Where heart rate comes from: ``simulate`` straps, ``replay`` files or BLE."""
+
+    simulate: int = 0
+    replay: Sequence[Path] = ()
+    ble: bool = False
+    speed: float = 1.0
+    ble_backends: tuple[Any, Any] | None = None  # (client, scanner): simulated radio in tests
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def check(self) -> None:
+        chosen = [bool(self.simulate), bool(self.replay), self.ble]
+        if sum(chosen) != 1:
+            raise EdgeError("choose exactly one heart-rate source: --simulate N, "
+                            "--replay FILE... or --ble")
+
+
+async def fetch_roster(api_url: str, class_session_id: str, token: str | None,
+                       wait_s: float = ROSTER_WAIT_S) -> list[RosterEntry]:
+    """The class roster from the API, retried while the API comes up."""
     url = f"{api_url.rstrip('/')}/api/classes/{class_session_id}/roster"
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    async for attempt in AsyncRetrying(stop=stop_after_delay(30),
+    async for attempt in AsyncRetrying(stop=stop_after_delay(wait_s),
                                        wait=wait_exponential(max=2),
                                        retry=retry_if_exception_type(httpx.TransportError),
                                        reraise=True):
         with attempt:
             async with httpx.AsyncClient(timeout=5, headers=headers) as client:
                 response = await client.get(url)
+    if response.status_code in (401, 403):
+        raise EdgeError(f"the API refused the roster of {class_session_id} "
+                        f"({response.status_code}): set SPOTTER_EDGE_TOKEN to the device token "
+                        "of this class's room")
+    if response.status_code == 404:
+        raise EdgeError(f"the API knows no class session {class_session_id!r}; check the id")
     response.raise_for_status()
     return [RosterEntry(class_session_id=class_session_id, **row) for row in response.json()]
 
 
+def build_source(spec: SourceSpec, paired_straps: Sequence[str]) -> HeartRateSource:
+    """The heart-rate source for ``spec``; BLE reads only the class's paired straps
+    (others still show, as unknown, in the source's statuses)."""
+    if spec.simulate:
+        from edge.simulator import SimulatedStraps, make_members
+
+        return SimulatedStraps(make_members(spec.simulate), speed=spec.speed, **spec.extra)
+    if spec.replay:
+        from ingest.replay import ReplaySource
+
+        return ReplaySource.from_files(spec.replay, speed=spec.speed)
+    from ingest.ble import BleHeartRateSource, BleSettings
+
+    client, scanner = spec.ble_backends or (None, None)
+    return BleHeartRateSource(BleSettings(), straps=list(paired_straps) or None,
+                              client_backend=client, scanner_backend=scanner)
+
+
+def virtual_straps(spec: SourceSpec) -> list[str] | None:
+    """Strap ids of a simulator or replay (known before it runs); None for BLE."""
+    if spec.simulate:
+        from edge.simulator import make_members
+
+        return [m.strap_id for m in make_members(spec.simulate)]
+    if spec.replay:
+        from ingest.replay import ReplaySource
+
+        return list(ReplaySource.from_files(spec.replay).statuses())
+    return None
+
+
+async def class_roster(settings: Settings, class_session_id: str, api_url: str,
+                       spec: SourceSpec, roster_wait_s: float = ROSTER_WAIT_S
+                       ) -> list[RosterEntry]:
+    """Roster with straps paired (API + saved pairings + virtual straps), saved back."""
+    store = default_store(settings.data_dir)
+    stored = store.load(class_session_id)
+    try:
+        rows = await fetch_roster(api_url, class_session_id, settings.edge_token, roster_wait_s)
+    except httpx.TransportError as exc:
+        if stored is None:
+            raise EdgeError(f"the API at {api_url} is unreachable ({exc}) and this box has no "
+                            f"saved pairings for {class_session_id}; check SPOTTER_API_URL"
+                            ) from exc
+        log.warning("api_unreachable_using_saved_pairings", api=api_url, error=str(exc))
+        rows = roster_from_pairings(class_session_id, stored)
+    result = pair_straps(rows, stored, virtual_straps(spec))
+    for clash in result.clashes:
+        log.warning("pairing_clash", detail=clash)
+    missing = [e.member_id for e in result.roster if not e.strap_id]
+    if missing:
+        log.warning("members_without_strap", members=missing,
+                    advice="pair them: spotter edge pair --class-session ... --strap ... "
+                           "--member ...")
+    store.save(result.pairings(class_session_id))
+    return result.roster
+
+
+def agent_file(settings: Settings) -> Path:
+    """Where a running agent says which port its status endpoint has."""
+    return settings.data_dir / "edge" / "agent.json"
+
+
 async def run_edge(settings: Settings, class_session_id: str, api_url: str, *,
-                   simulate: int, speed: float = 1.0) -> None:
-    roster = await fetch_roster(api_url, class_session_id, settings.edge_token)
-    straps = make_members(simulate)
-    roster = pair_simulated(roster, [s.strap_id for s in straps])
-    source = SimulatedStraps(straps, speed=speed)
-    async with KafkaPublisher(**client_options(settings)) as publisher:
-        agent = EdgeAgent(class_session_id, source, publisher, roster)
+                   simulate: int = 0, speed: float = 1.0, replay: Sequence[Path] = (),
+                   ble: bool = False, spec: SourceSpec | None = None,
+                   edge_settings: EdgeSettings | None = None,
+                   roster_wait_s: float = ROSTER_WAIT_S) -> EdgeAgent:
+    """Run the agent until its source ends, the class is ended, or the task is cancelled.
+    Whatever was not delivered stays in the disk buffer for the next start."""
+    spec = spec or SourceSpec(simulate=simulate, replay=replay, ble=ble, speed=speed)
+    spec.check()
+    es = edge_settings or EdgeSettings()
+    kafka = client_options(settings)
+    roster = await class_roster(settings, class_session_id, api_url, spec, roster_wait_s)
+    source = build_source(spec, [e.strap_id for e in roster if e.strap_id])
+    buffer = DiskBuffer(es.buffer_path(settings.data_dir), es.buffer_max_bytes,
+                        es.buffer_synchronous).open()
+    try:
+        forwarder = StoreAndForward(
+            KafkaTransport(max_batch_bytes=es.max_batch_bytes,
+                           request_timeout_s=es.request_timeout_s, **kafka), buffer, es)
+        next_seq = buffer.load_sequences(es.seq_skip_after_crash)
+        agent = EdgeAgent(class_session_id, source, forwarder, roster,
+                          sequences={strap: n - 1 for strap, n in next_seq.items()},
+                          checkpoint=buffer.save_sequences)
+        await forwarder.start()
+        server = None
+        if es.health_enabled:
+            app = status_app(lambda: status_snapshot(agent, forwarder), agent.end_class,
+                             settings.edge_token)
+            server = await serve_status(app, es.health_host, es.health_port)
+            if server is not None:
+                _write_agent_file(settings, class_session_id, es.health_host, server.port)
         try:
-            await agent.run()
+            await agent.run(end_when_exhausted=bool(spec.replay))
         finally:
             await agent.stop()
+            await forwarder.close()
+            agent.save_sequences()
+            if server is not None:
+                await server.stop()
+                with contextlib.suppress(OSError):
+                    agent_file(settings).unlink()
             log.info("edge agent stopped", published=agent.published,
+                     acknowledged=forwarder.counters.published, buffered=buffer.depth,
                      unknown_straps=sorted(agent.unknown_straps))
+    finally:
+        buffer.close()
+    return agent
+
+
+def _write_agent_file(settings: Settings, class_session_id: str, host: str, port: int) -> None:
+    path = agent_file(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    reach = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
+    path.write_text(json.dumps({"pid": os.getpid(), "class_session_id": class_session_id,
+                                "status_url": f"http://{reach}:{port}"}))

@@ -1,0 +1,56 @@
+"""Edge agent settings: defaults in configs/edge.toml [edge], ``SPOTTER_EDGE_*`` overrides.
+
+The broker address, TLS/SASL and the device token stay in :mod:`configs.settings` (shared
+with the other processes); this model holds what only the edge box decides: its disk
+buffer, its publishing window and its local status endpoint.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, PyprojectTomlConfigSettingsSource, SettingsConfigDict
+
+EDGE_TOML = Path(__file__).resolve().parent.parent / "configs" / "edge.toml"
+
+
+class EdgeSettings(BaseSettings):
+    """Validated edge settings; see configs/edge.toml for why each default is what it is."""
+
+    model_config = SettingsConfigDict(env_prefix="SPOTTER_EDGE_", extra="ignore",
+                                      pyproject_toml_table_header=("edge",))
+
+    buffer_file: Path = Path("edge/buffer.sqlite")
+    buffer_max_mb: float = Field(1024.0, gt=0)
+    buffer_synchronous: Literal["FULL", "NORMAL"] = "FULL"
+    memory_limit: int = Field(4000, ge=10)
+    flush_interval_s: float = Field(0.2, gt=0, le=10)
+    seq_skip_after_crash: int = Field(4096, ge=0)
+
+    max_batch_bytes: int = Field(262_144, ge=1024, le=16 * 1024 * 1024)
+    window_records: int = Field(2000, ge=1)
+    request_timeout_s: float = Field(5.0, gt=0)
+    retry_initial_s: float = Field(0.2, gt=0)
+    retry_max_s: float = Field(5.0, gt=0)
+    drain_timeout_s: float = Field(5.0, ge=0)
+
+    health_enabled: bool = True
+    health_host: str = "127.0.0.1"
+    health_port: int = Field(9464, ge=0, le=65535)
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: Any,
+                                   env_settings: Any, dotenv_settings: Any,
+                                   file_secret_settings: Any) -> tuple[Any, ...]:
+        return (init_settings, env_settings,
+                PyprojectTomlConfigSettingsSource(settings_cls, EDGE_TOML))
+
+    def buffer_path(self, data_dir: Path) -> Path:
+        """The buffer file: absolute as given, else inside the Spotter data directory."""
+        return self.buffer_file if self.buffer_file.is_absolute() else data_dir / self.buffer_file
+
+    @property
+    def buffer_max_bytes(self) -> int:
+        return int(self.buffer_max_mb * 1024 * 1024)
