@@ -14,6 +14,7 @@ import ctypes
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -27,6 +28,7 @@ import structlog
 from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_fixed
 
 from api.db.demo import DemoStudio
+from api.tls import TlsFiles
 from configs.settings import Settings
 from edge.kafka import client_options
 from streams.sink import board_key, worker_ready_key
@@ -86,6 +88,31 @@ class Stack:
     timings: dict[str, float] = field(default_factory=dict)
     demo: DemoStudio | None = None
     stop_requested: bool = False  # set from a signal handler; start-up waits honour it
+    tls: TlsFiles | None = None  # serve the API over HTTPS with these files
+
+    @property
+    def api_base_url(self) -> str:
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://{self.settings.api_host}:{self.settings.api_port}"
+
+    def api_argv(self, python: list[str]) -> list[str]:
+        """The API process; over TLS uvicorn is run directly with the certificate files
+        (``spotter api`` has no TLS options)."""
+        host, port = self.settings.api_host, str(self.settings.api_port)
+        if self.tls is None:
+            return [*python, "api", "--host", host, "--port", port]
+        return [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory",
+                "--host", host, "--port", port, "--ssl-certfile", str(self.tls.cert),
+                "--ssl-keyfile", str(self.tls.key), "--log-level", "info"]
+
+    def api_healthy(self) -> bool:
+        verify: ssl.SSLContext | bool = True
+        if self.tls is not None:
+            # A studio certificate may name the LAN host only: loopback liveness skips the
+            # name check but still speaks TLS.
+            verify = self.tls.client_context() if self.tls.self_signed else False
+        return httpx.get(f"{self.api_base_url}/healthz", timeout=1,
+                         verify=verify).status_code == 200
 
     @property
     def log_dir(self) -> Path:
@@ -202,7 +229,7 @@ class Stack:
             raise StackError(f"port {port} is taken: set SPOTTER_API_PORT to another port")
         python = [sys.executable, "-m", "api.cli"]
         worker = self.spawn("worker", [*python, "worker"])
-        api = self.spawn("api", [*python, "api", "--host", host, "--port", str(port)])
+        api = self.spawn("api", self.api_argv(python))
         edge = None
         if self.demo:
             # The edge agent retries its roster fetch until the API answers, and Kafka
@@ -210,20 +237,25 @@ class Stack:
             edge = self.spawn("edge", [*python, "edge", "run", "--class-session",
                                        self.demo.class_session_id,
                                        "--simulate", str(self.demo_members),
-                                       "--api", f"http://{host}:{port}"],
-                              extra_env={"SPOTTER_EDGE_TOKEN": self.demo.device_token})
+                                       "--api", self.api_base_url],
+                              extra_env={"SPOTTER_EDGE_TOKEN": self.demo.device_token,
+                                         **self.trust_env()})
         ready_key = worker_ready_key(
             f"{self.settings.worker_id}:{socket.gethostname()}:{worker.process.pid}")
         self.wait_until("worker joined its group", lambda: bool(client.exists(ready_key)),
                         WORKER_READY_S, worker)
-        health = f"http://{host}:{port}/healthz"
-        self.wait_until("api healthy", lambda: httpx.get(health, timeout=1).status_code == 200,
-                        API_READY_S, api)
+        self.wait_until("api healthy", self.api_healthy, API_READY_S, api)
 
         if edge is not None and self.demo:
             demo_board = board_key(self.demo.class_session_id)
             self.wait_until("first live tile", lambda: client.hlen(demo_board) > 0, 60, edge)
         client.close()
+
+    def trust_env(self) -> dict[str, str]:
+        """Let local HTTP clients (the demo edge agent, httpx) trust a self-signed API."""
+        if self.tls is not None and self.tls.self_signed:
+            return {"SSL_CERT_FILE": str(self.tls.cert)}
+        return {}
 
     async def _topics(self, partitions: int) -> list[str]:
         return await ensure_topics(partitions, **client_options(self.settings))

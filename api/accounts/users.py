@@ -7,6 +7,7 @@ CLI prints one line instead of a traceback.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, select, update
@@ -20,8 +21,16 @@ from api.exceptions import ConflictError, InvalidInput, NotFoundError
 USER_ROLES = ("admin", "trainer", "member")
 
 
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
+
+
+def check_email(email: str) -> None:
+    if not _EMAIL.match(email) or len(email) > 254:
+        raise InvalidInput(f"{email!r} is not an email address (name@example.com)")
 
 
 def check_role_links(role: str, member_id: str | None, trainer_id: str | None) -> None:
@@ -99,6 +108,7 @@ async def create_user(db: AsyncSession, *, email: str, password: str, role: str,
                       display_name: str | None = None, member_id: str | None = None,
                       trainer_id: str | None = None) -> User:
     email = normalise_email(email)
+    check_email(email)
     check_role_links(role, member_id, trainer_id)
     check_password(password)
     if await db.scalar(select(User.id).where(User.email == email)):

@@ -11,6 +11,7 @@ from api.cli import (  # noqa: F401  (imported for their registrations)
     plan,
     schedule,
     up,
+    users,
     vision,
     worker,
 )

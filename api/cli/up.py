@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -17,14 +18,27 @@ console = Console(stderr=True)
 def up(
     demo: bool = typer.Option(False, "--demo", help="seed a demo class and simulate its straps"),
     members: int = typer.Option(8, help="simulated members in the demo class"),
+    https: bool = typer.Option(False, "--https",
+                               help="serve over TLS (the tablet's screen wake lock needs it)"),
+    cert: Path | None = typer.Option(None, help="PEM certificate (default: self-signed)"),
+    key: Path | None = typer.Option(None, help="PEM private key of --cert"),
 ) -> None:
     """Start every part not given by a SPOTTER_*_URL, wait until each is ready, supervise
     them, and stop them all on Ctrl-C."""
     from api.stack import Stack, StackError
+    from api.tls import TlsError, resolve
     from configs.settings import get_settings
 
     configure_logging()
-    stack = Stack(get_settings(), demo_members=members if demo else None)
+    settings = get_settings()
+    tls = None
+    if https or cert or key:
+        try:
+            tls = resolve(settings.data_dir, settings.api_host, cert, key)
+        except TlsError as exc:
+            console.print(f"[bold red]HTTPS:[/] {exc}")
+            raise typer.Exit(2) from exc
+    stack = Stack(settings, demo_members=members if demo else None, tls=tls)
 
     def request_stop(signum: int, _frame: object) -> None:
         stack.stop_requested = True
@@ -34,9 +48,11 @@ def up(
     code = 0
     try:
         stack.start()
-        settings = stack.settings
-        url = f"http://{settings.api_host}:{settings.api_port}/trainer"
+        url = f"{stack.api_base_url}/trainer"
         console.print(f"[bold green]Spotter is up[/] — trainer page: [bold]{url}[/]")
+        if tls is not None and tls.self_signed:
+            console.print(f"  self-signed certificate {tls.cert}: browsers warn once; "
+                          "install it on the tablet or pass --cert/--key from your own CA")
         for what, seconds in stack.timings.items():
             console.print(f"  {what:<26} {seconds:6.1f} s after start")
         if stack.demo:
