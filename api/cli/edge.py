@@ -1,10 +1,13 @@
-"""``spotter edge run``: the edge agent for one class session."""
+"""``spotter edge ...``: the edge agent for one class session and its local controls."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import signal
+from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -12,21 +15,47 @@ from api.cli.apps import edge_app
 from configs.logging import configure_logging
 
 
+def _fail(message: str) -> typer.Exit:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    return typer.Exit(2)
+
+
+def _known_errors() -> tuple[type[Exception], ...]:
+    from edge.buffer import BufferError
+    from edge.runner import EdgeError
+    from ingest.ble import BleIngestError
+    from ingest.pairing import PairingError
+    from ingest.replay import RecordingError
+
+    return (EdgeError, BufferError, PairingError, RecordingError, BleIngestError, ValueError)
+
+
 @edge_app.command("run")
 def run(
     class_session: str = typer.Option(..., "--class-session", help="class session id"),
     simulate: int = typer.Option(0, help="simulate N straps (no radio needed)"),
+    replay: bool = typer.Option(False, "--replay",
+                                help="replay the FILES given (FIT, TCX or CSV), one strap each"),
+    ble: bool = typer.Option(False, "--ble", help="read Bluetooth heart-rate straps"),
+    files: list[Path] = typer.Argument(None, help="recordings for --replay", show_default=False),
     api: str = typer.Option(None, help="API base URL for the roster (default SPOTTER_API_URL)"),
-    speed: float = typer.Option(1.0, help="simulation speed factor"),
+    speed: float = typer.Option(1.0, help="simulation/replay speed factor (replay: 0 = "
+                                          "as fast as possible)"),
 ) -> None:
-    """Pair straps to the class roster and publish their heart rate to Kafka."""
+    """Pair straps to the class roster and publish their heart rate to Kafka.
+
+    Samples the broker cannot take go to a disk buffer and follow, in order, when it is
+    back. Status: /status and /metrics on SPOTTER_EDGE_HEALTH_PORT (default 9464)."""
     from configs.settings import get_settings
-    from edge.runner import run_edge
+    from edge.runner import SourceSpec, run_edge
 
     configure_logging()
-    if simulate <= 0:
-        raise typer.BadParameter("no heart-rate source: pass --simulate N "
-                                 "(BLE straps and --replay arrive with the ingest work)")
+    if files and not replay:
+        raise _fail("recording files need --replay")
+    spec = SourceSpec(simulate=simulate, replay=list(files or []) if replay else [], ble=ble,
+                      speed=speed)
+    if replay and not files:
+        raise _fail("--replay needs at least one recording file")
     settings = get_settings()
 
     async def main() -> None:
@@ -36,6 +65,131 @@ def run(
             loop.add_signal_handler(sig, task.cancel)  # type: ignore[union-attr]
         with contextlib.suppress(asyncio.CancelledError):
             await run_edge(settings, class_session, api or settings.resolved_api_url(),
-                           simulate=simulate, speed=speed)
+                           spec=spec)
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    except _known_errors() as exc:
+        raise _fail(str(exc)) from exc
+
+
+def _running_agent(settings: Any) -> dict[str, Any] | None:
+    from edge.runner import agent_file
+
+    path = agent_file(settings)
+    try:
+        return dict(json.loads(path.read_text()))
+    except (OSError, ValueError):
+        return None
+
+
+@edge_app.command("end-class")
+def end_class(
+    class_session: str = typer.Option(..., "--class-session", help="class session id"),
+    wait: float = typer.Option(10.0, help="seconds to wait for the broker when no agent runs"),
+) -> None:
+    """End a class (the worker then writes its summaries).
+
+    Through the running agent when there is one, so the end follows every sample it still
+    holds; otherwise through the disk buffer (it is delivered after anything buffered)."""
+    import httpx
+
+    from configs.settings import get_settings
+
+    configure_logging()
+    settings = get_settings()
+    agent = _running_agent(settings)
+    if agent and agent.get("class_session_id") == class_session:
+        headers = {"Authorization": f"Bearer {settings.edge_token}"} if settings.edge_token \
+            else {}
+        try:
+            response = httpx.post(f"{agent['status_url']}/end-class", headers=headers,
+                                  timeout=10)
+        except httpx.TransportError:
+            response = None  # a stale agent file: the agent is gone
+        if response is not None:
+            if response.status_code != 200:
+                raise _fail(f"the running agent refused: {response.text}")
+            typer.echo(json.dumps({"class_session_id": class_session, "via": "agent",
+                                   "detail": response.json()["detail"]}))
+            return
+    try:
+        outcome = asyncio.run(_end_through_buffer(settings, class_session, wait))
+    except _known_errors() as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(json.dumps(outcome))
+
+
+async def _end_through_buffer(settings: Any, class_session: str, wait: float
+                              ) -> dict[str, Any]:
+    import time
+
+    from edge.buffer import DiskBuffer
+    from edge.config import EdgeSettings
+    from edge.forwarder import StoreAndForward
+    from edge.kafka import client_options
+    from edge.publisher import KafkaTransport
+    from streams.records import TOPIC_CLASS_EVENTS, ClassEvent
+
+    es = EdgeSettings()
+    options = client_options(settings)
+    buffer = DiskBuffer(es.buffer_path(settings.data_dir), es.buffer_max_bytes,
+                        es.buffer_synchronous).open()
+    try:
+        forwarder = StoreAndForward(KafkaTransport(max_batch_bytes=es.max_batch_bytes,
+                                                   request_timeout_s=es.request_timeout_s,
+                                                   **options), buffer, es)
+        await forwarder.start()
+        now = time.time()
+        await forwarder.publish(TOPIC_CLASS_EVENTS, class_session,
+                                ClassEvent(class_session_id=class_session, event="end",
+                                           event_time=now), produced_at=now)
+        delivered = await forwarder.drain(wait)
+        await forwarder.close(drain_timeout_s=0)
+        if not delivered:
+            typer.secho("the broker did not answer: the class end waits in the disk buffer "
+                        "and goes out with the next agent start", fg=typer.colors.YELLOW,
+                        err=True)
+        return {"class_session_id": class_session, "via": "buffer", "delivered": delivered,
+                "records_waiting": buffer.depth}
+    finally:
+        buffer.close()
+
+
+@edge_app.command("status")
+def status() -> None:
+    """Print the running agent's status (straps, buffer, publish lag, counts) as JSON."""
+    import httpx
+
+    from configs.settings import get_settings
+
+    agent = _running_agent(get_settings())
+    if agent is None:
+        raise _fail("no edge agent is running here (no status file in SPOTTER_DATA_DIR/edge)")
+    try:
+        response = httpx.get(f"{agent['status_url']}/status", timeout=5)
+    except httpx.TransportError as exc:
+        raise _fail(f"the agent at {agent['status_url']} does not answer ({exc})") from exc
+    typer.echo(json.dumps(response.json(), indent=2))
+
+
+@edge_app.command("pair")
+def pair(
+    class_session: str = typer.Option(..., "--class-session", help="class session id"),
+    strap: str = typer.Option(..., help="strap address (e.g. C0:FF:EE:00:00:01)"),
+    member: str = typer.Option(..., help="member id"),
+    name: str = typer.Option(None, help="display name"),
+) -> None:
+    """Pair a strap to a member on this box (kept in SPOTTER_DATA_DIR; the agent reads it
+    when it starts). The API roster's own strap for a member takes precedence."""
+    from configs.settings import get_settings
+    from ingest.pairing import PairingError, Roster, default_store
+
+    store = default_store(get_settings().data_dir)
+    try:
+        roster = store.load(class_session) or Roster(class_session)
+        roster.pair(strap, member, name)
+        store.save(roster)
+    except PairingError as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(json.dumps(roster.to_dict(), indent=2))
