@@ -1,3 +1,170 @@
-"""Commands of this group are added here."""
+"""``spotter schedule ...``: the weekly timetable commands, thin adapters over ``scheduler``.
+
+JSON goes to stdout, logs to stderr. Bad input exits 2 with the problems listed; an
+invalid schedule (``validate``) or an infeasible week (``solve``) exits 1.
+"""
 
 from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from api.cli.apps import schedule_app
+
+INSTANCE = typer.Argument(..., help="instance JSON file (see `spotter schedule example`)")
+SCHEDULE = typer.Argument(..., help="schedule JSON file ({'classes': [...]}, e.g. solve output)")
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        typer.echo(f"error: cannot read {path}: {exc}", err=True)
+        raise typer.Exit(2) from exc
+
+
+def _fail_input(exc: Exception) -> None:
+    problems = getattr(exc, "problems", [str(exc)])
+    typer.echo("error: invalid input:\n" + "\n".join(f"  - {p}" for p in problems), err=True)
+    typer.echo(f"advice: {getattr(exc, 'advice', '')}", err=True)
+    raise typer.Exit(2)
+
+
+def _quiet_logs() -> None:
+    """Library logs go to stderr so stdout stays pure JSON."""
+    import structlog
+
+    structlog.configure(logger_factory=structlog.PrintLoggerFactory(file=sys.stderr))
+
+
+@schedule_app.command("example")
+def example(size: str = typer.Option("example", help="example | tiny | small | medium | large"),
+            seed: int = typer.Option(0, help="seed of a generated studio")) -> None:
+    """Print an example instance JSON (the documented schema, ready to solve)."""
+    from scheduler.instances import example_instance, generate_instance
+
+    inst = example_instance() if size == "example" else generate_instance(size, seed)
+    typer.echo(inst.model_dump_json(indent=2, exclude_none=True))
+
+
+@schedule_app.command("solve")
+def solve(
+    instance: Path = INSTANCE,
+    time_limit: float = typer.Option(30.0, "--time-limit", help="seconds for all stages"),
+    as_json: bool = typer.Option(False, "--json", help="print the full result as JSON"),
+    workers: int = typer.Option(0, help="CP-SAT workers (0 = configs/scheduler.toml)"),
+    seed: int = typer.Option(0, help="CP-SAT random seed"),
+    history: Path | None = typer.Option(None, help="class history CSV to learn demand from"),
+    published: Path | None = typer.Option(None, help="published schedule JSON to stay close to"),
+) -> None:
+    """Plan the week with CP-SAT; report objective, bound, gap and the score breakdown."""
+    _quiet_logs()
+    from scheduler.datasets import read_history
+    from scheduler.demand import demand_for
+    from scheduler.errors import SchedulerInputError
+    from scheduler.solve import solve as run_solve
+    from scheduler.validation import parse_instance, parse_schedule
+
+    try:
+        inst = parse_instance(_read_json(instance))
+        demand = demand_for(inst, read_history(history)) if history else None
+        old = parse_schedule(_read_json(published)).classes if published else None
+        result = run_solve(inst, demand=demand, published=old, time_limit_s=time_limit,
+                           workers=workers or None, seed=seed)
+    except SchedulerInputError as exc:
+        _fail_input(exc)
+        return
+    if as_json:
+        typer.echo(result.model_dump_json(indent=2))
+    else:
+        typer.echo(f"status {result.status}  objective {result.objective}  bound "
+                   f"{result.best_bound}  gap {result.gap}")
+        for c in result.classes:
+            typer.echo(f"  {c.day} {c.start}-{c.end}  {c.class_type:<14} {c.room:<12} "
+                       f"{c.trainer:<10} {c.predicted_attendance:5.1f}")
+        for line in result.explanation:
+            typer.echo(line)
+    if result.status not in ("OPTIMAL", "FEASIBLE"):
+        raise typer.Exit(1)
+
+
+@schedule_app.command("validate")
+def validate(instance: Path = INSTANCE, schedule: Path = SCHEDULE) -> None:
+    """Check a schedule against every hard rule; exit 1 and list violations when invalid."""
+    from scheduler.errors import SchedulerInputError
+    from scheduler.validation import parse_instance, parse_schedule, validate_schedule
+
+    try:
+        violations = validate_schedule(parse_instance(_read_json(instance)),
+                                       parse_schedule(_read_json(schedule)))
+    except SchedulerInputError as exc:
+        _fail_input(exc)
+        return
+    typer.echo(json.dumps({"valid": not violations,
+                           "violations": [v.model_dump() for v in violations]}, indent=2))
+    if violations:
+        for v in violations:
+            typer.echo(f"violation [{v.constraint}] {v.message}", err=True)
+        raise typer.Exit(1)
+
+
+@schedule_app.command("repair")
+def repair(
+    instance: Path = INSTANCE,
+    schedule: Path = SCHEDULE,
+    trainer_unavailable: str | None = typer.Option(None, help="trainer id who cannot teach"),
+    room_closed: str | None = typer.Option(None, help="room id that is closed"),
+    day: str | None = typer.Option(None, help="Mon..Sun; default the whole week"),
+    start: str = typer.Option("00:00", help="start of the outage (HH:MM)"),
+    end: str = typer.Option("24:00", help="end of the outage (HH:MM)"),
+    time_limit: float = typer.Option(10.0, "--time-limit"),
+) -> None:
+    """Re-plan a published schedule with as few changes as possible; JSON to stdout."""
+    _quiet_logs()
+    from pydantic import ValidationError
+
+    from scheduler.errors import SchedulerInputError
+    from scheduler.repair import RoomClosed, TrainerUnavailable
+    from scheduler.repair import repair as run_repair
+    from scheduler.validation import parse_instance, parse_schedule
+
+    if (trainer_unavailable is None) == (room_closed is None):
+        typer.echo("error: give exactly one of --trainer-unavailable or --room-closed", err=True)
+        raise typer.Exit(2)
+    try:
+        change: TrainerUnavailable | RoomClosed = (
+            TrainerUnavailable(trainer=trainer_unavailable, day=day, start=start, end=end)
+            if trainer_unavailable else RoomClosed(room=room_closed, day=day, start=start,
+                                                   end=end))
+        result = run_repair(parse_instance(_read_json(instance)),
+                            parse_schedule(_read_json(schedule)), change,
+                            time_limit_s=time_limit)
+    except ValidationError as exc:
+        _fail_input(SchedulerInputError([str(e["msg"]) for e in exc.errors()]))
+        return
+    except SchedulerInputError as exc:
+        _fail_input(exc)
+        return
+    typer.echo(result.model_dump_json(indent=2))
+    if result.status not in ("OPTIMAL", "FEASIBLE"):
+        raise typer.Exit(1)
+
+
+@schedule_app.command("demand-eval")
+def demand_eval(
+    data: Path | None = typer.Option(None, help="folder with the class-attendance CSVs"),
+    weeks: int = typer.Option(16, help="weeks of synthetic history"),
+    test_weeks: int = typer.Option(4, help="held-out weeks at the end"),
+    size: str = typer.Option("small", help="generated studio size"),
+    seed: int = typer.Option(0),
+) -> None:
+    """Demand model vs naive baselines on held-out synthetic weeks (+ show-up model CV)."""
+    _quiet_logs()
+    from scheduler.evaluation import demand_report
+
+    typer.echo(json.dumps(demand_report(data, weeks=weeks, test_weeks=test_weeks, size=size,
+                                        seed=seed), indent=2))

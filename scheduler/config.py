@@ -1,0 +1,104 @@
+"""Scheduler settings from ``configs/scheduler.toml``, validated by pydantic.
+
+Weights and thresholds live in the TOML file (and later the admin page) rather than in code
+so a studio can re-balance attendance against trainer comfort without a release.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from scheduler.errors import SchedulerInputError
+
+DEFAULT_PATH = Path(__file__).resolve().parent.parent / "configs" / "scheduler.toml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Defaults(_Strict):
+    slot_minutes: int = Field(15, gt=0, le=60)
+    max_trainer_hours: float = Field(40.0, gt=0)
+    changeover_minutes: int = Field(15, ge=0)
+    base_demand: float = Field(12.0, ge=0)
+
+
+class ObjectiveWeights(_Strict):
+    """Weights of the objective terms; stage 2 uses the first two, stage 3 the rest."""
+
+    attendance: float = Field(1.0, ge=0)
+    revenue: float = Field(0.05, ge=0)
+    idle_minute: float = Field(0.02, ge=0)
+    imbalance: float = Field(2.0, ge=0)
+    change: float = Field(5.0, ge=0)
+    preference: float = Field(3.0, ge=0)
+
+
+class SolverSettings(_Strict):
+    scale: int = Field(100, ge=1)
+    stage_tolerance: float = Field(0.002, ge=0, lt=1)
+    feasibility_share: float = Field(0.2, gt=0, lt=1)
+    value_share: float = Field(0.85, gt=0, lt=1)
+    workers: int = Field(2, ge=1)
+    seed: int = 0
+    explain_time_s: float = Field(5.0, gt=0)
+    lns_min_options: int = Field(3000, ge=0)
+    lns_share: float = Field(0.5, ge=0, lt=1)
+
+
+class SlotPrior(_Strict):
+    table: list[list[float]]
+
+    @field_validator("table")
+    @classmethod
+    def _seven_by_24(cls, table: list[list[float]]) -> list[list[float]]:
+        if len(table) != 7 or any(len(row) != 24 for row in table):
+            raise ValueError("slot_prior.table must have 7 rows (Mon..Sun) of 24 hourly values")
+        if any(v < 0 for row in table for v in row):
+            raise ValueError("slot_prior.table values must be >= 0")
+        return table
+
+
+class DemandSettings(_Strict):
+    slot_effect_prior: float = Field(40.0, gt=0)
+    glm_alpha: float = Field(0.001, ge=0)
+    studio_show_rate: float = Field(0.85, gt=0, lt=1)
+    show_up_prior: dict[str, float]
+    slot_prior: SlotPrior
+
+
+class AdjustSettings(_Strict):
+    under_utilised_fraction: float = Field(0.4, gt=0, lt=1)
+    lookback_weeks: int = Field(4, ge=1)
+    sold_out_share: float = Field(0.5, gt=0, le=1)
+
+
+class SchedulerSettings(_Strict):
+    defaults: Defaults = Defaults()
+    weights: ObjectiveWeights = ObjectiveWeights()
+    solver: SolverSettings = SolverSettings()
+    demand: DemandSettings
+    adjust: AdjustSettings = AdjustSettings()
+
+
+def load_settings_file(path: Path) -> SchedulerSettings:
+    """Read and validate a scheduler TOML file; errors name the file and the bad key."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        return SchedulerSettings.model_validate(raw)
+    except (OSError, tomllib.TOMLDecodeError, ValueError) as exc:
+        raise SchedulerInputError(
+            [f"{path}: {exc}"],
+            advice="fix the scheduler settings file (see configs/scheduler.toml)",
+        ) from exc
+
+
+@lru_cache(maxsize=1)
+def load_settings() -> SchedulerSettings:
+    """The default settings shipped in ``configs/scheduler.toml`` (cached; read-only)."""
+    return load_settings_file(DEFAULT_PATH)

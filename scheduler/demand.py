@@ -1,0 +1,183 @@
+"""Predicted attendance per (class type, weekday, start, trainer): prior, given or learned.
+
+The optimiser only asks a ``DemandPredictor`` for the *uncapped* expected attendance of a
+candidate class; it caps that by the room's capacity itself. Three predictors exist:
+``PriorDemand`` (configs only: works with no data at all), ``GivenDemand`` (numbers in the
+instance) and ``FittedDemand`` (learned from class history, see ``fit_demand``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+from scipy.stats import poisson
+from sklearn.linear_model import PoissonRegressor
+
+from scheduler.config import SchedulerSettings, load_settings
+from scheduler.history import ClassRecord
+from scheduler.priors import ShowUpPrior, SlotPrior
+from scheduler.schemas import ClassType, Instance, Trainer
+from scheduler.timegrid import DAY_INDEX, to_minutes
+
+PRIOR_RELATIVE_SD = 0.3  # prior demand is a guess: +-30 % (1 sd) on top of Poisson noise
+SHOW_RATE_PRIOR_WEIGHT = 50.0  # bookings' worth of weight given to the prior show rate
+EM_ROUNDS = 4  # censored-row imputation rounds; the fit stops moving after ~3
+
+
+@dataclass(frozen=True)
+class DemandEstimate:
+    mean: float
+    std: float
+
+
+class DemandPredictor(Protocol):
+    def predict(self, ctype: ClassType, day: int, start: int, trainer: Trainer | None
+                ) -> DemandEstimate: ...
+
+
+class PriorDemand:
+    """Base demand of the class type x slot attractiveness x trainer popularity."""
+
+    def __init__(self, settings: SchedulerSettings | None = None) -> None:
+        self.settings = settings or load_settings()
+        self.slot_prior = SlotPrior(self.settings.demand.slot_prior.table)
+
+    def predict(self, ctype: ClassType, day: int, start: int, trainer: Trainer | None
+                ) -> DemandEstimate:
+        base = ctype.base_demand if ctype.base_demand is not None else (
+            self.settings.defaults.base_demand)
+        mean = base * self.slot_prior.factor(day, start, ctype.duration_min)
+        mean *= trainer.popularity if trainer is not None else 1.0
+        return DemandEstimate(mean, math.sqrt(mean + (PRIOR_RELATIVE_SD * mean) ** 2))
+
+
+class GivenDemand:
+    """The instance's demand table; starts it does not list fall back to ``fallback``."""
+
+    def __init__(self, instance: Instance, fallback: DemandPredictor) -> None:
+        self.table = {(e.class_type, DAY_INDEX[e.day], to_minutes(e.start)): e
+                      for e in instance.demand or []}
+        self.fallback = fallback
+
+    def predict(self, ctype: ClassType, day: int, start: int, trainer: Trainer | None
+                ) -> DemandEstimate:
+        entry = self.table.get((ctype.id, day, start))
+        if entry is None:
+            return self.fallback.predict(ctype, day, start, trainer)
+        mean = entry.expected * (trainer.popularity if trainer is not None else 1.0)
+        std = entry.std if entry.std is not None else math.sqrt(mean)
+        return DemandEstimate(mean, std)
+
+
+def _time_bin(start: int) -> int:
+    return min(start // 180, 7)  # 3-hour bins: night, early, morning, midday, ...
+
+
+class _Design:
+    """One-hot class type, weekday, 3-h bin and trainer, plus the log slot prior."""
+
+    def __init__(self, records: list[ClassRecord], slot_prior: SlotPrior) -> None:
+        self.types = sorted({r.class_type for r in records})
+        self.trainers = sorted({r.trainer for r in records})
+        self.slot_prior = slot_prior
+        self.width = len(self.types) + 7 + 8 + len(self.trainers) + 1
+
+    def row(self, ctype: str, day: int, start: int, duration: int, trainer: str | None
+            ) -> np.ndarray:
+        x = np.zeros(self.width)
+        if ctype in self.types:
+            x[self.types.index(ctype)] = 1.0
+        off = len(self.types)
+        x[off + day] = 1.0
+        x[off + 7 + _time_bin(start)] = 1.0
+        if trainer in self.trainers:
+            x[off + 15 + self.trainers.index(trainer)] = 1.0
+        x[-1] = math.log(self.slot_prior.factor(day, start, duration))
+        return x
+
+
+class FittedDemand:
+    """Poisson GLM of booking requests with capacity-censoring EM, an empirical-Bayes
+    per-slot effect and per-class-type show rates; attendance = requests x show rate."""
+
+    def __init__(self, records: list[ClassRecord], settings: SchedulerSettings | None = None,
+                 fallback: DemandPredictor | None = None) -> None:
+        if not records:
+            raise ValueError("no class history to fit demand on")
+        self.settings = settings or load_settings()
+        self.fallback = fallback or PriorDemand(self.settings)
+        self.design = _Design(records, SlotPrior(self.settings.demand.slot_prior.table))
+        x = np.array([self.design.row(r.class_type, r.day, r.start, r.duration_min, r.trainer)
+                      for r in records])
+        y = np.array([r.requests for r in records], dtype=float)
+        censored = np.array([r.censored for r in records])
+        self.glm = PoissonRegressor(alpha=self.settings.demand.glm_alpha, max_iter=500)
+        target = y.copy()
+        for _ in range(EM_ROUNDS if censored.any() else 1):
+            self.glm.fit(x, target)
+            mu = self.glm.predict(x)
+            # E[R | R >= k] for Poisson(mu) = mu * P(R >= k-1) / P(R >= k)
+            k = y[censored]
+            tail = poisson.sf(k - 1, mu[censored])
+            target[censored] = np.maximum(k, mu[censored] * poisson.sf(k - 2, mu[censored])
+                                          / np.maximum(tail, 1e-12))
+        mu = self.glm.predict(x)
+        free = ~censored
+        dof = max(int(free.sum()) - x.shape[1], 1)
+        self.dispersion = max(float(((y[free] - mu[free]) ** 2 / mu[free]).sum() / dof), 1.0)
+        alpha = self.settings.demand.slot_effect_prior
+        sums: dict[tuple[str, int, int], list[float]] = {}
+        for r, t, m in zip(records, target, mu, strict=True):
+            acc = sums.setdefault(r.slot, [0.0, 0.0])
+            acc[0] += t
+            acc[1] += m
+        self.slot_effect = {k: (alpha + a) / (alpha + b) for k, (a, b) in sums.items()}
+        prior = ShowUpPrior(self.settings.demand)
+        shows: dict[str, list[float]] = {}
+        for r in records:
+            acc = shows.setdefault(r.class_type, [0.0, 0.0, prior.rate(r.category, r.start)])
+            acc[0] += r.attended
+            acc[1] += r.booked
+        w = SHOW_RATE_PRIOR_WEIGHT
+        self.show_rate = {c: (a + w * p0) / (b + w) for c, (a, b, p0) in shows.items()}
+
+    def requests(self, ctype: str, day: int, start: int, duration: int, trainer: str | None
+                 ) -> float:
+        x = self.design.row(ctype, day, start, duration, trainer)
+        mu = float(self.glm.predict(x[None, :])[0])
+        return mu * self.slot_effect.get((ctype, day, start), 1.0)
+
+    def predict(self, ctype: ClassType, day: int, start: int, trainer: Trainer | None
+                ) -> DemandEstimate:
+        if ctype.id not in self.design.types:
+            return self.fallback.predict(ctype, day, start, trainer)
+        tid = trainer.id if trainer is not None else None
+        mu = self.requests(ctype.id, day, start, ctype.duration_min, tid)
+        if trainer is not None and tid not in self.design.trainers:
+            mu *= trainer.popularity
+        show = self.show_rate[ctype.id]
+        var = show * show * self.dispersion * mu + mu * show * (1 - show)
+        return DemandEstimate(mu * show, math.sqrt(var))
+
+    def expected_attended(self, rec: ClassRecord) -> tuple[float, float]:
+        """Mean and sd of attendance of a class with known capacity: E[min(R, cap)] x show."""
+        mu = self.requests(rec.class_type, rec.day, rec.start, rec.duration_min, rec.trainer)
+        show = self.show_rate.get(rec.class_type, self.settings.demand.studio_show_rate)
+        ks = np.arange(rec.capacity)
+        booked = float(poisson.sf(ks, mu).sum())  # E[min(R, c)] = sum_{k<c} P(R > k)
+        sd = math.sqrt(show * show * min(self.dispersion * mu, booked) + booked * show * (1 - show))
+        return booked * show, sd
+
+
+def demand_for(instance: Instance, records: list[ClassRecord] | None = None,
+               settings: SchedulerSettings | None = None) -> DemandPredictor:
+    """The predictor the optimiser uses: instance table > fitted history > priors."""
+    base: DemandPredictor = PriorDemand(settings)
+    if records:
+        base = FittedDemand(records, settings, fallback=base)
+    if instance.demand:
+        return GivenDemand(instance, base)
+    return base
