@@ -21,6 +21,7 @@ from sqladmin.authentication import AuthenticationBackend
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
+from wtforms import FloatField
 
 from api.accounts import service as accounts
 from api.accounts.dependencies import SAFE_METHODS, SESSION_COOKIE
@@ -122,6 +123,8 @@ class ClassTypeAdmin(ModelView, model=ClassType):
     column_list = [ClassType.id, ClassType.name, ClassType.duration_min,
                    ClassType.qualification, ClassType.revenue_weight]
     column_searchable_list = [ClassType.name]
+    # SQLAlchemy 2.1's Float is no longer a Numeric, so SQLAdmin finds no converter.
+    form_overrides = {"revenue_weight": FloatField}
 
 
 class TrainerAdmin(ModelView, model=Trainer):
@@ -129,6 +132,7 @@ class TrainerAdmin(ModelView, model=Trainer):
     column_list = [Trainer.id, Trainer.display_name, Trainer.qualifications,
                    Trainer.max_hours_per_week, Trainer.availability]
     column_searchable_list = [Trainer.display_name]
+    form_overrides = {"max_hours_per_week": FloatField}
 
     async def on_model_change(self, data: dict[str, Any], model: Any, is_created: bool,
                               request: Request) -> None:
@@ -144,6 +148,7 @@ class MemberAdmin(ModelView, model=Member):
     column_list = [Member.id, Member.display_name, Member.email, Member.birth_year,
                    Member.hr_max, Member.hr_rest]
     column_searchable_list = [Member.display_name, Member.email]
+    form_overrides = {"weight_kg": FloatField}
 
     async def on_model_change(self, data: dict[str, Any], model: Any, is_created: bool,
                               request: Request) -> None:
