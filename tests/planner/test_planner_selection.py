@@ -19,7 +19,8 @@ from planner.selection import (
 from planner.split import SessionSpec, Slot
 
 
-def ex(ex_id: str, primary: str, secondary: tuple[str, ...] = (), pattern: str = "squat") -> Exercise:
+def ex(ex_id: str, primary: str, secondary: tuple[str, ...] = (),
+       pattern: str = "squat") -> Exercise:
     return Exercise(id=ex_id, name=ex_id, primary_muscles=(primary,),
                     secondary_muscles=secondary, equipment="body only", level="beginner",  # type: ignore[arg-type]
                     category="strength", mechanic="compound", pattern=pattern)  # type: ignore[arg-type]
