@@ -197,10 +197,15 @@ class DiskBuffer:
                                   (TOPIC_HR_SAMPLES,)).fetchall()
                 if not rows:
                     break  # only control records left: keep them all
-                db.executemany("DELETE FROM outbox WHERE ordinal = ?", [(o,) for o, _ in rows])
-                self.bytes -= sum(size for _, size in rows)
-                self.depth -= len(rows)
-                evicted += len(rows)
+                doomed = []
+                for ordinal, size in rows:
+                    if self.bytes <= target:
+                        break
+                    doomed.append((ordinal,))
+                    self.bytes -= size
+                db.executemany("DELETE FROM outbox WHERE ordinal = ?", doomed)
+                self.depth -= len(doomed)
+                evicted += len(doomed)
         self.counters.evicted += evicted
         log.warning("buffer_full_evicted_oldest_samples", evicted=evicted,
                     evicted_total=self.counters.evicted, max_mb=self.max_bytes / 2**20,
