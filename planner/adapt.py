@@ -28,8 +28,8 @@ class SetResult(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reps: int = Field(ge=0, le=100)
-    load_kg: float | None = Field(None, ge=0)
-    rpe: float | None = Field(None, ge=1, le=10)
+    load_kg: float | None = Field(default=None, ge=0)
+    rpe: float | None = Field(default=None, ge=1, le=10)
 
 
 class ExerciseLog(BaseModel):
@@ -40,7 +40,8 @@ class ExerciseLog(BaseModel):
     exercise_id: str
     sets: list[SetResult] = Field(default_factory=list)
     pain: bool = False
-    poor_form: bool = Field(False, description="from the member, the trainer or vision faults")
+    poor_form: bool = Field(default=False,
+                            description="from the member, the trainer or vision faults")
 
 
 Action = Literal["progress_load", "progress_reps", "hold", "reduce_load", "regress"]

@@ -94,7 +94,7 @@ def half_sets(ex: Exercise) -> dict[str, int]:
     """Volume per set in half-sets: 2 for a prime mover, 1 for a helper (indirect = 0.5)."""
     if ex.pattern == "conditioning":
         return {}
-    weights = {m: 1 for m in ex.secondary_muscles}
+    weights: dict[str, int] = {m: 1 for m in ex.secondary_muscles}
     weights.update({m: 2 for m in ex.primary_muscles})
     return weights
 

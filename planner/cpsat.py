@@ -27,7 +27,7 @@ class ProtoModel:
     def __init__(self) -> None:
         from ortools.sat.python import cp_model
 
-        self.model = cp_model.CpModel()
+        self.model = cp_model.CpModel()  # type: ignore[no-untyped-call]
         self.proto = self.model.Proto()
 
     def new_var(self, lo: int, hi: int) -> int:
@@ -72,7 +72,7 @@ class ProtoModel:
         """One worker and a fixed seed: the same model always gets the same answer."""
         from ortools.sat.python import cp_model
 
-        solver = cp_model.CpSolver()
+        solver = cp_model.CpSolver()  # type: ignore[no-untyped-call]
         params = solver.parameters
         params.num_workers, params.random_seed = 1, seed
         params.max_time_in_seconds = max_seconds

@@ -220,8 +220,9 @@ def derive_exercise(record: Mapping[str, object], overrides: Overrides) -> Exerc
     return Exercise(
         id=ex_id, name=str(record["name"]),
         primary_muscles=tuple(dict.fromkeys(_list(record["primaryMuscles"]))),  # type: ignore[arg-type]
-        secondary_muscles=tuple(m for m in dict.fromkeys(_list(record.get("secondaryMuscles")))
-                                if m not in _list(record["primaryMuscles"])),  # type: ignore[misc]
+        secondary_muscles=tuple(
+            m for m in dict.fromkeys(_list(record.get("secondaryMuscles")))  # type: ignore[misc]
+            if m not in _list(record["primaryMuscles"])),
         equipment=record.get("equipment") or "body only",  # type: ignore[arg-type]
         level=level,  # type: ignore[arg-type]
         category=category,  # type: ignore[arg-type]

@@ -44,7 +44,7 @@ def random_profile(rng: random.Random, member_id: str) -> MemberProfile:
                     [20, 30, 40, 50, 60, 80]), reps=rng.randint(3, 15),
                     rpe=rng.choice([None, 7, 8, 9])))
                 day += timedelta(days=rng.randint(1, 4))
-    injuries = [Injury(area=a) for a in rng.sample(
+    injuries = [Injury(area=a) for a in rng.sample(  # type: ignore[arg-type]
         ["knee", "shoulder", "lower_back", "wrist", "elbow", "hip", "ankle", "neck"],
         rng.choice([0, 0, 0, 1, 1, 2]))]
     return MemberProfile(

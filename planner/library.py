@@ -85,6 +85,7 @@ def alternatives(exercise: Exercise, direction: str, library: ExerciseLibrary, *
     prime = exercise.primary_muscles[0]
     worked = set(exercise.primary_muscles) | set(exercise.secondary_muscles)
     ranked: list[tuple[tuple[float, ...], str, Exercise]] = []
+    key: tuple[float, ...]
     pool = library.by_pattern(exercise.pattern)
     pool += [library.get(i) for i in linked if i in library and library.get(i) not in pool]
     for cand in pool:

@@ -25,6 +25,8 @@ from planner.vocab import (
     Split,
 )
 
+_BODY_ONLY: tuple[Equipment, ...] = ("body only",)
+
 
 class Exercise(BaseModel):
     """One library entry: facts from the dataset plus the planner's own fields."""
@@ -45,10 +47,11 @@ class Exercise(BaseModel):
     contraindications: tuple[InjuryArea, ...] = ()
     regressions: tuple[str, ...] = ()
     progressions: tuple[str, ...] = ()
-    timed: bool = Field(False, description="dosed in seconds (holds, carries, intervals)")
-    staple: bool = Field(False, description="a common, well-coached variant")
-    specialty: bool = Field(False, description="needs special kit or coaching; never auto-planned")
-    difficulty: float = Field(0.0, description="ordering used for regressions/progressions")
+    timed: bool = Field(default=False, description="dosed in seconds (holds, carries, intervals)")
+    staple: bool = Field(default=False, description="a common, well-coached variant")
+    specialty: bool = Field(default=False,
+                            description="needs special kit or coaching; never auto-planned")
+    difficulty: float = Field(default=0.0, description="ordering used for regressions/progressions")
 
     @property
     def loadable(self) -> bool:
@@ -75,7 +78,7 @@ class LoggedSet(BaseModel):
     date: date
     load_kg: float = Field(ge=0, le=1000)
     reps: int = Field(ge=1, le=100)
-    rpe: float | None = Field(None, ge=1, le=10)
+    rpe: float | None = Field(default=None, ge=1, le=10)
 
 
 class Preferences(BaseModel):
@@ -85,12 +88,11 @@ class Preferences(BaseModel):
 
     liked: list[str] = Field(default_factory=list, description="exercise ids to favour")
     disliked: list[str] = Field(default_factory=list, description="exercise ids never to plan")
-    intensity_mode: str = Field(
-        "auto", pattern="^(auto|percent_1rm)$",
+    intensity_mode: str = Field(default="auto", pattern="^(auto|percent_1rm)$",
         description="auto: kg from history, else RPE; percent_1rm: %1RM for loadable lifts",
     )
     progression_model: ProgressionModel | None = Field(
-        None, description="override the level-based choice of progression model")
+        default=None, description="override the level-based choice of progression model")
 
 
 class MemberProfile(BaseModel):
@@ -106,7 +108,7 @@ class MemberProfile(BaseModel):
     fitness_level: Level
     days_per_week: int = Field(ge=1, le=7)
     minutes_per_session: int = Field(ge=20, le=180)
-    equipment: list[Equipment] = Field(default_factory=lambda: ["body only"])
+    equipment: list[Equipment] = Field(default_factory=lambda: list(_BODY_ONLY))
     injuries: list[Injury] = Field(default_factory=list)
     preferences: Preferences = Field(default_factory=Preferences)
     training_history: list[LoggedSet] = Field(default_factory=list)
@@ -136,9 +138,9 @@ class Intensity(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    percent_1rm: float | None = Field(None, gt=0, le=100)
-    rpe: float | None = Field(None, ge=1, le=10)
-    load_kg: float | None = Field(None, ge=0)
+    percent_1rm: float | None = Field(default=None, gt=0, le=100)
+    rpe: float | None = Field(default=None, ge=1, le=10)
+    load_kg: float | None = Field(default=None, ge=0)
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Intensity:
@@ -165,8 +167,9 @@ class PlanItem(BaseModel):
     secondary_muscles: list[str]
     equipment: str
     sets: int = Field(ge=1)
-    reps: int | None = Field(None, ge=1, description="None for timed items")
-    duration_seconds: int | None = Field(None, ge=1, description="set length of timed items")
+    reps: int | None = Field(default=None, ge=1, description="None for timed items")
+    duration_seconds: int | None = Field(default=None, ge=1,
+                                         description="set length of timed items")
     rest_seconds: int = Field(ge=0)
     intensity: Intensity
     reason: str

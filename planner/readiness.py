@@ -73,7 +73,7 @@ class LiveFeedback(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    hr_alerts: int = Field(0, ge=0, description="warning/critical HR alerts this session")
+    hr_alerts: int = Field(default=0, ge=0, description="warning/critical HR alerts this session")
     poor_form: list[str] = Field(default_factory=list, description="exercise ids")
     pain: list[str] = Field(default_factory=list, description="exercise ids")
     easy_sets: dict[str, float] = Field(
@@ -86,7 +86,7 @@ class Modification(BaseModel):
 
     kind: Literal["reduce_intensity", "reduce_volume", "regress", "progress", "substitute",
                   "skip"]
-    exercise_id: str | None = Field(None, description="None: the whole session")
+    exercise_id: str | None = Field(default=None, description="None: the whole session")
     replacement_id: str | None = None
     amount_percent: float | None = None
     reason: str

@@ -158,8 +158,8 @@ def solve_selection(problem: SelectionProblem, *, effort: float = 0.05,
                     obj_vars.append(x)
                     obj_coefs.append(value - W_SET * n)
                     for m, w in cand.half_sets.items():
-                        for table, key in ((by_muscle, m), (by_session_muscle, (s, m))):
-                            lits, weights = table.setdefault(key, ([], []))  # type: ignore[attr-defined]
+                        for lits, weights in (by_muscle.setdefault(m, ([], [])),
+                                              by_session_muscle.setdefault((s, m), ([], []))):
                             lits.append(x)
                             weights.append(w * n)
                         if w == 2:
@@ -223,9 +223,10 @@ def solve_selection(problem: SelectionProblem, *, effort: float = 0.05,
     model.maximize(obj_vars, obj_coefs)
     if hint is not None:
         chosen = {(p.session, p.slot, p.candidate.exercise.id): p.sets for p in hint.picks}
-        values = [int(chosen.get((s, k, problem.choices[s][k][c].exercise.id)) == n)
+        values = [int(chosen.get((s, k, problem.choices[s][k][c].exercise.id), 0) == n)
                   for s, k, c, n in info]
-        aux_vars, aux_values = [], []
+        aux_vars: list[int] = []
+        aux_values: list[int] = []
         for var, lits, weights, bound, kind in derived:  # in creation order: hits before gaps
             total = sum(w * (values[x] if x < len(values) else aux_values[aux_vars.index(x)])
                         for x, w in zip(lits, weights, strict=True))

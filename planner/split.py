@@ -8,6 +8,7 @@ Slots name patterns, not exercises: the optimizer fills them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 UPPER_MUSCLES = ("chest", "shoulders", "lats", "middle back", "biceps", "triceps", "traps",
@@ -119,7 +120,7 @@ def _focuses(days: int, level: str) -> tuple[str, tuple[str, ...], tuple[str, ..
     return "push_pull_legs", base, ()
 
 
-def week_layout(days: int, level: str, goals: tuple[str, ...] | list[str]) -> WeekLayout:
+def week_layout(days: int, level: str, goals: Sequence[str]) -> WeekLayout:
     """Sessions of one week for a frequency, level and ranked goals."""
     split, focuses, notes = _focuses(days, level)
     wants_conditioning = any(g in CONDITIONING_GOALS for g in goals)

@@ -11,6 +11,7 @@ safely can (clamping a dose, swapping a contraindicated exercise, trimming sets)
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from planner.build import effective_sets, session_minutes
@@ -48,8 +49,8 @@ def dose_problem(item: PlanItem, ex: Exercise, row: DoseRow, deload: bool,
     if row.reps is not None:
         if item.reps is None or not row.reps[0] <= item.reps <= row.reps[1]:
             return f"reps {item.reps} outside {row.reps[0]}-{row.reps[1]}"
-    elif item.duration_seconds is None or not row.seconds[0] <= item.duration_seconds \
-            <= row.seconds[1]:  # type: ignore[index]
+    elif row.seconds is not None and (item.duration_seconds is None or not row.seconds[0]
+                                      <= item.duration_seconds <= row.seconds[1]):
         return f"duration {item.duration_seconds} s outside {row.seconds} s"
     if not row.rest_seconds[0] <= item.rest_seconds <= row.rest_seconds[1]:
         return f"rest {item.rest_seconds} s outside {row.rest_seconds[0]}-{row.rest_seconds[1]} s"
@@ -168,7 +169,7 @@ def check_plan(plan: Plan, profile: MemberProfile, library: ExerciseLibrary,
     return out
 
 
-def _week_volume(week: Week, targets: list[str], min_sets: float, strength_days: int,
+def _week_volume(week: Week, targets: Sequence[str], min_sets: float, strength_days: int,
                  library: ExerciseLibrary, config: PlannerConfig, limited: set[str]
                  ) -> list[Violation]:
     """Weekly sets per target muscle, twice-a-week frequency and the 48 h rule.
