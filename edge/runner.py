@@ -77,17 +77,26 @@ async def fetch_roster(api_url: str, class_session_id: str, token: str | None,
     return [RosterEntry(class_session_id=class_session_id, **row) for row in response.json()]
 
 
-def build_source(spec: SourceSpec, paired_straps: Sequence[str]) -> HeartRateSource:
-    """The heart-rate source for ``spec``; BLE reads only the class's paired straps
-    (others still show, as unknown, in the source's statuses)."""
+def virtual_source(spec: SourceSpec) -> tuple[HeartRateSource, list[str]] | None:
+    """A simulator or replay and its strap ids (known before it runs); None for BLE.
+    Built before anything else, so an unreadable recording fails at once."""
     if spec.simulate:
         from edge.simulator import SimulatedStraps, make_members
 
-        return SimulatedStraps(make_members(spec.simulate), speed=spec.speed, **spec.extra)
+        members = make_members(spec.simulate)
+        return (SimulatedStraps(members, speed=spec.speed, **spec.extra),
+                [m.strap_id for m in members])
     if spec.replay:
         from ingest.replay import ReplaySource
 
-        return ReplaySource.from_files(spec.replay, speed=spec.speed)
+        replay = ReplaySource.from_files(spec.replay, speed=spec.speed)
+        return replay, list(replay.statuses())
+    return None
+
+
+def ble_source(spec: SourceSpec, paired_straps: Sequence[str]) -> HeartRateSource:
+    """Bluetooth straps, reading only the class's paired straps (others still show, as
+    unknown, in the source's statuses)."""
     from ingest.ble import BleHeartRateSource, BleSettings
 
     client, scanner = spec.ble_backends or (None, None)
@@ -95,21 +104,8 @@ def build_source(spec: SourceSpec, paired_straps: Sequence[str]) -> HeartRateSou
                               client_backend=client, scanner_backend=scanner)
 
 
-def virtual_straps(spec: SourceSpec) -> list[str] | None:
-    """Strap ids of a simulator or replay (known before it runs); None for BLE."""
-    if spec.simulate:
-        from edge.simulator import make_members
-
-        return [m.strap_id for m in make_members(spec.simulate)]
-    if spec.replay:
-        from ingest.replay import ReplaySource
-
-        return list(ReplaySource.from_files(spec.replay).statuses())
-    return None
-
-
 async def class_roster(settings: Settings, class_session_id: str, api_url: str,
-                       spec: SourceSpec, roster_wait_s: float = ROSTER_WAIT_S
+                       virtual: list[str] | None, roster_wait_s: float = ROSTER_WAIT_S
                        ) -> list[RosterEntry]:
     """Roster with straps paired (API + saved pairings + virtual straps), saved back."""
     store = default_store(settings.data_dir)
@@ -123,7 +119,7 @@ async def class_roster(settings: Settings, class_session_id: str, api_url: str,
                             ) from exc
         log.warning("api_unreachable_using_saved_pairings", api=api_url, error=str(exc))
         rows = roster_from_pairings(class_session_id, stored)
-    result = pair_straps(rows, stored, virtual_straps(spec))
+    result = pair_straps(rows, stored, virtual)
     for clash in result.clashes:
         log.warning("pairing_clash", detail=clash)
     missing = [e.member_id for e in result.roster if not e.strap_id]
@@ -151,8 +147,11 @@ async def run_edge(settings: Settings, class_session_id: str, api_url: str, *,
     spec.check()
     es = edge_settings or EdgeSettings()
     kafka = client_options(settings)
-    roster = await class_roster(settings, class_session_id, api_url, spec, roster_wait_s)
-    source = build_source(spec, [e.strap_id for e in roster if e.strap_id])
+    virtual = virtual_source(spec)
+    roster = await class_roster(settings, class_session_id, api_url,
+                                virtual[1] if virtual else None, roster_wait_s)
+    source = virtual[0] if virtual else ble_source(
+        spec, [e.strap_id for e in roster if e.strap_id])
     buffer = DiskBuffer(es.buffer_path(settings.data_dir), es.buffer_max_bytes,
                         es.buffer_synchronous).open()
     try:
