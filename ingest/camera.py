@@ -57,9 +57,11 @@ class FrameSource(Protocol):
     def close(self) -> None: ...
 
 
-def parse_source(source: str | int) -> int | str:
+def parse_source(source: str | int | Path) -> int | str:
     """``"0"`` -> device 0, a URL stays a URL, anything else must be an existing file."""
-    if isinstance(source, int) or (isinstance(source, str) and source.isdigit()):
+    if isinstance(source, Path):
+        source = str(source)
+    if isinstance(source, int) or source.isdigit():
         return int(source)
     if source.lower().startswith(_LIVE_PREFIXES):
         return source
@@ -84,7 +86,7 @@ class OpenCVSource:
     after ``max_reconnects`` reopenings, given up) or a file is taken to have ended.
     """
 
-    def __init__(self, source: str | int, *, max_fps: float = 0.0, max_failures: int = 25,
+    def __init__(self, source: str | int | Path, *, max_fps: float = 0.0, max_failures: int = 25,
                  max_reconnects: int = 3, clock: Callable[[], float] = time.monotonic) -> None:
         import cv2
 

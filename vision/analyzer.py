@@ -260,8 +260,8 @@ class ExerciseAnalyzer:
             log.debug("rep_dropped_unseen", exercise=self.exercise, start_s=seg.start_s)
             return None
         excursion = abs(seg.start_value - seg.turn_value)
-        w = RepWindow(m, np.abs(signal - seg.turn_value) <= 0.2 * excursion,
-                      np.abs(signal - seg.start_value) <= 0.2 * excursion, self.view, ch.side)
+        w = RepWindow(m, np.abs(signal - seg.turn_value) <= 0.15 * excursion,
+                      np.abs(signal - seg.start_value) <= 0.15 * excursion, self.view, ch.side)
         rom = _rom(m[self._spec.rom.format(limb=(ch.side or "x")[0])])
         min_rom = self.config.rule(self.exercise, "min_range_deg")
         if not (math.isfinite(rom) and rom >= min_rom * self.config.counter.min_rep_fraction

@@ -36,7 +36,7 @@ class Channel:
 @dataclass(slots=True)
 class RepWindow:
     """The measures of one rep, with masks for the frames near its turnaround and near
-    its start position (within 20 % of the rep's excursion)."""
+    its start position (within 15 % of the rep's excursion)."""
 
     m: Measures
     turn: NDArray[np.bool_]
@@ -45,8 +45,10 @@ class RepWindow:
     side: str | None = None
     metrics: dict[str, float] = field(default_factory=dict)
 
-    def at_turn(self, name: str, how: str = "median") -> float:
-        return _robust(self.m[name][self.turn], how)
+    def at_turn(self, name: str) -> float:
+        """Median over the turnaround frames: the position a coach would judge, and one
+        garbled frame at the bottom cannot decide a fault."""
+        return _robust(self.m[name][self.turn], "median")
 
     def at_start(self, name: str, how: str = "median") -> float:
         return _robust(self.m[name][self.start], how)
@@ -91,7 +93,7 @@ def _check(w: RepWindow, name: str, value: float, fault: str, bad: bool) -> list
 
 def _squat(w: RepWindow, c: VisionConfig) -> list[str]:
     thigh = w.over_rep("thigh", "high")
-    depth = w.at_turn("hip_above_knee", "low") / thigh if thigh > 0 else float("nan")
+    depth = w.at_turn("hip_above_knee") / thigh if thigh > 0 else float("nan")
     faults = _check(w, "depth_ratio", depth, "shallow_depth",
                     depth > c.rule("squat", "depth_ratio_max"))
     if w.view is View.FRONT:
@@ -106,8 +108,9 @@ def _squat(w: RepWindow, c: VisionConfig) -> list[str]:
 
 
 def _push_up(w: RepWindow, c: VisionConfig) -> list[str]:
-    faults = _check(w, "elbow_min_deg", w.at_turn("elbow_mean", "low"), "partial_range",
-                    w.at_turn("elbow_mean", "low") > c.rule("push-up", "elbow_min_max_deg"))
+    bottom = w.at_turn("elbow_mean")
+    faults = _check(w, "elbow_min_deg", bottom, "partial_range",
+                    bottom > c.rule("push-up", "elbow_min_max_deg"))
     if w.view is not View.FRONT:
         sag = np.fmax(w.m["hip_sag_l"], w.m["hip_sag_r"])
         high, low = _robust(sag, "high"), _robust(sag, "low")
@@ -118,13 +121,13 @@ def _push_up(w: RepWindow, c: VisionConfig) -> list[str]:
 
 
 def _lunge(w: RepWindow, c: VisionConfig) -> list[str]:
-    # The front foot is the one ahead along the way the member faces (world landmarks).
-    front = "l" if w.at_turn("left_ahead") > 0 else "r"
-    knee = w.at_turn(f"knee_{front}", "low")
+    # Swap-proof measures: the more bent knee is the front one at the bottom, and knee
+    # travel compares the foremost knee with the foremost toes.
+    knee = w.at_turn("knee_min")
     faults = _check(w, "front_knee_deg", knee, "shallow_depth",
                     knee > c.rule("lunge", "front_knee_min_max_deg"))
     if w.view is View.SIDE:
-        travel = w.at_turn(f"knee_toe_{front}", "high")
+        travel = w.at_turn("knee_travel")
         faults += _check(w, "knee_over_toe", travel, "knee_past_toes",
                          travel > c.rule("lunge", "knee_over_toe_max"))
     if w.view is not View.FRONT:
@@ -135,13 +138,13 @@ def _lunge(w: RepWindow, c: VisionConfig) -> list[str]:
 
 
 def _jumping_jack(w: RepWindow, c: VisionConfig) -> list[str]:
-    top = w.at_turn("shoulder_mean", "high")
+    top = w.at_turn("shoulder_mean")
     return _check(w, "arms_top_deg", top, "arms_not_overhead",
                   top < c.rule("jumping-jack", "arms_top_min_deg"))
 
 
 def _curl(w: RepWindow, c: VisionConfig) -> list[str]:
-    top = w.at_turn(w.limb("elbow"), "low")
+    top = w.at_turn(w.limb("elbow"))
     faults = _check(w, "elbow_top_deg", top, "partial_range",
                     top > c.rule("biceps-curl", "elbow_top_max_deg"))
     if w.view is not View.FRONT:
@@ -160,7 +163,7 @@ def _press_channel(c: VisionConfig) -> tuple[Channel, ...]:
 def _press(w: RepWindow, c: VisionConfig) -> list[str]:
     faults: list[str] = []
     if w.view is not View.SIDE:  # a side view foreshortens arms pressed in the frontal plane
-        lockout = w.at_turn("elbow_mean", "high")
+        lockout = w.at_turn("elbow_mean")
         faults += _check(w, "elbow_top_deg", lockout, "incomplete_lockout",
                          lockout < c.rule("overhead-press", "elbow_lockout_min_deg"))
     if w.view is not View.FRONT:

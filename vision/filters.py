@@ -16,13 +16,14 @@ from vision.landmarks import MIRROR, Landmark, PoseFrame
 
 FloatArray = NDArray[np.float64]
 
-# Left landmarks whose right twin MediaPipe confuses them with; each pair is checked on
-# its own (a glitch often swaps the knees but not the ankles). Hands ride with the wrist.
-LIMB_PAIRS: list[list[int]] = [
-    [int(Landmark[f"LEFT_{p}"]) for p in group]
-    for group in (("HIP",), ("KNEE",), ("ANKLE",), ("HEEL", "FOOT_INDEX"), ("ELBOW",),
-                  ("WRIST", "PINKY", "INDEX", "THUMB"))
-]
+# Left landmarks whose right twins MediaPipe confuses them with, by limb: it swaps a
+# whole leg or arm at once, and judging a limb as one (rather than knee and ankle
+# apart) keeps a repaired leg in one piece when a single joint's evidence is weak.
+LIMB_GROUPS: dict[str, list[int]] = {
+    name: [int(Landmark[f"LEFT_{p}"]) for p in parts]
+    for name, parts in (("hips", ("HIP",)), ("legs", ("KNEE", "ANKLE", "HEEL", "FOOT_INDEX")),
+                        ("arms", ("ELBOW", "WRIST", "PINKY", "INDEX", "THUMB")))
+}
 
 
 class OneEuroFilter:
@@ -71,10 +72,6 @@ class OneEuroFilter:
         return np.asarray(out, dtype=np.float64)
 
 
-_LEFTS = np.array([pair[0] for pair in LIMB_PAIRS])
-_RIGHTS = MIRROR[_LEFTS]
-
-
 def _dist(a: FloatArray, b: FloatArray) -> FloatArray:
     return np.asarray(np.hypot(a[:, 0] - b[:, 0], a[:, 1] - b[:, 1]), dtype=np.float64)
 
@@ -89,17 +86,17 @@ def swap_pairs(frame: PoseFrame, lefts: list[int]) -> PoseFrame:
 
 
 class SwapRepair:
-    """Undo brief left/right swaps by keeping each landmark pair continuous in time.
+    """Undo brief left/right swaps by keeping each limb continuous in time.
 
-    For every left/right pair (knees, ankles, ...) it compares the 2D distance to a
-    reference pose with and without exchanging the two; if exchanging is clearly closer
-    (swapped cost below ``margin`` x kept cost) the estimator swapped and the pair is
+    For each limb group (hips, legs, arms) it compares the 2D distance to a reference
+    pose with and without exchanging left and right; if exchanging is clearly closer
+    (swapped cost below ``margin`` x kept cost) the estimator swapped and the limbs are
     put back. The reference is an exponential average of repaired poses (time constant
     ``tau_s``), not the previous frame, so one garbled frame halfway through a swap cannot
     flip the reference. Real crossings (legs passing in a walk) are continuous, so both
     costs stay similar and nothing changes. The estimator is right most of the time, so
     a repair lasting longer than ``max_swap_s`` is taken to be our mistake, not its: the
-    pair is re-anchored to the estimator's labels.
+    limb is re-anchored to the estimator's labels.
     """
 
     def __init__(self, margin: float = 0.5, max_swap_s: float = 0.5, tau_s: float = 0.1) -> None:
@@ -108,7 +105,7 @@ class SwapRepair:
         self.tau_s = tau_s
         self._ref: FloatArray | None = None
         self._ref_t = 0.0
-        self._since: dict[int, float] = {}
+        self._since: dict[str, float] = {}
         self.repairs = 0
 
     def __call__(self, t: float, frame: PoseFrame | None) -> PoseFrame | None:
@@ -118,19 +115,20 @@ class SwapRepair:
         if ref is not None:
             swapped: list[int] = []
             pts = frame.image[:, :2]
-            p_l, p_r, r_l, r_r = pts[_LEFTS], pts[_RIGHTS], ref[_LEFTS], ref[_RIGHTS]
-            keep = _dist(p_l, r_l) + _dist(p_r, r_r)
-            swap = _dist(p_r, r_l) + _dist(p_l, r_r)
-            for k in np.flatnonzero(swap < self.margin * keep).tolist():
-                left, right = int(_LEFTS[k]), int(_RIGHTS[k])
-                since = self._since.setdefault(left, t)
-                if t - since <= self.max_swap_s:
-                    swapped.extend(LIMB_PAIRS[k])
-                else:  # too long: re-anchor this pair to the estimator's labels
-                    ref[[left, right]] = pts[[left, right]]
-                    del self._since[left]
-            for left in [i for i in self._since if i not in swapped]:
-                del self._since[left]
+            for name, lefts in LIMB_GROUPS.items():
+                rights = MIRROR[lefts]
+                p_l, p_r, r_l, r_r = pts[lefts], pts[rights], ref[lefts], ref[rights]
+                keep = float(np.nansum(_dist(p_l, r_l) + _dist(p_r, r_r)))
+                swap = float(np.nansum(_dist(p_r, r_l) + _dist(p_l, r_r)))
+                if not swap < self.margin * keep:
+                    self._since.pop(name, None)
+                    continue
+                if t - self._since.setdefault(name, t) <= self.max_swap_s:
+                    swapped.extend(lefts)
+                else:  # too long: re-anchor this limb to the estimator's labels
+                    both = [*lefts, *rights.tolist()]
+                    ref[both] = pts[both]
+                    del self._since[name]
             if swapped:
                 frame = swap_pairs(frame, swapped)
                 self.repairs += 1

@@ -140,15 +140,29 @@ class PoseSequence:
         return cls(np.asarray(times, dtype=np.float64), image, world, vis, aspect or 1.0)
 
     def save(self, path: Path) -> None:
-        """Compact float16 archive: a few hundred frames fit in tens of kilobytes."""
-        np.savez_compressed(path, t=self.t.astype(np.float32), image=self.image.astype(np.float16),
-                            world=self.world.astype(np.float16),
-                            visibility=self.visibility.astype(np.float16),
+        """Compact float16 archive of what analysis uses: the nose and the 22 body
+        landmarks (eyes, ears and mouth are left out), image x/y (image z is unused),
+        world x/y/z and visibility. About 60 bytes per frame after compression."""
+        np.savez_compressed(path, t=self.t.astype(np.float32),
+                            image=self.image[:, _KEPT, :2].astype(np.float16),
+                            world=self.world[:, _KEPT].astype(np.float16),
+                            visibility=self.visibility[:, _KEPT].astype(np.float16),
                             aspect=np.float32(self.aspect))
 
     @classmethod
     def load(cls, path: Path) -> PoseSequence:
+        """Read :meth:`save` archives; left-out landmarks come back NaN, invisible."""
         with np.load(path) as data:
-            return cls(data["t"].astype(np.float64), data["image"].astype(np.float64),
-                       data["world"].astype(np.float64), data["visibility"].astype(np.float64),
-                       float(data["aspect"]))
+            n = data["t"].shape[0]
+            image = np.full((n, N_LANDMARKS, 3), np.nan)
+            world = np.full((n, N_LANDMARKS, 3), np.nan)
+            vis = np.zeros((n, N_LANDMARKS))
+            image[:, _KEPT, :2] = data["image"]
+            image[:, _KEPT, 2] = np.where(np.isnan(data["image"][..., 0]), np.nan, 0.0)
+            world[:, _KEPT] = data["world"]
+            vis[:, _KEPT] = data["visibility"]
+            return cls(data["t"].astype(np.float64), image, world, vis, float(data["aspect"]))
+
+
+# Landmarks kept by PoseSequence.save: the nose (presence) and everything from the shoulders down.
+_KEPT = [0, *range(int(Landmark.LEFT_SHOULDER), N_LANDMARKS)]

@@ -95,8 +95,8 @@ def compute(frames: Frames, view: View, min_visibility: float, scale: FloatArray
         m["thigh"] = np.linalg.norm(w_knee - w_hip, axis=-1)
         m["knee_ankle_ratio"] = g.separation_ratio(xy, "KNEE", "ANKLE")
     m["left_ahead"] = left_foot_ahead(frames.world)
+    m["knee_travel"] = knee_travel(xy, scale)
     m["hip_sag_l"], m["hip_sag_r"] = _both(lambda s: g.hip_sag(xy, vis, s, min_visibility))
-    m["knee_toe_l"], m["knee_toe_r"] = _both(lambda s: g.knee_over_toe(xy, vis, s, min_visibility))
     return m
 
 
@@ -113,6 +113,24 @@ def left_foot_ahead(world: FloatArray) -> FloatArray:
         feet = ankle - world[:, g.landmark("right", "ANKLE")]
         leg = np.linalg.norm(hip - knee, axis=1) + np.linalg.norm(knee - ankle, axis=1)
         return np.asarray(np.sum(feet * facing, axis=1) / leg, dtype=np.float64)
+
+
+def knee_travel(xy: FloatArray, scale: FloatArray) -> FloatArray:
+    """How far the foremost knee is past the foremost toes, in shin lengths (side view).
+
+    Built only from swap-proof quantities: the facing direction from both feet's
+    heel-to-toe vectors summed, and the most forward knee and toe whichever side
+    MediaPipe calls them (it garbles the labels of single landmarks in a split stance).
+    A shin is ~0.85 torso lengths (Winter 2009: 0.246 vs 0.288 of height).
+    """
+    toes = [g.landmark(s, "FOOT_INDEX") for s in ("left", "right")]
+    heels = [g.landmark(s, "HEEL") for s in ("left", "right")]
+    knees = [g.landmark(s, "KNEE") for s in ("left", "right")]
+    facing = np.sign(np.sum(xy[:, toes, 0] - xy[:, heels, 0], axis=1))
+    knee_fwd = np.max(facing[:, None] * xy[:, knees, 0], axis=1)
+    toe_fwd = np.max(facing[:, None] * xy[:, toes, 0], axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray((knee_fwd - toe_fwd) / (0.85 * scale), dtype=np.float64)
 
 
 class ScaleTracker:

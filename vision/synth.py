@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vision.filters import LIMB_PAIRS, swap_pairs
+from vision.filters import LIMB_GROUPS, swap_pairs
 from vision.landmarks import PoseFrame, PoseSequence
 from vision.skeleton import Body, Camera, Joints, complete, two_link, unit
 
@@ -282,8 +282,8 @@ def make_clip(exercise: str, *, script: Script | None = None, noise: Noise | Non
     return SynthClip(exercise, seq, full, tuple(turns) if full else ())
 
 
-LEGS = [i for pair in LIMB_PAIRS[:4] for i in pair]  # knees, ankles, heels, toes (+hips)
-ARMS = [i for pair in LIMB_PAIRS[4:] for i in pair]  # elbows, wrists and hands
+LEGS = LIMB_GROUPS["hips"] + LIMB_GROUPS["legs"]
+ARMS = LIMB_GROUPS["arms"]
 
 
 def _degrade(frame: PoseFrame, noise: Noise, rng: np.random.Generator,

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from vision.filters import LIMB_PAIRS, OneEuroFilter, RollingMedian, SwapRepair, swap_pairs
+from vision.filters import LIMB_GROUPS, OneEuroFilter, RollingMedian, SwapRepair, swap_pairs
 from vision.landmarks import Landmark
 from vision.skeleton import Camera
 from vision.synth import Noise, Script, make_clip
@@ -82,7 +82,7 @@ def test_swap_repair_re_anchors_after_a_long_disagreement() -> None:
 
     clip = make_clip("squat", camera=Camera(yaw_deg=0), script=Script(reps=1), seed=1).sequence
     repair = SwapRepair(max_swap_s=0.3)
-    legs = [i for pair in LIMB_PAIRS[:4] for i in pair]
+    legs = LIMB_GROUPS["hips"] + LIMB_GROUPS["legs"]
     out = []
     for i, t in enumerate(clip.t):
         frame = PoseFrame(clip.image[i], clip.world[i], clip.visibility[i])
