@@ -78,12 +78,14 @@ def preference_score(ex: Exercise, slot: Slot, profile: MemberProfile,
     score = 3.0 * ex.staple + 4.0 * (ex.id in profile.preferences.liked)
     score += 1.5 * (ex.id in one_rms)
     gap = LEVEL_RANK[profile.fitness_level] - LEVEL_RANK[ex.level]
-    score += 0.5 - 0.5 * gap
+    # an easier label costs a little, except on staples: a back squat is never outgrown
+    score += 0.5 if ex.staple else 0.5 - 0.5 * gap
     score += 0.5 * (ex.primary_muscles[0] in targets)
     if slot.main:
         score += 1.0 * (ex.mechanic == "compound")
         score += 1.0 * (ex.primary_muscles[0] in PRIME_MOVERS.get(ex.pattern, ()))
-        if profile.primary_goal == "strength" and gap <= 1 and ex.equipment == "barbell":
+        if profile.primary_goal == "strength" and ex.equipment == "barbell" \
+                and (gap <= 1 or ex.staple):
             score += 1.0
     if profile.fitness_level == "beginner" and ex.equipment in ("machine", "cable"):
         score += 0.5  # guided paths are easier to learn (acsm2009 novice machine work)

@@ -71,6 +71,14 @@ def _targets(profile: MemberProfile, pool: list[Exercise], library: ExerciseLibr
         else:
             blockers.append(f"no exercise trains {muscle} with {', '.join(profile.equipment)}"
                             f" (add {_kit_suggestion(library, profile, muscle)})")
+    for goal in profile.goals[1:]:  # lower-ranked goals raise the aim, never the minimum
+        extra = config.volume.targets[goal]  # type: ignore[index]
+        for muscle in extra.muscles:
+            if not _trains(pool, muscle):
+                continue
+            have = targets.get(muscle, TargetSets(0.0, 0.0, 0.0))
+            targets[muscle] = TargetSets(have.min, max(have.typical, extra.typical),
+                                         max(have.max, extra.max))
     return targets
 
 

@@ -16,12 +16,12 @@ from planner.selection import (
     W_MIN,
     W_OVER,
     W_REPEAT,
-    W_SET,
     W_TYPICAL,
     Pick,
     Selection,
     SelectionProblem,
     evaluate,
+    set_value,
 )
 
 
@@ -56,10 +56,12 @@ class _Week:
                 return False
         return True
 
-    def gain(self, s: int, cand: Candidate, sets: int, slot_required: bool | None) -> float:
-        """Objective change of adding ``sets`` sets (a new item when ``slot_required`` set)."""
+    def gain(self, s: int, cand: Candidate, sets: int, slot_required: bool | None,
+             current: int = 0) -> float:
+        """Objective change of adding ``sets`` sets to an item that has ``current`` (a new
+        item when ``slot_required`` is given)."""
         p = self.p
-        value = -W_SET * sets
+        value = set_value(cand, current + sets) - (set_value(cand, current) if current else 0)
         if slot_required is not None:
             value += p.pick_value(cand, slot_required) - W_REPEAT * (
                 self.uses.get(cand.exercise.id, 0) > 0)
@@ -138,7 +140,7 @@ def greedy_selection(problem: SelectionProblem) -> Selection:
         for index, pick in enumerate(week.picks):
             if pick.sets < pick.candidate.row.sets[1] and \
                     week.fits(pick.session, pick.candidate, 1, False):
-                g = week.gain(pick.session, pick.candidate, 1, None)
+                g = week.gain(pick.session, pick.candidate, 1, None, current=pick.sets)
                 if g > 0 and (best_set is None or g > best_set[0]):
                     best_set = (g, index)
         if best_set is None:

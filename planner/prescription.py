@@ -119,6 +119,18 @@ def seconds_for(row: DoseRow, level_rank: int) -> int | None:
     return int(round((lo + (hi - lo) * level_rank / 2) / 5) * 5)
 
 
+def _fit_chart(row: DoseRow, reps: int, rir: int, config: PlannerConfig) -> tuple[int, int]:
+    """Reps and RIR whose chart %1RM lies in the row's %1RM range (reps x RPE must agree
+    with the load guidance): first less in reserve, then fewer reps."""
+    assert row.percent_1rm is not None and row.reps is not None
+    lo = row.percent_1rm[0]
+    while chart_percent(reps + rir, config.chart) < lo and rir > row.rir[0]:
+        rir -= 1
+    while chart_percent(reps + rir, config.chart) < lo and reps > row.reps[0]:
+        reps -= 1
+    return reps, rir
+
+
 def prescribe(exercise: Exercise, row: DoseRow, *, heaviness: float, rir: int, level_rank: int,
               deload: bool, one_rm: OneRepMax | None, percent_mode: bool,
               config: PlannerConfig) -> Dose:
@@ -127,6 +139,8 @@ def prescribe(exercise: Exercise, row: DoseRow, *, heaviness: float, rir: int, l
     reps = reps_for(row, heaviness)
     seconds = seconds_for(row, level_rank)
     base_rir = max(row.rir[0], min(row.rir[1], rir))
+    if row.percent_1rm is not None and reps is not None and exercise.loadable:
+        reps, base_rir = _fit_chart(row, reps, base_rir, config)
     rir_out = base_rir + (per.deload_rir_add if deload else 0)
     rpe = 10.0 - rir_out
     if reps is None or row.percent_1rm is None or not exercise.loadable:

@@ -26,6 +26,8 @@ from planner.split import SessionSpec
 # Objective weights (ours): a missed minimum half-set outweighs any preference.
 W_MIN, W_FREQ, W_TYPICAL, W_OVER, W_REPEAT, W_SET = 1000, 400, 20, 30, 12, 1
 W_SCORE, W_OPTIONAL = 10, 8
+W_ITEM = 50  # each exercise must earn its place: fewer exercises with more sets beat many 1-setters
+W_FEW = 30   # per set below the middle of the row's set range (3 of 2-4): a coach's usual dose
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ class SelectionProblem:
         """Objective points an item earns by itself (quality, preference, optional fill)."""
         bonus = 0 if slot_required else (
             self.conditioning_bonus if cand.role == "conditioning" else W_OPTIONAL)
-        return int(round(W_SCORE * cand.score)) + bonus
+        return int(round(W_SCORE * cand.score)) + bonus - W_ITEM
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,13 @@ class Selection:
         return out
 
 
+def set_value(cand: Candidate, sets: int) -> int:
+    """Objective points of giving an item ``sets`` sets (before the volume it adds)."""
+    lo, hi = cand.row.sets
+    middle = (lo + hi + 1) // 2
+    return -W_SET * sets - W_FEW * max(0, middle - sets)
+
+
 def set_options(cand: Candidate) -> tuple[int, ...]:
     """Set counts the model may pick: the whole range when short, else low, middle, high.
 
@@ -100,7 +109,7 @@ def evaluate(problem: SelectionProblem, picks: Sequence[Pick]) -> float:
     uses: dict[str, int] = {}
     for p in picks:
         slot = problem.sessions[p.session].slots[p.slot]
-        total += problem.pick_value(p.candidate, slot.required) - W_SET * p.sets
+        total += problem.pick_value(p.candidate, slot.required) + set_value(p.candidate, p.sets)
         uses[p.candidate.exercise.id] = uses.get(p.candidate.exercise.id, 0) + 1
     total -= W_REPEAT * sum(n - 1 for n in uses.values())
     volume = sel.half_sets()
@@ -156,7 +165,7 @@ def solve_selection(problem: SelectionProblem, *, effort: float = 0.05,
                     by_exercise.setdefault(cand.exercise.id, []).append(x)
                     time_cost.append(n * cand.seconds_per_set + problem.transition_seconds)
                     obj_vars.append(x)
-                    obj_coefs.append(value - W_SET * n)
+                    obj_coefs.append(value + set_value(cand, n))
                     for m, w in cand.half_sets.items():
                         for lits, weights in (by_muscle.setdefault(m, ([], [])),
                                               by_session_muscle.setdefault((s, m), ([], []))):
