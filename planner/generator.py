@@ -72,7 +72,7 @@ def _targets(profile: MemberProfile, pool: list[Exercise], library: ExerciseLibr
             blockers.append(f"no exercise trains {muscle} with {', '.join(profile.equipment)}"
                             f" (add {_kit_suggestion(library, profile, muscle)})")
     for goal in profile.goals[1:]:  # lower-ranked goals raise the aim, never the minimum
-        extra = config.volume.targets[goal]  # type: ignore[index]
+        extra = config.volume.targets[goal]
         for muscle in extra.muscles:
             if not _trains(pool, muscle):
                 continue
