@@ -122,7 +122,7 @@ async def deliver_round(sessions: async_sessionmaker[AsyncSession], settings: We
                 message.attempts += settings.tries_per_round
                 message.last_error = f"{type(exc).__name__}: {exc}"[:500]
                 failed += 1
-                log.warning("webhook delivery failed", id=message.id, event=message.event,
+                log.warning("webhook delivery failed", id=message.id, kind=message.event,
                             attempts=message.attempts, error=message.last_error)
             else:
                 message.attempts += tries

