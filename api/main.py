@@ -104,6 +104,13 @@ def error_page(request: Request, status: int, message: str) -> Response:
                                       headers={REQUEST_ID_HEADER: request_id_of(request)})
 
 
+def _leaves(group: BaseExceptionGroup) -> list[BaseException]:  # type: ignore[type-arg]
+    found: list[BaseException] = []
+    for exc in group.exceptions:
+        found.extend(_leaves(exc) if isinstance(exc, BaseExceptionGroup) else [exc])
+    return found
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Map errors to HTTP once. Nothing internal (trace, SQL) ever reaches a client: the
     response carries the request id, the log carries the details."""
@@ -141,6 +148,17 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.connection_invalidated:
             return await unavailable_database(request, exc)
         return await internal_error(request, exc)
+
+    @app.exception_handler(ExceptionGroup)
+    async def grouped_error(request: Request, group: ExceptionGroup) -> Response:  # type: ignore[type-arg]
+        """A task group (e.g. an SSE producer) wraps a domain error raised before the
+        first byte: answer it as the domain error it is, not as a 500."""
+        leaves = _leaves(group)
+        if leaves and isinstance(leaves[0], LoginRequired):
+            return await login_required(request, leaves[0])
+        if leaves and all(isinstance(e, SpotterError) for e in leaves):
+            return await domain_error(request, leaves[0])  # type: ignore[arg-type]
+        return await internal_error(request, group)
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> Response:

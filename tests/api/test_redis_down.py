@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from api.accounts.bootstrap import create_token
 from api.db.accounts import User
+from api.exceptions import NotFoundError
 from api.main import create_app
 from configs.settings import Settings
 
@@ -187,3 +188,14 @@ def test_an_unexpected_error_is_a_generic_500_with_a_request_id(api_world) -> No
     assert logged[0]["error"] == "RuntimeError"
     html = client.get("/api/test-boom", headers={"accept": "text/html"})
     assert "hunter2" not in html.text and "Traceback" not in html.text
+
+
+def test_a_domain_error_inside_a_task_group_keeps_its_status(api_world) -> None:
+    app = api_world.client.app
+
+    @app.get("/api/test-grouped", include_in_schema=False)
+    async def grouped() -> None:
+        raise ExceptionGroup("producer", [NotFoundError("no class 'x'")])
+
+    response = TestClient(app, raise_server_exceptions=False).get("/api/test-grouped")
+    assert response.status_code == 404 and response.json() == {"detail": "no class 'x'"}
