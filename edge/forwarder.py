@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sqlite3
 import statistics
 import time
 from collections import deque
@@ -34,9 +35,12 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wai
 
 from edge.buffer import DiskBuffer, Entry
 from edge.config import EdgeSettings
-from streams.records import Record
+from streams.records import TOPIC_HR_SAMPLES, Record
 
 log = structlog.get_logger(__name__)
+# Records kept in memory when the disk buffer cannot be written, in multiples of
+# memory_limit, before the oldest samples are dropped (counted as evicted).
+MEMORY_HARD_CAP = 10
 
 
 class DeliveryFailed(Exception):
@@ -85,6 +89,7 @@ class StoreAndForward:
         self._wake = asyncio.Event()
         self._settled = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self._disk_failures = 0
         # A window settles within ~2 request timeouts (aiokafka: queue expiry + request);
         # past this guard the transport is restarted so nothing old can still be sent.
         self._guard_s = 2 * settings.request_timeout_s + 5.0
@@ -167,6 +172,9 @@ class StoreAndForward:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             self._tasks = []
+        if self._inflight:  # a window cut short: not acknowledged, so it stays ours
+            self._memory.extendleft(reversed(self._inflight))
+            self._inflight = []
         self._spill()
         with contextlib.suppress(Exception):
             async with asyncio.timeout(self._guard_s):
@@ -189,11 +197,15 @@ class StoreAndForward:
             while not (self._memory or self.buffer.depth):
                 self._wake.clear()
                 await self._wake.wait()
-            async for attempt in retrying:
-                with attempt:
-                    if not self._connected:
-                        await self._connect()
-                    await self._deliver_window()
+            try:
+                async for attempt in retrying:
+                    with attempt:
+                        if not self._connected:
+                            await self._connect()
+                        await self._deliver_window()
+            except Exception as exc:  # noqa: BLE001 - a bug or a broken disk: keep pumping
+                log.exception("delivery_loop_error", error=str(exc))
+                await asyncio.sleep(self.settings.retry_max_s)
 
     async def _connect(self) -> None:
         try:
@@ -246,10 +258,9 @@ class StoreAndForward:
             back = [e for e, ok in zip(window, acked, strict=False) if not ok]
             back += window[len(acked):]
             self._inflight = []
-            if failed or self.buffer.depth:  # older than anything on disk: ordinals sort
-                self.buffer.append(back)
-            else:
-                self._memory.extendleft(reversed(back))
+            self._memory.extendleft(reversed(back))  # older than everything queued
+            if failed or self.buffer.depth:  # and than anything on disk: ordinals sort
+                self._spill()
         self._settled.set()
 
     def _broker_away(self, error: str) -> None:
@@ -273,11 +284,36 @@ class StoreAndForward:
     # -- memory -> disk ------------------------------------------------------------------
 
     def _spill(self) -> None:
-        """Move every queued record to disk (they are newer than everything there)."""
-        if self._memory:
-            entries = list(self._memory)
-            self._memory.clear()
+        """Move every queued record to disk (they are newer than everything there).
+
+        If the disk refuses (full, read-only), records stay in memory, and past a hard cap
+        the oldest samples are dropped, counted as evicted: the reader must keep going."""
+        if not self._memory:
+            return
+        entries = list(self._memory)
+        try:
             self.buffer.append(entries)
+        except sqlite3.Error as exc:
+            self._disk_failures += 1
+            if self._disk_failures & (self._disk_failures - 1) == 0:  # 1, 2, 4, 8 ...
+                log.error("buffer_write_failed", error=str(exc), failures=self._disk_failures,
+                          advice="free space on the edge box or check SPOTTER_EDGE_BUFFER_FILE")
+            self._drop_oldest_samples(
+                len(self._memory) - MEMORY_HARD_CAP * self.settings.memory_limit)
+            return
+        self._memory.clear()
+
+    def _drop_oldest_samples(self, excess: int) -> None:
+        if excess <= 0:
+            return
+        kept: deque[Entry] = deque()
+        for entry in self._memory:
+            if excess > 0 and entry.topic == TOPIC_HR_SAMPLES:
+                excess -= 1
+                self.buffer.counters.evicted += 1
+            else:
+                kept.append(entry)
+        self._memory = kept
 
     async def _flusher(self) -> None:
         while True:

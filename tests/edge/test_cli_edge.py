@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import structlog
 from typer.testing import CliRunner
 
 from api.cli import app
@@ -20,6 +21,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     get_settings.cache_clear()
     yield tmp_path
     get_settings.cache_clear()
+    structlog.reset_defaults()  # the commands log to CliRunner's stream, closed by now
 
 
 @pytest.mark.parametrize(("args", "message"), [
