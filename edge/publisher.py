@@ -42,11 +42,15 @@ class KafkaTransport:
         self._partitioner = DefaultPartitioner()
         self.rejected = 0  # single records the broker refuses for good (too large)
 
-    async def start(self) -> None:
-        producer = AIOKafkaProducer(
+    def make_producer(self) -> AIOKafkaProducer:
+        """The producer, built but not connected (settings checks need no broker)."""
+        return AIOKafkaProducer(
             acks="all", linger_ms=0, max_batch_size=self._max_batch_bytes,
             max_request_size=max(1_048_576, 2 * self._max_batch_bytes),
             request_timeout_ms=self._request_timeout_ms, **self._options)
+
+    async def start(self) -> None:
+        producer = self.make_producer()
         try:
             await producer.start()
         except BaseException:
