@@ -9,18 +9,24 @@ instance) and ``FittedDemand`` (learned from class history, see ``fit_demand``).
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
+import structlog
 from scipy.stats import poisson
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import PoissonRegressor
+from threadpoolctl import threadpool_limits
 
 from scheduler.config import SchedulerSettings, load_settings
 from scheduler.history import ClassRecord
 from scheduler.priors import ShowUpPrior, SlotPrior
 from scheduler.schemas import ClassType, Instance, Trainer
 from scheduler.timegrid import DAY_INDEX, to_minutes
+
+log = structlog.get_logger(__name__)
 
 PRIOR_RELATIVE_SD = 0.3  # prior demand is a guess: +-30 % (1 sd) on top of Poisson noise
 SHOW_RATE_PRIOR_WEIGHT = 50.0  # bookings' worth of weight given to the prior show rate
@@ -112,12 +118,25 @@ class FittedDemand:
         self.design = _Design(records, SlotPrior(self.settings.demand.slot_prior.table))
         x = np.array([self.design.row(r.class_type, r.day, r.start, r.duration_min, r.trainer)
                       for r in records])
+        # Constant columns (one class type, one day...) duplicate the intercept and stall
+        # the Newton solver: fit only on columns that vary.
+        self.keep = x.std(axis=0) > 0
+        self.keep[-1] = True  # the sklearn GLM needs one column; the L2 term keeps it harmless
+        x = x[:, self.keep]
         y = np.array([r.requests for r in records], dtype=float)
         censored = np.array([r.censored for r in records])
-        self.glm = PoissonRegressor(alpha=self.settings.demand.glm_alpha, max_iter=500)
+        self.glm = PoissonRegressor(alpha=self.settings.demand.glm_alpha,
+                                    solver="newton-cholesky", max_iter=100)
         target = y.copy()
         for _ in range(EM_ROUNDS if censored.any() else 1):
-            self.glm.fit(x, target)
+            # One BLAS thread: tiny matrices, and a shared box's thread pool is 10x slower.
+            with warnings.catch_warnings(record=True) as caught, threadpool_limits(1, "blas"):
+                # On tiny, collinear designs Newton's line search may give up and sklearn
+                # finishes with lbfgs itself; that is expected, not a user-facing problem.
+                warnings.simplefilter("always", ConvergenceWarning)
+                self.glm.fit(x, target)
+            if caught:
+                log.debug("scheduler.demand.glm_fallback", messages=len(caught))
             mu = self.glm.predict(x)
             # E[R | R >= k] for Poisson(mu) = mu * P(R >= k-1) / P(R >= k)
             k = y[censored]
@@ -146,7 +165,7 @@ class FittedDemand:
 
     def requests(self, ctype: str, day: int, start: int, duration: int, trainer: str | None
                  ) -> float:
-        x = self.design.row(ctype, day, start, duration, trainer)
+        x = self.design.row(ctype, day, start, duration, trainer)[self.keep]
         mu = float(self.glm.predict(x[None, :])[0])
         return mu * self.slot_effect.get((ctype, day, start), 1.0)
 
@@ -167,8 +186,11 @@ class FittedDemand:
         mu = self.requests(rec.class_type, rec.day, rec.start, rec.duration_min, rec.trainer)
         show = self.show_rate.get(rec.class_type, self.settings.demand.studio_show_rate)
         ks = np.arange(rec.capacity)
-        booked = float(poisson.sf(ks, mu).sum())  # E[min(R, c)] = sum_{k<c} P(R > k)
-        sd = math.sqrt(show * show * min(self.dispersion * mu, booked) + booked * show * (1 - show))
+        tail = poisson.sf(ks, mu)  # P(R > k)
+        booked = float(tail.sum())  # E[min(R, c)] = sum_{k<c} P(R > k)
+        second = float(((2 * ks + 1) * tail).sum())  # E[min(R, c)^2]
+        var_booked = self.dispersion * max(second - booked * booked, 0.0)
+        sd = math.sqrt(show * show * var_booked + booked * show * (1 - show))
         return booked * show, sd
 
 

@@ -6,7 +6,8 @@ score and the slot prior recomputed from the campus-gym data.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+import random
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from scheduler.demand import PriorDemand
 from scheduler.demand_eval import evaluate_demand
 from scheduler.greedy import greedy_schedule
 from scheduler.instances import generate_instance
-from scheduler.options import build_options
+from scheduler.options import OptionSet, build_options
 from scheduler.priors import slot_prior_table
 from scheduler.showup import evaluate_show_up
 from scheduler.solve import to_classes
@@ -34,7 +35,13 @@ def synthetic_history(size: str, weeks: int, seed: int,
     instance = generate_instance(size, seed)
     studio = Studio.build(instance, settings)
     options = build_options(studio, PriorDemand(settings))
-    timetable = to_classes(options, greedy_schedule(studio, options))
+    # An existing studio timetable spreads classes over the day (morning, lunch, evening),
+    # unlike a demand-greedy one that piles into the evening peak: draw one by running the
+    # greedy on random priorities, so the history covers the slots a model must rank.
+    rng = random.Random(seed)
+    shuffled = OptionSet([replace(o, value=rng.randint(1, 10**6)) for o in options.options])
+    shuffled.pinned = options.pinned
+    timetable = to_classes(options, greedy_schedule(studio, shuffled))
     records, truth = generate_history(instance, timetable, weeks=weeks, seed=seed,
                                       settings=settings)
     return instance, records, truth

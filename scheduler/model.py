@@ -209,18 +209,21 @@ def imbalance_expr(ctx: ModelContext) -> LinearExpr:
 
 
 def change_expr(ctx: ModelContext, published: list[ScheduledClass]) -> LinearExpr:
-    """Changes against a published timetable: trainer swap 1, dropped class 2, added class 1."""
-    slot_opts: dict[tuple[str, int, int, str], list[int]] = defaultdict(list)
+    """Changes against a published timetable, tiered by what members notice: same class at
+    the same time with another trainer or room 1, dropped class 2, class at a new time 1."""
+    slot_opts: dict[tuple[str, int, int], list[int]] = defaultdict(list)
     for i, o in enumerate(ctx.options.options):
-        slot_opts[(o.class_type, o.day, o.start, o.room)].append(i)
+        slot_opts[(o.class_type, o.day, o.start)].append(i)
     published_slots = set()
     terms: list[LinearExpr] = []
     for c in published:
-        slot = (c.class_type, DAY_INDEX[c.day], to_minutes(c.start), c.room)
+        slot = (c.class_type, DAY_INDEX[c.day], to_minutes(c.start))
         published_slots.add(slot)
-        same_slot = _sum([ctx.x[i] for i in slot_opts.get(slot, [])])
+        same = ctx.model.new_bool_var("same_slot")  # 1 only if the slot still runs
+        add_linear(ctx, [same] + [ctx.x[i] for i in slot_opts.get(slot, [])],
+                   [1] + [-1] * len(slot_opts.get(slot, [])), -(10**6), 0)
         exact = ctx.options.index_of(c)
-        terms.append(2 - same_slot - (ctx.x[exact] if exact is not None else 0))
+        terms.append(2 - same - (ctx.x[exact] if exact is not None else 0))
     for slot, idx in slot_opts.items():
         if slot not in published_slots:
             terms.extend(ctx.x[i] for i in idx)

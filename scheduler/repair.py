@@ -1,10 +1,11 @@
 """Minimal-change repair of a published timetable after a trainer drops out or a room closes.
 
 The change is applied to the instance (availability cut, room closure), then CP-SAT first
-minimises the change cost against the published week (trainer swap 1, dropped class 2,
-added class 1) and then, holding that cost, maximises attendance and revenue. Every class
-the change hit gets a list of substitutes (free qualified trainers, free fitting rooms),
-ranked by predicted attendance, with the one the repair chose.
+minimises the change cost against the published week (same class and time with another
+trainer or room 1, dropped class 2, class at a new time 1) and then, holding that cost,
+maximises attendance and revenue. Every class the change hit gets a list of substitutes
+(free qualified trainers, free fitting rooms), ranked by predicted attendance, with the
+one the repair chose.
 """
 
 from __future__ import annotations
@@ -168,8 +169,9 @@ def repair(instance: Instance, published: Schedule, change: Change, *,
     diff = diff_schedules(old, classes)
     subs = []
     for c in hit:
-        trainers, rooms = _substitutes(studio, options, c, classes)
         chosen_for = next((ch.after for ch in diff.changes if ch.before == c), None)
+        others = [k for k in classes if k != chosen_for]  # the slot the replacement fills
+        trainers, rooms = _substitutes(studio, options, c, others)
         subs.append(Substitute(affected=c, trainers=trainers, rooms=rooms, chosen=chosen_for))
     return RepairResult(
         status=first.status, classes=classes, changes=diff.changes,

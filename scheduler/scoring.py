@@ -83,14 +83,17 @@ def imbalance_term(studio: Studio, classes: list[ScheduledClass]) -> ObjectiveTe
 
 def change_term(studio: Studio, classes: list[ScheduledClass],
                 published: list[ScheduledClass]) -> ObjectiveTerm:
-    """Tiered like the model: same slot other trainer 1, dropped 2, added 1."""
-    def slot(c: ScheduledClass) -> tuple[str, str, int, str]:
-        return (c.class_type, c.day, to_minutes(c.start), c.room)
+    """Tiered like the model: same class and time with another trainer/room 1, dropped 2,
+    class at a time it did not run before 1."""
+    def slot(c: ScheduledClass) -> tuple[str, str, int]:
+        return (c.class_type, c.day, to_minutes(c.start))
 
     def exact(c: ScheduledClass) -> tuple[str, str, int, str, str]:
-        return (*slot(c), c.trainer)
+        return (*slot(c), c.room, c.trainer)
 
-    draft_slots = {slot(c): c for c in classes}
+    draft_slots: dict[tuple[str, str, int], ScheduledClass] = {}
+    for c in classes:
+        draft_slots.setdefault(slot(c), c)
     draft_exact = {exact(c) for c in classes}
     published_slots = {slot(c) for c in published}
     items = []
@@ -99,8 +102,8 @@ def change_term(studio: Studio, classes: list[ScheduledClass],
             continue
         if slot(c) in draft_slots:
             new = draft_slots[slot(c)]
-            items.append(PenaltyItem(involves=[_label(c), new.trainer], value=1,
-                                     detail=f"{_label(c)}: trainer {c.trainer} -> {new.trainer}"))
+            items.append(PenaltyItem(involves=[_label(c), new.trainer, new.room], value=1,
+                                     detail=f"{_label(c)}: now {new.room} with {new.trainer}"))
         else:
             items.append(PenaltyItem(involves=[_label(c)], value=2, detail=f"dropped {_label(c)}"))
     for c in classes:

@@ -35,10 +35,15 @@ def _fail_input(exc: Exception) -> None:
 
 
 def _quiet_logs() -> None:
-    """Library logs go to stderr so stdout stays pure JSON."""
+    """Library logs go to stderr so stdout stays pure JSON. The factory looks ``sys.stderr``
+    up at each use, so a test runner swapping streams never leaves it on a closed file."""
     import structlog
 
-    structlog.configure(logger_factory=structlog.PrintLoggerFactory(file=sys.stderr))
+    structlog.configure(
+        processors=[structlog.processors.add_log_level, structlog.processors.JSONRenderer()],
+        logger_factory=lambda *_: structlog.PrintLogger(sys.stderr),
+        cache_logger_on_first_use=False,
+    )
 
 
 @schedule_app.command("example")
