@@ -94,7 +94,8 @@ def _lean(deg: float) -> tuple[np.ndarray, np.ndarray]:
 
 def squat(p: float, k: int, b: Body, fault: str | None) -> Pose:
     j: Joints = {}
-    top, bottom = b.hip_y - 0.01 * b.height, b.knee_y - 0.01 * b.height
+    # Standing to a parallel squat (hip at knee height; Winter's standing heights).
+    top, bottom = b.hip_y - 0.003 * b.height, b.knee_y + 0.01 * b.height
     hip_c = V([0.0, top - p * (top - bottom), -p * 0.45 * b.thigh])
     trunk_up, face = _lean(p * (62.0 if fault == "forward_lean" else 32.0))
     _torso(j, b, hip_c, trunk_up)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -28,14 +29,13 @@ def _progress(total: int) -> Any:
 
 def _poses(video: str, station: str | None, max_fps: float) -> Any:
     """Open the source, run MediaPipe over it (with a progress bar on stderr)."""
-    from configs.logging import configure_logging
     from ingest.camera import OpenCVSource
     from vision.config import load_config
     from vision.pose import MediaPipePose
     from vision.stations import parse_region
     from vision.video import estimate_poses
 
-    configure_logging(logging.WARNING)  # stdout carries only the JSON document
+    _log_to_stderr(logging.WARNING)  # stdout carries only the JSON document
     cfg = load_config()
     region = parse_region(station) if station else None
     with OpenCVSource(video, max_fps=max_fps or cfg.pose.max_fps) as source:
@@ -47,6 +47,29 @@ def _poses(video: str, station: str | None, max_fps: float) -> Any:
             task = bar.add_task("pose", total=total)
             return estimate_poses(source, estimator, region,
                                   on_frame=lambda _t: bar.advance(task))
+
+
+class _CurrentStderr:
+    """Writes to whatever ``sys.stderr`` is now, so logs follow a redirected stderr
+    (test runners swap it per command) instead of a stream closed long ago."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
+def _log_to_stderr(level: int) -> None:
+    import structlog
+
+    structlog.configure(
+        processors=[structlog.processors.add_log_level,
+                    structlog.processors.TimeStamper(fmt="iso"),
+                    structlog.processors.JSONRenderer()],
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+        logger_factory=structlog.PrintLoggerFactory(file=_CurrentStderr()),  # type: ignore[arg-type]
+    )
 
 
 def _fail(exc: Exception) -> typer.Exit:
