@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -115,9 +115,11 @@ class EdgeAgent:
             self.ended = True
         log.info("class_event_sent", class_event=event, class_session_id=self.class_session_id)
 
-    async def run(self, announce_start: bool = True, end_when_exhausted: bool = False) -> None:
+    async def run(self, announce_start: bool = True, end_when_exhausted: bool = False,
+                  before_end: Callable[[], Awaitable[None]] | None = None) -> None:
         """Publish until the source ends or :meth:`end_class` is called; then, if the class
-        ended (or the source ran out and ``end_when_exhausted``), send the class end."""
+        ended (or the source ran out and ``end_when_exhausted``), send the class end.
+        ``before_end`` runs first (cameras publish their last reps there)."""
         if announce_start:
             await self.announce("start")
         log.info("edge agent streaming", class_session_id=self.class_session_id,
@@ -133,6 +135,8 @@ class EdgeAgent:
                 await self.publisher.publish(TOPIC_HR_SAMPLES, sample.member_id, sample,
                                              produced_at=reading.received_wall)
                 self.published += 1
+            if before_end is not None:
+                await before_end()
             if self._end_requested or end_when_exhausted:
                 await self.announce("end")
         finally:

@@ -116,6 +116,10 @@ class StoreAndForward:
         """The agent's :class:`~edge.agent.Publisher` interface."""
         self.submit(topic, key, record.to_bytes(), produced_at)
 
+    def submit_record(self, topic: str, key: str, record: Record,
+                      produced_at: float | None = None) -> None:
+        self.submit(topic, key, record.to_bytes(), produced_at)
+
     @property
     def pending(self) -> int:
         """Records not yet acknowledged (memory, in flight and on disk)."""

@@ -27,6 +27,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from edge.agent import EdgeAgent
+from edge.cameras import CameraStations
 from edge.forwarder import StoreAndForward
 from ingest.pairing import normalize_strap_id
 
@@ -34,7 +35,8 @@ log = structlog.get_logger(__name__)
 PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
 
 
-def status_snapshot(agent: EdgeAgent, forwarder: StoreAndForward) -> dict[str, Any]:
+def status_snapshot(agent: EdgeAgent, forwarder: StoreAndForward,
+                    cameras: CameraStations | None = None) -> dict[str, Any]:
     """Everything an operator asks about the box, as JSON-ready plain data."""
     now = time.time()
     source = agent.source
@@ -77,6 +79,10 @@ def status_snapshot(agent: EdgeAgent, forwarder: StoreAndForward) -> dict[str, A
         },
         "straps": straps,
         "unknown_straps": unknown,
+        "cameras": [] if cameras is None else [{
+            "source": cameras.source, "stations": [s.station_id for s in cameras.stations],
+            "frames": cameras.stats.frames, "form_events": cameras.stats.form_events,
+            "finished": cameras.stats.finished, "error": cameras.stats.error}],
     }
 
 

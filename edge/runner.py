@@ -19,6 +19,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, w
 from configs.settings import Settings
 from edge.agent import EdgeAgent
 from edge.buffer import DiskBuffer
+from edge.cameras import CameraStations, NoStraps, StationSpec
 from edge.config import EdgeSettings
 from edge.forwarder import StoreAndForward
 from edge.health import serve_status, status_app, status_snapshot
@@ -39,7 +40,8 @@ class EdgeError(RuntimeError):
 
 @dataclass
 class SourceSpec:
-    """Where heart rate comes from: ``simulate`` straps, ``replay`` files or BLE."""
+    """Where heart rate comes from (``simulate`` straps, ``replay`` files or BLE), and an
+    optional camera with its stations."""
 
     simulate: int = 0
     replay: Sequence[Path] = ()
@@ -47,12 +49,17 @@ class SourceSpec:
     speed: float = 1.0
     ble_backends: tuple[Any, Any] | None = None  # (client, scanner): simulated radio in tests
     extra: dict[str, Any] = field(default_factory=dict)
+    camera: str | None = None
+    stations: Sequence[StationSpec] = ()
 
     def check(self) -> None:
-        chosen = [bool(self.simulate), bool(self.replay), self.ble]
-        if sum(chosen) != 1:
+        if bool(self.camera) != bool(self.stations):
+            raise EdgeError("--camera needs at least one --station member_id:x,y,w,h, "
+                            "and --station needs --camera")
+        chosen = sum([bool(self.simulate), bool(self.replay), self.ble])
+        if chosen > 1 or (chosen == 0 and not self.camera):
             raise EdgeError("choose exactly one heart-rate source: --simulate N, "
-                            "--replay FILE... or --ble")
+                            "--replay FILE... or --ble (or only --camera)")
 
 
 async def fetch_roster(api_url: str, class_session_id: str, token: str | None,
@@ -150,8 +157,19 @@ async def run_edge(settings: Settings, class_session_id: str, api_url: str, *,
     virtual = virtual_source(spec)
     roster = await class_roster(settings, class_session_id, api_url,
                                 virtual[1] if virtual else None, roster_wait_s)
-    source = virtual[0] if virtual else ble_source(
-        spec, [e.strap_id for e in roster if e.strap_id])
+    if virtual:
+        source = virtual[0]
+    elif spec.ble:
+        source = ble_source(spec, [e.strap_id for e in roster if e.strap_id])
+    else:
+        source = NoStraps()
+    cameras = (CameraStations(spec.camera, spec.stations, class_session_id)
+               if spec.camera else None)
+    on_roster = {e.member_id for e in roster}
+    for station in spec.stations:
+        if station.member_id not in on_roster:
+            log.warning("station_member_not_on_roster", member=station.member_id,
+                        class_session_id=class_session_id)
     buffer = DiskBuffer(es.buffer_path(settings.data_dir), es.buffer_max_bytes,
                         es.buffer_synchronous).open()
     try:
@@ -165,15 +183,22 @@ async def run_edge(settings: Settings, class_session_id: str, api_url: str, *,
         await forwarder.start()
         server = None
         if es.health_enabled:
-            app = status_app(lambda: status_snapshot(agent, forwarder), agent.end_class,
-                             settings.edge_token)
+            app = status_app(lambda: status_snapshot(agent, forwarder, cameras),
+                             agent.end_class, settings.edge_token)
             server = await serve_status(app, es.health_host, es.health_port)
             if server is not None:
                 _write_agent_file(settings, class_session_id, es.health_host, server.port)
+        watching = cameras.start(forwarder.submit_record, source) if cameras else None
+
+        async def stop_cameras() -> None:
+            if cameras and watching:
+                await cameras.finish(watching)
+
         try:
-            await agent.run(end_when_exhausted=bool(spec.replay))
+            await agent.run(end_when_exhausted=bool(spec.replay), before_end=stop_cameras)
         finally:
             await agent.stop()
+            await stop_cameras()
             await forwarder.close()
             agent.save_sequences()
             if server is not None:

@@ -41,21 +41,32 @@ def run(
     api: str = typer.Option(None, help="API base URL for the roster (default SPOTTER_API_URL)"),
     speed: float = typer.Option(1.0, help="simulation/replay speed factor (replay: 0 = "
                                           "as fast as possible)"),
+    camera: str = typer.Option(None, help="camera for form events: device index, rtsp:// URL "
+                                          "or video file (video never leaves the box)"),
+    station: list[str] = typer.Option(None, help="member_id:x,y,w,h[:exercise], one per "
+                                                 "member in view (repeat it)"),
+    exercise: str = typer.Option(None, help="exercise of stations that name none"),
 ) -> None:
     """Pair straps to the class roster and publish their heart rate to Kafka.
 
     Samples the broker cannot take go to a disk buffer and follow, in order, when it is
-    back. Status: /status and /metrics on SPOTTER_EDGE_HEALTH_PORT (default 9464)."""
+    back. Status: /status and /metrics on SPOTTER_EDGE_HEALTH_PORT (default 9464).
+    With --camera, each --station's reps and form faults go out as form events."""
     from configs.settings import get_settings
+    from edge.cameras import StationError, parse_station
     from edge.runner import SourceSpec, run_edge
 
     configure_logging()
     if files and not replay:
         raise _fail("recording files need --replay")
-    spec = SourceSpec(simulate=simulate, replay=list(files or []) if replay else [], ble=ble,
-                      speed=speed)
     if replay and not files:
         raise _fail("--replay needs at least one recording file")
+    try:
+        stations = [parse_station(text, exercise) for text in station or []]
+    except StationError as exc:
+        raise _fail(str(exc)) from exc
+    spec = SourceSpec(simulate=simulate, replay=list(files or []) if replay else [], ble=ble,
+                      speed=speed, camera=camera, stations=stations)
     settings = get_settings()
 
     async def main() -> None:
