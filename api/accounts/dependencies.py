@@ -116,7 +116,7 @@ def page_roles(*roles: str) -> Callable[[Request, Principal | None], Awaitable[P
             raise LoginRequired(str(request.url.path) + (f"?{request.url.query}"
                                                          if request.url.query else ""))
         if principal.role not in roles:
-            raise Forbidden(f"this page is for {' or '.join(roles)} accounts")
+            raise Forbidden(f"This page is for {' or '.join(roles)} accounts")
         return principal
 
     return mark_gate(check, "page", frozenset(roles))

@@ -33,7 +33,7 @@ PUBLIC = {
 PUBLIC_MOUNTS = {"/static"}
 GUARDED_MOUNTS = {"/admin/db"}  # SQLAdmin: session auth, admins only (test_admin_database)
 IDENTITIES = ("anonymous", "member", "trainer", "admin", "device")
-GATE_MESSAGES = ("this needs the role", "this page is for")
+GATE_MESSAGES = ("this needs the role", "This page is for")
 
 
 @dataclass(frozen=True)
