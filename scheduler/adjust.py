@@ -111,8 +111,9 @@ def suggest_adjustments(
                            f"(predicted {better.attendance:.1f})" if better else
                            "reduce or drop it")))
         elif ev.sold_out_weeks >= cfg.sold_out_share * len(rows):
-            board.place(options.options[options.index_of(c)]) if options.index_of(c) is not None \
-                else None
+            own = options.index_of(c)
+            if own is not None:
+                board.place(options.options[own])
             extra = _best_free(board, same_type, ignore_max=True)
             limit = studio.class_types[c.class_type].max_sessions
             at_max = sum(1 for o in schedule if o.class_type == c.class_type) >= limit

@@ -22,33 +22,33 @@ class _Strict(BaseModel):
 
 
 class Defaults(_Strict):
-    slot_minutes: int = Field(15, gt=0, le=60)
-    max_trainer_hours: float = Field(40.0, gt=0)
-    changeover_minutes: int = Field(15, ge=0)
-    base_demand: float = Field(12.0, ge=0)
+    slot_minutes: int = Field(default=15, gt=0, le=60)
+    max_trainer_hours: float = Field(default=40.0, gt=0)
+    changeover_minutes: int = Field(default=15, ge=0)
+    base_demand: float = Field(default=12.0, ge=0)
 
 
 class ObjectiveWeights(_Strict):
     """Weights of the objective terms; stage 2 uses the first two, stage 3 the rest."""
 
-    attendance: float = Field(1.0, ge=0)
-    revenue: float = Field(0.05, ge=0)
-    idle_minute: float = Field(0.02, ge=0)
-    imbalance: float = Field(2.0, ge=0)
-    change: float = Field(5.0, ge=0)
-    preference: float = Field(3.0, ge=0)
+    attendance: float = Field(default=1.0, ge=0)
+    revenue: float = Field(default=0.05, ge=0)
+    idle_minute: float = Field(default=0.02, ge=0)
+    imbalance: float = Field(default=2.0, ge=0)
+    change: float = Field(default=5.0, ge=0)
+    preference: float = Field(default=3.0, ge=0)
 
 
 class SolverSettings(_Strict):
-    scale: int = Field(100, ge=1)
-    stage_tolerance: float = Field(0.002, ge=0, lt=1)
-    feasibility_share: float = Field(0.2, gt=0, lt=1)
-    value_share: float = Field(0.85, gt=0, lt=1)
-    workers: int = Field(2, ge=1)
+    scale: int = Field(default=100, ge=1)
+    stage_tolerance: float = Field(default=0.002, ge=0, lt=1)
+    feasibility_share: float = Field(default=0.2, gt=0, lt=1)
+    value_share: float = Field(default=0.85, gt=0, lt=1)
+    workers: int = Field(default=2, ge=1)
     seed: int = 0
-    explain_time_s: float = Field(5.0, gt=0)
-    lns_min_options: int = Field(3000, ge=0)
-    lns_share: float = Field(0.5, ge=0, lt=1)
+    explain_time_s: float = Field(default=5.0, gt=0)
+    lns_min_options: int = Field(default=3000, ge=0)
+    lns_share: float = Field(default=0.5, ge=0, lt=1)
 
 
 class SlotPrior(_Strict):
@@ -65,17 +65,17 @@ class SlotPrior(_Strict):
 
 
 class DemandSettings(_Strict):
-    slot_effect_prior: float = Field(40.0, gt=0)
-    glm_alpha: float = Field(0.001, ge=0)
-    studio_show_rate: float = Field(0.85, gt=0, lt=1)
+    slot_effect_prior: float = Field(default=40.0, gt=0)
+    glm_alpha: float = Field(default=0.001, ge=0)
+    studio_show_rate: float = Field(default=0.85, gt=0, lt=1)
     show_up_prior: dict[str, float]
     slot_prior: SlotPrior
 
 
 class AdjustSettings(_Strict):
-    under_utilised_fraction: float = Field(0.4, gt=0, lt=1)
-    lookback_weeks: int = Field(4, ge=1)
-    sold_out_share: float = Field(0.5, gt=0, le=1)
+    under_utilised_fraction: float = Field(default=0.4, gt=0, lt=1)
+    lookback_weeks: int = Field(default=4, ge=1)
+    sold_out_share: float = Field(default=0.5, gt=0, le=1)
 
 
 class SchedulerSettings(_Strict):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
+import numpy.typing as npt
 import structlog
 from scipy.stats import poisson
 from sklearn.exceptions import ConvergenceWarning
@@ -92,7 +93,7 @@ class _Design:
         self.width = len(self.types) + 7 + 8 + len(self.trainers) + 1
 
     def row(self, ctype: str, day: int, start: int, duration: int, trainer: str | None
-            ) -> np.ndarray:
+            ) -> npt.NDArray[np.float64]:
         x = np.zeros(self.width)
         if ctype in self.types:
             x[self.types.index(ctype)] = 1.0

@@ -110,11 +110,10 @@ def _infeasible(ctx: ModelContext, lits: list[cp_model.IntVar], time_s: float
     """Solve under ``lits`` as assumptions; (proved infeasible, sufficient literal indexes)."""
     ctx.model.clear_assumptions()
     ctx.model.add_assumptions(lits)
-    solver = cp_model.CpSolver()
+    solver = cp_model.CpSolver()  # type: ignore[no-untyped-call]
     solver.parameters.num_workers = 1  # assumptions-based cores need the sequential search
     solver.parameters.max_time_in_seconds = max(time_s, 0.05)
-    status = solver.solve(ctx.model)
-    if status != cp_model.INFEASIBLE:
+    if solver.status_name(solver.solve(ctx.model)) != "INFEASIBLE":
         return False, []
     return True, list(solver.sufficient_assumptions_for_infeasibility())
 

@@ -56,7 +56,7 @@ def generate_instance(size: str = "medium", seed: int = 0) -> Instance:
         raise ValueError(f"unknown size {size!r}; use one of {', '.join(SIZES)}")
     n_rooms, n_trainers, n_types, target = SIZES[size]
     rng = random.Random(seed)
-    rooms = []
+    rooms: list[dict[str, Any]] = []
     for i in range(n_rooms):
         features, cap = ROOM_KINDS[i % len(ROOM_KINDS)]
         rooms.append({"id": f"R{i + 1}", "capacity": cap + rng.choice((-2, 0, 2)),

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import structlog
 from ortools.sat.python import cp_model
 
-from scheduler.model import ModelContext, build_model
+from scheduler.model import LinearExpr, ModelContext, build_model
 from scheduler.options import OptionSet
 from scheduler.studio import Studio
 
@@ -27,7 +27,7 @@ log = structlog.get_logger(__name__)
 
 STEP_LIMIT_S = 3.0  # one neighbourhood; longer steps rarely pay off (measured)
 START_SIZE = 1500  # freed options per step; adapted: grows after quick proofs, shrinks on time-outs
-Objective = Callable[[ModelContext], cp_model.LinearExprT]
+Objective = Callable[[ModelContext], LinearExpr]
 
 
 @dataclass
@@ -100,7 +100,7 @@ def improve(studio: Studio, options: OptionSet, chosen: list[int], objective: Ob
     # Kinds that improved recently are drawn more often (a smoothed success rate).
     score = dict.fromkeys(KINDS, 1.0)
     kind = KINDS[0]
-    while time.perf_counter() < deadline - 0.2:
+    while time.perf_counter() < deadline - 0.5:  # a step needs time to build and solve
         # Step 0 frees nothing: it evaluates the incumbent (auxiliary terms such as idle
         # minutes are not part of ``chosen``) so every later step has a cut-off.
         if not first:
@@ -114,23 +114,23 @@ def improve(studio: Studio, options: OptionSet, chosen: list[int], objective: Ob
         (ctx.model.maximize if maximize else ctx.model.minimize)(expr)
         if best is not None:
             ctx.model.add(expr >= best + 1 if maximize else expr <= best - 1)
-        solver = cp_model.CpSolver()
+        solver = cp_model.CpSolver()  # type: ignore[no-untyped-call]
         solver.parameters.num_workers = workers
         solver.parameters.random_seed = seed + out.steps
         solver.parameters.max_time_in_seconds = max(
             min(STEP_LIMIT_S, deadline - time.perf_counter()), 0.1)
         step_started = time.perf_counter()
-        status = solver.solve(ctx.model)
+        status = solver.status_name(solver.solve(ctx.model))
         quick = time.perf_counter() - step_started < STEP_LIMIT_S / 3
-        if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
+        if status in ("OPTIMAL", "INFEASIBLE"):
             target = target * 1.3 if quick else target
         else:
             target = max(target * 0.7, 200.0)
         out.steps += 1
         score[kind] *= 0.8
-        if status == cp_model.INFEASIBLE and best is not None:
+        if status == "INFEASIBLE" and best is not None:
             out.proved_local += 1
-        elif status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        elif status in ("OPTIMAL", "FEASIBLE"):
             if best is not None:
                 out.improvements += 1
                 score[kind] += 0.2

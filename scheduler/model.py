@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any, TypeAlias
 
 from ortools.sat.python import cp_model
 
@@ -20,7 +21,9 @@ from scheduler.schemas import ScheduledClass
 from scheduler.studio import Studio
 from scheduler.timegrid import DAY_INDEX, MINUTES_PER_DAY, to_minutes
 
-LinearExpr = cp_model.LinearExprT
+# OR-Tools 9.9's stubs reject ``int - expression`` and sums of expressions, so linear
+# expressions are typed loosely here; CP-SAT itself checks them when the model is built.
+LinearExpr: TypeAlias = Any
 _sum = cp_model.LinearExpr.sum
 _wsum = cp_model.LinearExpr.weighted_sum
 
@@ -154,7 +157,7 @@ def build_model(studio: Studio, options: OptionSet, explain: bool = False,
                 intervals: bool = True) -> ModelContext:
     """All hard rules over one Boolean per option. ``intervals=False`` leaves out the
     NoOverlap constraints, which the exact slot cliques make redundant (LNS sub-models)."""
-    model = cp_model.CpModel()
+    model = cp_model.CpModel()  # type: ignore[no-untyped-call]
     x = [model.new_bool_var(f"x[{i}]") for i in range(len(options))]
     ctx = ModelContext(model, studio, options, x, explain, intervals)
     add_room_no_overlap(ctx)
@@ -187,7 +190,7 @@ def idle_expr(ctx: ModelContext) -> LinearExpr:
             ctx.model.add(last >= o.end).only_enforce_if(ctx.x[i])
         busy = _wsum([ctx.x[i] for i in idx], [o.duration for o in opts])
         terms.append(last - first - busy)
-    return _sum(terms)
+    return _sum(terms)  # type: ignore[arg-type]
 
 
 def imbalance_expr(ctx: ModelContext) -> LinearExpr:

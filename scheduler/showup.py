@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
@@ -37,7 +38,7 @@ class ShowUpModel:
         self.clf = LogisticRegression(C=regularisation, max_iter=1000)
         self.base_rate = 0.5
 
-    def features(self, bookings: list[Booking]) -> np.ndarray:
+    def features(self, bookings: list[Booking]) -> npt.NDArray[np.float64]:
         cat = {c: i for i, c in enumerate(self.categories)}
         x = np.zeros((len(bookings), len(self.categories) + 7 + 3))
         for row, b in enumerate(bookings):
@@ -58,7 +59,7 @@ class ShowUpModel:
         self.base_rate = float(y.mean())
         return self
 
-    def predict(self, bookings: list[Booking]) -> np.ndarray:
+    def predict(self, bookings: list[Booking]) -> npt.NDArray[np.float64]:
         return np.asarray(self.clf.predict_proba(self.features(bookings))[:, 1])
 
     def to_rates(self, bookings: list[Booking]) -> dict[str, float]:

@@ -26,6 +26,7 @@ from scheduler.explain import explain_infeasible, precheck
 from scheduler.greedy import greedy_schedule
 from scheduler.lns import Objective, improve
 from scheduler.model import (
+    LinearExpr,
     ModelContext,
     build_model,
     change_expr,
@@ -66,20 +67,20 @@ class StageOutcome:
             gap=self.gap(), wall_s=round(self.wall_s, 3))
 
 
-def run_stage(ctx: ModelContext, name: str, objective: cp_model.LinearExprT | None, *,
+def run_stage(ctx: ModelContext, name: str, objective: LinearExpr | None, *,
               maximize: bool, time_s: float, workers: int, seed: int,
               hint: list[int] | None, first_only: bool = False) -> StageOutcome:
     """One CP-SAT solve of ``ctx.model`` with the given objective and hint."""
     model = ctx.model
-    model.clear_hints()
-    model.clear_objective()
+    model.clear_hints()  # type: ignore[no-untyped-call]
+    model.clear_objective()  # type: ignore[no-untyped-call]
     if hint is not None:
         chosen = set(hint)
         for i, var in enumerate(ctx.x):
             model.add_hint(var, i in chosen)
     if objective is not None:
         (model.maximize if maximize else model.minimize)(objective)
-    solver = cp_model.CpSolver()
+    solver = cp_model.CpSolver()  # type: ignore[no-untyped-call]
     solver.parameters.max_time_in_seconds = max(time_s, 0.05)
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
@@ -93,16 +94,16 @@ def run_stage(ctx: ModelContext, name: str, objective: cp_model.LinearExprT | No
     if first_only:
         solver.parameters.stop_after_first_solution = True
     started = time.perf_counter()
-    status = solver.solve(model)
+    status = solver.status_name(solver.solve(model))
     wall = time.perf_counter() - started
-    found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    found = status in ("OPTIMAL", "FEASIBLE")
     chosen_idx = None
     if found:
         sol = solver.response_proto.solution
         chosen_idx = [i for i, var in enumerate(ctx.x) if sol[var.Index()]]
     has_obj = found and objective is not None
     outcome = StageOutcome(
-        name=name, status=solver.status_name(status), chosen=chosen_idx,
+        name=name, status=status, chosen=chosen_idx,
         objective=round(solver.objective_value) if has_obj else None,
         bound=round(solver.best_objective_bound) if has_obj else None, wall_s=wall)
     log.info("scheduler.stage", stage=name, status=outcome.status, objective=outcome.objective,
@@ -111,7 +112,7 @@ def run_stage(ctx: ModelContext, name: str, objective: cp_model.LinearExprT | No
 
 
 def quality_expr(ctx: ModelContext, published: list[ScheduledClass] | None
-                 ) -> cp_model.LinearExprT:
+                 ) -> LinearExpr:
     """Stage 3: weighted idle minutes, imbalance, preference breaches and changes."""
     w, scale = ctx.studio.weights, ctx.studio.settings.solver.scale
     expr = (round(scale * w.idle_minute) * idle_expr(ctx)
@@ -164,21 +165,25 @@ def _optimise(ctx: ModelContext, name: str, objective: Objective, *, maximize: b
         return run_stage(ctx, name, expr, maximize=maximize, time_s=time_s, workers=workers,
                          seed=seed, hint=hint)
     box: dict[str, StageOutcome] = {}
+    deadline = started + time_s
 
-    def full(limit: float, threads: int) -> None:
-        box["full"] = run_stage(ctx, name, expr, maximize=maximize, time_s=limit,
+    def left() -> float:
+        return max(deadline - time.perf_counter(), 0.05)
+
+    def full(threads: int) -> None:
+        box["full"] = run_stage(ctx, name, expr, maximize=maximize, time_s=left(),
                                 workers=threads, seed=seed, hint=hint)
 
     if workers > 1:  # CP-SAT releases the GIL while solving: both run at once
-        thread = threading.Thread(target=full, args=(time_s, workers - 1), daemon=True)
+        thread = threading.Thread(target=full, args=(workers - 1,), daemon=True)
         thread.start()
         lns = improve(ctx.studio, ctx.options, hint, objective, maximize=maximize,
-                      time_s=time_s, workers=1, seed=seed, extra=extra)
+                      time_s=left(), workers=1, seed=seed, extra=extra)
         thread.join()
     else:
         lns = improve(ctx.studio, ctx.options, hint, objective, maximize=maximize,
-                      time_s=time_s * cfg.lns_share, workers=1, seed=seed, extra=extra)
-        full(max(time_s - (time.perf_counter() - started), 0.05), 1)
+                      time_s=left() * cfg.lns_share, workers=1, seed=seed, extra=extra)
+        full(1)
     out = box["full"]
     out.wall_s = time.perf_counter() - started
     better = lns.objective is not None and (
