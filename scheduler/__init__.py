@@ -1,0 +1,16 @@
+"""Weekly class timetables: demand model, CP-SAT timetable model, scoring, repair and
+adjustment suggestions. Pure library (no I/O except ``datasets``); the CLI and the API
+call these entry points with the pydantic models of ``scheduler.schemas``:
+
+- ``validation.parse_instance(data) -> Instance`` / ``parse_schedule(data) -> Schedule``
+  (raise ``errors.SchedulerInputError`` listing every problem)
+- ``solve.solve(instance, demand=, published=, time_limit_s=) -> SolveResult``
+- ``validation.validate_schedule(instance, schedule) -> list[Violation]``
+- ``repair.repair(instance, published, change) -> RepairResult``
+- ``adjust.suggest_adjustments(instance, classes, history) -> list[Suggestion]``
+- ``diff.diff_schedules(published, draft) -> ScheduleDiff``
+- ``scoring.score_breakdown(Studio.build(instance), classes) -> dict[str, ObjectiveTerm]``
+- ``demand.demand_for(instance, history) -> DemandPredictor``;
+  ``demand_eval.evaluate_demand(history) -> DemandEvalReport``
+- ``instances.example_instance()`` / ``generate_instance(size, seed)``
+"""

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from scheduler.config import SchedulerSettings
 from scheduler.demand import DemandPredictor, demand_for
-from scheduler.greedy import _Board
+from scheduler.greedy import Board
 from scheduler.history import ClassRecord
 from scheduler.options import Option, build_options
 from scheduler.schemas import Instance, ScheduledClass
@@ -55,7 +55,7 @@ def _evidence(rows: list[ClassRecord]) -> Evidence:
         sold_out_weeks=sum(1 for r in rows if r.booked >= r.capacity or r.waitlisted > 0))
 
 
-def _best_free(board: _Board, candidates: list[Option], ignore_max: bool) -> Option | None:
+def _best_free(board: Board, candidates: list[Option], ignore_max: bool) -> Option | None:
     for o in sorted(candidates, key=lambda o: -o.attendance):
         if ignore_max:
             board.count[o.class_type] -= 10**6
@@ -91,7 +91,7 @@ def suggest_adjustments(
             continue
         ev = _evidence(rows)
         others = [o for o in schedule if o is not c]
-        board = _Board(studio)
+        board = Board(studio)
         for o in others:
             idx = options.index_of(o)
             if idx is not None:

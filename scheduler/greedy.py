@@ -15,7 +15,7 @@ from scheduler.options import Option, OptionSet
 from scheduler.studio import Studio
 
 
-class _Board:
+class Board:
     """Who is busy when; ``fits`` enforces exactly the solver's coupled hard rules."""
 
     def __init__(self, studio: Studio) -> None:
@@ -46,7 +46,7 @@ class _Board:
 
 def greedy_schedule(studio: Studio, options: OptionSet) -> list[int]:
     """Option indexes of the greedy timetable (may miss minimums: it does not backtrack)."""
-    board = _Board(studio)
+    board = Board(studio)
     chosen: list[int] = []
     for idx in options.pinned:
         if idx is not None and board.fits(options.options[idx]):

@@ -43,6 +43,10 @@ from scheduler.validation import validate_schedule
 
 log = structlog.get_logger(__name__)
 
+# Building the quality stage (idle-time bounds per trainer and day) takes about a second
+# on a studio-sized week, so with less time left it is skipped rather than overrunning.
+QUALITY_MIN_S = 1.0
+
 
 @dataclass
 class StageOutcome:
@@ -255,6 +259,10 @@ def solve(instance: Instance, *, demand: DemandPredictor | None = None,
     def hold(c: ModelContext) -> None:
         c.model.add(value_expr(c) >= floor)
 
+    if left() < QUALITY_MIN_S:
+        stages.append(StageOutcome("quality", "SKIPPED", None, None, None, 0.0))
+        return finish(studio, options, best.chosen, status, value.bound, stages, published,
+                      started)
     hold(ctx)
     quality = _optimise(ctx, "quality", lambda c: quality_expr(c, published), maximize=False,
                         time_s=left(), workers=workers, seed=seed, hint=best.chosen,
