@@ -11,11 +11,13 @@ estimated 1RM, and the adapted plan passes the same rule check as a new one.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from planner.config import PlannerConfig, default_config
+from planner.errors import PlannerError
 from planner.library import ExerciseLibrary, find_alternative
 from planner.models import Exercise, LoggedSet, MemberProfile, Plan, PlanItem
 from planner.prescription import round_load
@@ -123,10 +125,10 @@ def assess(item: PlanItem, log: ExerciseLog, profile: MemberProfile,
                       reason=f"{why}: targets beaten, load +{step:.1f} %")
 
 
-def logged_sets(logs: Sequence[ExerciseLog], when: object) -> list[LoggedSet]:
+def logged_sets(logs: Sequence[ExerciseLog], when: date) -> list[LoggedSet]:
     """The logs as history rows (sets with a load), dated ``when``."""
-    return [LoggedSet(exercise_id=log.exercise_id, date=when, load_kg=s.load_kg, reps=s.reps,  # type: ignore[arg-type]
-                      rpe=s.rpe)
+    return [LoggedSet(exercise_id=log.exercise_id, date=when, load_kg=s.load_kg or 0.0,
+                      reps=s.reps, rpe=s.rpe)
             for log in logs if not (log.pain or log.poor_form)
             for s in log.sets if s.load_kg and s.reps]
 
@@ -150,7 +152,7 @@ def _apply(item: PlanItem, adj: Adjustment, factor: float, library: ExerciseLibr
 
 def adapt_plan(plan: Plan, logs: Sequence[ExerciseLog], *, week: int, day: int,
                profile: MemberProfile, library: ExerciseLibrary,
-               config: PlannerConfig | None = None, logged_on: object = None
+               config: PlannerConfig | None = None, logged_on: date | None = None
                ) -> tuple[Plan, MemberProfile, list[Adjustment]]:
     """Apply one logged session (``week``, ISO ``day``) to every later session of the plan.
 
@@ -162,13 +164,12 @@ def adapt_plan(plan: Plan, logs: Sequence[ExerciseLog], *, week: int, day: int,
     session = next((s for w in plan.weeks if w.week == week for s in w.sessions if s.day == day),
                    None)
     if session is None:
-        from planner.errors import PlannerError
-        raise PlannerError(f"plan has no session on day {day} of week {week}")
+        raise PlannerError(f"plan has no session on day {day} of week {week}; pass the week "
+                           "number and ISO weekday of a planned session")
     planned = {i.exercise_id: i for i in session.exercises}
     adjustments = [assess(planned[log.exercise_id], log, profile, library, config)
                    for log in logs if log.exercise_id in planned]
     if logged_on is None:
-        from datetime import date, timedelta
         newest = max((s.date for s in profile.training_history), default=date(2000, 1, 1))
         logged_on = newest + timedelta(days=1)
     updated = profile.model_copy(update={

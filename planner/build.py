@@ -56,10 +56,10 @@ def _why_exercise(cand: Candidate, slot_name: str, profile: MemberProfile,
         bits.append("you have logged it")
     if ex.staple:
         bits.append("a staple")
-    kit = "no equipment" if ex.equipment == "body only" else ex.equipment
-    bits.append(f"fits {kit}")
+    bits.append("needs no equipment" if ex.equipment == "body only" else f"uses {ex.equipment}")
     muscles = ", ".join(ex.primary_muscles)
-    return f"{slot_name.replace('_', ' ')} slot ({ex.pattern.replace('_', ' ')}) for {muscles}: " \
+    pattern = ex.pattern.replace("_", " ")
+    return f"{pattern.capitalize()} for {muscles} ({slot_name.replace('_', ' ')} slot): " \
         + ", ".join(bits)
 
 

@@ -7,6 +7,7 @@ planner functions themselves never read files or clocks.
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -88,9 +89,9 @@ class Preferences(BaseModel):
 
     liked: list[str] = Field(default_factory=list, description="exercise ids to favour")
     disliked: list[str] = Field(default_factory=list, description="exercise ids never to plan")
-    intensity_mode: str = Field(default="auto", pattern="^(auto|percent_1rm)$",
-        description="auto: kg from history, else RPE; percent_1rm: %1RM for loadable lifts",
-    )
+    intensity_mode: Literal["auto", "percent_1rm"] = Field(
+        default="auto",
+        description="auto: kg from history, else RPE; percent_1rm: %1RM for loadable lifts")
     progression_model: ProgressionModel | None = Field(
         default=None, description="override the level-based choice of progression model")
 
