@@ -18,7 +18,7 @@ import structlog
 from vision import measures as ms
 from vision.config import EXERCISES, VisionConfig, load_config
 from vision.errors import VisionError
-from vision.exercises import SPECS, Channel, RepWindow
+from vision.exercises import PLANK_NEEDS, SPECS, Channel, RepWindow
 from vision.filters import OneEuroFilter, RollingMedian, SwapRepair
 from vision.landmarks import PoseFrame, PoseSequence
 from vision.plank import Hold, HoldTracker
@@ -39,15 +39,17 @@ class Preprocessor:
     def __init__(self, config: VisionConfig) -> None:
         f, s = config.filter, config.swap
         self.swaps = SwapRepair(s.margin, s.max_swap_s, s.tau_s)
-        self._image = OneEuroFilter(f.image_min_cutoff_hz, f.image_beta, f.d_cutoff_hz, f.max_gap_s)
-        self._world = OneEuroFilter(f.world_min_cutoff_hz, f.world_beta, f.d_cutoff_hz, f.max_gap_s)
+        # Image and world coordinates side by side, each with its own parameters.
+        cutoff = np.repeat([f.image_min_cutoff_hz, f.world_min_cutoff_hz], 3)
+        beta = np.repeat([f.image_beta, f.world_beta], 3)
+        self._euro = OneEuroFilter(cutoff, beta, f.d_cutoff_hz, f.max_gap_s)
 
     def __call__(self, t: float, frame: PoseFrame | None) -> PoseFrame | None:
         frame = self.swaps(t, frame)
         if frame is None:
             return None
-        return PoseFrame(self._image(t, frame.image), self._world(t, frame.world),
-                         frame.visibility, frame.aspect)
+        both = self._euro(t, np.concatenate([frame.image, frame.world], axis=1))
+        return PoseFrame(both[:, :3], both[:, 3:], frame.visibility, frame.aspect)
 
 
 def clean_sequence(seq: PoseSequence, config: VisionConfig) -> PoseSequence:
@@ -108,6 +110,7 @@ class ExerciseAnalyzer:
         # enter threshold plus slack for the range having grown since).
         self._first_rep_limit = self.config.counter.enter + 0.15
         self._holds = HoldTracker(self.config) if exercise == "plank" else None
+        self._needs = spec.needs if spec else PLANK_NEEDS
 
     def push(self, t: float, frame: PoseFrame | None) -> list[RepResult | Hold]:
         """Feed the next frame (None = no person found); returns reps/holds it completed."""
@@ -175,7 +178,7 @@ class ExerciseAnalyzer:
         run = ms.Frames(np.stack([f.image for f in frames]), np.stack([f.world for f in frames]),
                         np.stack([f.visibility for f in frames]), frames[0].aspect)
         values = ms.compute(run, self.view, self.config.pose.min_visibility,
-                            self._scale.update(run))
+                            self._scale.update(run), self._needs)
         columns = {k: v.tolist() for k, v in values.items()}
         if not self._medians:
             self._medians = [RollingMedian(self._median_size(times)) for _ in self._channels]

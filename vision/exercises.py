@@ -193,6 +193,7 @@ class ExerciseSpec:
     rom: str
     rule: Rule
     plausible: Callable[[RepWindow, VisionConfig], bool]
+    needs: frozenset[str]  # the measures its channels, rom, rules and checks read
 
 
 def _angle(name: str, measure: str, start_high: bool) -> ChannelsFn:
@@ -210,14 +211,23 @@ def _arms(c: VisionConfig) -> tuple[Channel, ...]:
     return (Channel("elbow_l", True, rng, "left"), Channel("elbow_r", True, rng, "right"))
 
 
+def _needs(*names: str) -> frozenset[str]:
+    return frozenset(("body_line", *names))
+
+
 SPECS: dict[str, ExerciseSpec] = {
-    "squat": ExerciseSpec("squat", _hip_drop("squat"), "knee_mean", _squat, _upright),
-    "lunge": ExerciseSpec("lunge", _hip_drop("lunge"), "knee_min", _lunge, _upright),
+    "squat": ExerciseSpec("squat", _hip_drop("squat"), "knee_mean", _squat, _upright, _needs(
+        "hip_height", "knee_mean", "hip_above_knee", "thigh", "knee_ankle_ratio", "trunk_lean")),
+    "lunge": ExerciseSpec("lunge", _hip_drop("lunge"), "knee_min", _lunge, _upright, _needs(
+        "hip_height", "knee_min", "knee_travel", "trunk_lean")),
     "push-up": ExerciseSpec("push-up", _angle("push-up", "elbow_mean", True), "elbow_mean",
-                            _push_up, _horizontal),
+                            _push_up, _horizontal, _needs("elbow_mean", "hip_sag_l")),
     "jumping-jack": ExerciseSpec("jumping-jack", _angle("jumping-jack", "shoulder_mean", False),
-                                 "shoulder_mean", _jumping_jack, _upright),
-    "biceps-curl": ExerciseSpec("biceps-curl", _arms, "elbow_{limb}", _curl, _upright),
+                                 "shoulder_mean", _jumping_jack, _upright,
+                                 _needs("shoulder_mean")),
+    "biceps-curl": ExerciseSpec("biceps-curl", _arms, "elbow_{limb}", _curl, _upright,
+                                _needs("elbow_l", "arm_l")),
     "overhead-press": ExerciseSpec("overhead-press", _press_channel, "elbow_mean", _press,
-                                   _upright),
+                                   _upright, _needs("wrist_height", "elbow_mean", "trunk_lean")),
 }
+PLANK_NEEDS = _needs("hip_sag_l")

@@ -31,11 +31,13 @@ class OneEuroFilter:
 
     A low-pass filter whose cut-off rises with speed: still limbs are smoothed hard
     (jitter gone), fast limbs barely (little lag). ``min_cutoff`` in Hz, ``beta`` in
-    1/(units per second), ``d_cutoff`` in Hz for the speed estimate.
+    1/(units per second), ``d_cutoff`` in Hz for the speed estimate. ``min_cutoff`` and
+    ``beta`` may be arrays broadcast over the values' last axis (different units per
+    column, one call per frame).
     """
 
-    def __init__(self, min_cutoff: float, beta: float, d_cutoff: float = 1.0,
-                 max_gap_s: float = 0.5) -> None:
+    def __init__(self, min_cutoff: float | FloatArray, beta: float | FloatArray,
+                 d_cutoff: float = 1.0, max_gap_s: float = 0.5) -> None:
         self.min_cutoff, self.beta, self.d_cutoff = min_cutoff, beta, d_cutoff
         self.max_gap_s = max_gap_s
         self._t: float | None = None
@@ -70,6 +72,11 @@ class OneEuroFilter:
         self._x = np.where(np.isnan(out), self._x, out)
         self._dx = np.where(np.isnan(dx_hat), self._dx, dx_hat)
         return np.asarray(out, dtype=np.float64)
+
+
+_LEFTS = np.array([i for lefts in LIMB_GROUPS.values() for i in lefts])
+_RIGHTS = MIRROR[_LEFTS]
+_STARTS = np.cumsum([0, *[len(v) for v in LIMB_GROUPS.values()]])[:-1]
 
 
 def _dist(a: FloatArray, b: FloatArray) -> FloatArray:
@@ -115,11 +122,13 @@ class SwapRepair:
         if ref is not None:
             swapped: list[int] = []
             pts = frame.image[:, :2]
-            for name, lefts in LIMB_GROUPS.items():
+            p_l, p_r, r_l, r_r = pts[_LEFTS], pts[_RIGHTS], ref[_LEFTS], ref[_RIGHTS]
+            keep_all = np.nan_to_num(_dist(p_l, r_l) + _dist(p_r, r_r))
+            swap_all = np.nan_to_num(_dist(p_r, r_l) + _dist(p_l, r_r))
+            keeps = np.add.reduceat(keep_all, _STARTS).tolist()
+            swaps = np.add.reduceat(swap_all, _STARTS).tolist()
+            for (name, lefts), keep, swap in zip(LIMB_GROUPS.items(), keeps, swaps, strict=True):
                 rights = MIRROR[lefts]
-                p_l, p_r, r_l, r_r = pts[lefts], pts[rights], ref[lefts], ref[rights]
-                keep = float(np.nansum(_dist(p_l, r_l) + _dist(p_r, r_r)))
-                swap = float(np.nansum(_dist(p_r, r_l) + _dist(p_l, r_r)))
                 if not swap < self.margin * keep:
                     self._since.pop(name, None)
                     continue
@@ -156,7 +165,9 @@ class RollingMedian:
             self._buf.append(value)
         if not self._buf:
             return math.nan
-        return float(np.median(np.fromiter(self._buf, dtype=np.float64)))
+        ordered = sorted(self._buf)  # a handful of values: cheaper than numpy per call
+        mid = len(ordered) // 2
+        return ordered[mid] if len(ordered) % 2 else 0.5 * (ordered[mid - 1] + ordered[mid])
 
     def reset(self) -> None:
         self._buf.clear()

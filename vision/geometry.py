@@ -34,9 +34,15 @@ _JOINTS: dict[Joint, tuple[str, str, str]] = {
 }
 
 
+_INDEX: dict[tuple[str, str], int] = {
+    (name.split("_", 1)[0].lower(), name.split("_", 1)[1]): int(lm)
+    for name, lm in L.__members__.items() if name.startswith(("LEFT_", "RIGHT_"))
+}
+
+
 def landmark(side: Side, part: str) -> int:
-    """Index of e.g. ``("left", "KNEE")``."""
-    return int(L[f"{side.upper()}_{part}"])
+    """Index of e.g. ``("left", "KNEE")`` (a dict lookup: called for every frame)."""
+    return _INDEX[(side, part)]
 
 
 def planar(image: FloatArray, aspect: float) -> FloatArray:
@@ -65,9 +71,9 @@ def angle_at(a: FloatArray, b: FloatArray, c: FloatArray) -> FloatArray:
         cross = np.abs(u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0])
     else:
         cross = np.linalg.norm(np.cross(u, v), axis=-1)
-    dot = np.sum(u * v, axis=-1)
+    dot = np.einsum("...i,...i->...", u, v)
     angle = np.degrees(np.arctan2(cross, dot))
-    degenerate = (np.linalg.norm(u, axis=-1) == 0) | (np.linalg.norm(v, axis=-1) == 0)
+    degenerate = (cross == 0) & (dot == 0)  # a zero-length segment: no angle
     return np.asarray(np.where(degenerate, np.nan, angle), dtype=np.float64)
 
 

@@ -11,14 +11,13 @@ camera's yaw at all, which makes them the most view-proof counting signals.
 from __future__ import annotations
 
 import math
-from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
 from vision import geometry as g
-from vision.reps import robust_range
+from vision.reps import Window, robust_range
 from vision.view import View
 
 FloatArray = NDArray[np.float64]
@@ -35,69 +34,130 @@ class Frames:
     aspect: float
 
 
-def _both(fn: object, *args: object) -> tuple[FloatArray, FloatArray]:
-    return fn("left", *args), fn("right", *args)  # type: ignore[operator]
+@dataclass(frozen=True, slots=True)
+class _Ctx:
+    xy: FloatArray
+    world: FloatArray
+    vis: FloatArray
+    view: View
+    min_vis: float
+    scale: FloatArray
+
+    @property
+    def sagittal(self) -> FloatArray:
+        return self.xy if self.view is View.SIDE else self.world
+
+    @property
+    def frontal(self) -> FloatArray:
+        return self.world if self.view is View.SIDE else self.xy
+
+    def pair(self, points: FloatArray, joint: g.Joint) -> tuple[FloatArray, FloatArray]:
+        return (g.joint_angle(points, self.vis, joint, "left", self.min_vis),
+                g.joint_angle(points, self.vis, joint, "right", self.min_vis))
 
 
 def _nanmean2(a: FloatArray, b: FloatArray) -> FloatArray:
     return np.where(np.isnan(a), b, np.where(np.isnan(b), a, 0.5 * (a + b)))
 
 
-def _nanmin2(a: FloatArray, b: FloatArray) -> FloatArray:
-    return np.asarray(np.fmin(a, b), dtype=np.float64)
+def _angle_from_vertical(v: FloatArray) -> FloatArray:
+    """Angle of vectors from straight up (y down), 3D or 2D, in degrees."""
+    return np.asarray(np.degrees(np.arctan2(np.linalg.norm(v[:, [0, 2]] if v.shape[1] == 3
+                                                           else v[:, :1], axis=-1), -v[:, 1])),
+                      dtype=np.float64)
 
 
-def compute(frames: Frames, view: View, min_visibility: float, scale: FloatArray) -> Measures:
-    """All measures for N frames. ``scale``: body size per frame (image heights) that
-    turns distances into torso lengths, from :class:`ScaleTracker`."""
-    xy = g.planar(frames.image, frames.aspect)
-    vis = frames.visibility
-    sagittal = xy if view is View.SIDE else frames.world
-    frontal = frames.world if view is View.SIDE else xy
+def _knees(c: _Ctx) -> Measures:
+    left, right = c.pair(c.sagittal, "knee")
+    return {"knee_l": left, "knee_r": right, "knee_mean": _nanmean2(left, right),
+            "knee_min": np.asarray(np.fmin(left, right), dtype=np.float64)}
 
-    def angle(points: FloatArray, joint: g.Joint) -> tuple[FloatArray, FloatArray]:
-        return _both(lambda side: g.joint_angle(points, vis, joint, side, min_visibility))
 
-    m: Measures = {}
-    m["knee_l"], m["knee_r"] = angle(sagittal, "knee")
-    m["hip_l"], m["hip_r"] = angle(sagittal, "hip")
-    m["elbow_l"], m["elbow_r"] = angle(sagittal, "elbow")
-    m["shoulder_l"], m["shoulder_r"] = angle(frontal, "shoulder")  # abduction / raise
-    m["arm_l"], m["arm_r"] = angle(sagittal, "shoulder")  # upper arm vs trunk (curl swing)
-    m["knee_mean"] = _nanmean2(m["knee_l"], m["knee_r"])
-    m["knee_min"] = _nanmin2(m["knee_l"], m["knee_r"])
-    m["elbow_mean"] = _nanmean2(m["elbow_l"], m["elbow_r"])
-    m["shoulder_mean"] = _nanmean2(m["shoulder_l"], m["shoulder_r"])
+def _hips(c: _Ctx) -> Measures:
+    left, right = c.pair(c.sagittal, "hip")
+    return {"hip_l": left, "hip_r": right}
 
-    lean_2d = g.trunk_lean(xy, vis, min_visibility)
-    trunk = g.midpoint(frames.world, "SHOULDER") - g.midpoint(frames.world, "HIP")
-    lean_3d = np.degrees(np.arctan2(np.linalg.norm(trunk[:, [0, 2]], axis=-1), -trunk[:, 1]))
-    m["trunk_lean"] = lean_2d if view is View.SIDE else np.asarray(lean_3d, dtype=np.float64)
-    m["trunk_lean_3d"] = np.asarray(lean_3d, dtype=np.float64)
-    # Body line (mid-shoulder to mid-ankle) from vertical: ~0 standing, ~70 in a plank
-    # or push-up whatever the hips do, so it tells floor work from standing work.
-    line = g.midpoint(frames.world, "SHOULDER") - g.midpoint(frames.world, "ANKLE")
-    line_3d = np.degrees(np.arctan2(np.linalg.norm(line[:, [0, 2]], axis=-1), -line[:, 1]))
-    line_2d = g.midpoint(xy, "SHOULDER") - g.midpoint(xy, "ANKLE")
-    m["body_line"] = np.asarray(
-        np.degrees(np.arctan2(np.abs(line_2d[:, 0]), -line_2d[:, 1])) if view is View.SIDE
-        else line_3d, dtype=np.float64)
 
+def _elbows(c: _Ctx) -> Measures:
+    left, right = c.pair(c.sagittal, "elbow")
+    return {"elbow_l": left, "elbow_r": right, "elbow_mean": _nanmean2(left, right)}
+
+
+def _shoulders(c: _Ctx) -> Measures:  # arm raise / abduction: frontal plane
+    left, right = c.pair(c.frontal, "shoulder")
+    return {"shoulder_l": left, "shoulder_r": right, "shoulder_mean": _nanmean2(left, right)}
+
+
+def _upper_arms(c: _Ctx) -> Measures:  # upper arm vs trunk in the plane of a curl
+    left, right = c.pair(c.sagittal, "shoulder")
+    return {"arm_l": left, "arm_r": right}
+
+
+def _lean(c: _Ctx) -> Measures:
+    lean_3d = _angle_from_vertical(g.midpoint(c.world, "SHOULDER") - g.midpoint(c.world, "HIP"))
+    lean = g.trunk_lean(c.xy, c.vis, c.min_vis) if c.view is View.SIDE else lean_3d
+    return {"trunk_lean": lean, "trunk_lean_3d": lean_3d}
+
+
+def _body_line(c: _Ctx) -> Measures:
+    # Mid-shoulder to mid-ankle from vertical: ~0 standing, ~70 in a plank or push-up
+    # whatever the hips do, so it tells floor work from standing work.
+    pts = c.xy if c.view is View.SIDE else c.world
+    return {"body_line": _angle_from_vertical(g.midpoint(pts, "SHOULDER")
+                                              - g.midpoint(pts, "ANKLE"))}
+
+
+def _heights(c: _Ctx) -> Measures:
+    hip_y, shoulder_y = g.midpoint(c.xy, "HIP")[:, 1], g.midpoint(c.xy, "SHOULDER")[:, 1]
+    return {"hip_height": (g.midpoint(c.xy, "ANKLE")[:, 1] - hip_y) / c.scale,
+            "wrist_height": (shoulder_y - g.midpoint(c.xy, "WRIST")[:, 1]) / c.scale}
+
+
+def _depth(c: _Ctx) -> Measures:
+    # Squat depth from world landmarks (metres, y down): free of the perspective that
+    # makes knees coming toward a front camera look lower than they are.
+    hip, knee = g.midpoint(c.world, "HIP"), g.midpoint(c.world, "KNEE")
+    return {"hip_above_knee": knee[:, 1] - hip[:, 1],
+            "thigh": np.asarray(np.linalg.norm(knee - hip, axis=-1), dtype=np.float64),
+            "knee_ankle_ratio": g.separation_ratio(c.xy, "KNEE", "ANKLE")}
+
+
+def _stance(c: _Ctx) -> Measures:
+    return {"left_ahead": left_foot_ahead(c.world), "knee_travel": knee_travel(c.xy, c.scale)}
+
+
+def _sag(c: _Ctx) -> Measures:
+    return {"hip_sag_l": g.hip_sag(c.xy, c.vis, "left", c.min_vis),
+            "hip_sag_r": g.hip_sag(c.xy, c.vis, "right", c.min_vis)}
+
+
+_GROUPS = (_knees, _hips, _elbows, _shoulders, _upper_arms, _lean, _body_line, _heights, _depth,
+           _stance, _sag)
+_PROVIDES = {"knee_l": _knees, "knee_r": _knees, "knee_mean": _knees, "knee_min": _knees,
+             "hip_l": _hips, "hip_r": _hips, "elbow_l": _elbows, "elbow_r": _elbows,
+             "elbow_mean": _elbows, "shoulder_l": _shoulders, "shoulder_r": _shoulders,
+             "shoulder_mean": _shoulders, "arm_l": _upper_arms, "arm_r": _upper_arms,
+             "trunk_lean": _lean, "trunk_lean_3d": _lean, "body_line": _body_line,
+             "hip_height": _heights, "wrist_height": _heights, "hip_above_knee": _depth,
+             "thigh": _depth, "knee_ankle_ratio": _depth, "left_ahead": _stance,
+             "knee_travel": _stance, "hip_sag_l": _sag, "hip_sag_r": _sag}
+NAMES = frozenset(_PROVIDES)
+
+
+def compute(frames: Frames, view: View, min_visibility: float, scale: FloatArray,
+            only: frozenset[str] | None = None) -> Measures:
+    """Measures for N frames: all of them, or just the groups providing ``only`` (an
+    analyzer needs a third of them, and this runs for every frame of every station).
+    ``scale``: body size per frame (image heights) that turns distances into torso
+    lengths, from :class:`ScaleTracker`."""
+    ctx = _Ctx(g.planar(frames.image, frames.aspect), frames.world, frames.visibility, view,
+               min_visibility, scale)
+    groups = _GROUPS if only is None else tuple(dict.fromkeys(_PROVIDES[k] for k in only))
+    out: Measures = {}
     with np.errstate(invalid="ignore", divide="ignore"):
-        hip_y = g.midpoint(xy, "HIP")[:, 1]
-        m["hip_height"] = (g.midpoint(xy, "ANKLE")[:, 1] - hip_y) / scale
-        shoulder_y = g.midpoint(xy, "SHOULDER")[:, 1]
-        m["wrist_height"] = (shoulder_y - g.midpoint(xy, "WRIST")[:, 1]) / scale
-        # Squat depth from world landmarks (metres, y down): free of the perspective that
-        # makes knees coming toward a front camera look lower than they are.
-        w_hip, w_knee = g.midpoint(frames.world, "HIP"), g.midpoint(frames.world, "KNEE")
-        m["hip_above_knee"] = w_knee[:, 1] - w_hip[:, 1]
-        m["thigh"] = np.linalg.norm(w_knee - w_hip, axis=-1)
-        m["knee_ankle_ratio"] = g.separation_ratio(xy, "KNEE", "ANKLE")
-    m["left_ahead"] = left_foot_ahead(frames.world)
-    m["knee_travel"] = knee_travel(xy, scale)
-    m["hip_sag_l"], m["hip_sag_r"] = _both(lambda s: g.hip_sag(xy, vis, s, min_visibility))
-    return m
+        for group in groups:
+            out.update(group(ctx))
+    return out
 
 
 def left_foot_ahead(world: FloatArray) -> FloatArray:
@@ -142,14 +202,17 @@ class ScaleTracker:
     """
 
     def __init__(self, window: int = 300, quantile: float = 0.9) -> None:
-        self.quantile = quantile
-        self._values: deque[float] = deque(maxlen=window)
+        self.quantile, self.window = quantile, window
+        self._values = Window()
+        self._n = 0
 
     def update(self, frames: Frames) -> FloatArray:
         torso = g.body_scale(g.planar(frames.image, frames.aspect))
         out = np.empty_like(torso)
         for i, v in enumerate(torso.tolist()):
             if math.isfinite(v):
-                self._values.append(v)
-            out[i] = robust_range(self._values, 1 - self.quantile)[1] if self._values else np.nan
+                self._n += 1
+                self._values.push(self._n, v, self._n - self.window + 1)
+            values = self._values.values
+            out[i] = robust_range(values, 1 - self.quantile)[1] if values.size else np.nan
         return out

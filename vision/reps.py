@@ -64,8 +64,7 @@ class RepCounter:
     def __init__(self, params: CounterParams, start_high: bool) -> None:
         self.p = params
         self.sign = 1.0 if start_high else -1.0
-        self._win_t: deque[float] = deque()
-        self._win_v: deque[float] = deque()
+        self._win = Window()
         self._phase: str | None = None  # None, "start" or "turn"
         self._last_t = -math.inf
         self._top_t = self._top_s = 0.0  # latest sample near the start position
@@ -92,15 +91,10 @@ class RepCounter:
         s = self.sign * value
         if t - self._last_t > self.p.max_gap_s:
             self._phase = None
-            self._win_t.clear()
-            self._win_v.clear()
+            self._win.clear()
         self._last_t = t
-        self._win_t.append(t)
-        self._win_v.append(s)
-        while self._win_t[0] < t - self.p.window_s:
-            self._win_t.popleft()
-            self._win_v.popleft()
-        lo, hi = robust_range(self._win_v, self.p.quantile)
+        self._win.push(t, s, t - self.p.window_s)
+        lo, hi = robust_range(self._win.values, self.p.quantile)
         span = hi - lo
         self._lo, self._span = lo, span
         if span < self.p.min_range:
@@ -113,7 +107,8 @@ class RepCounter:
             elif u <= self.p.enter:
                 # The window is wide, so a start-side position came earlier: we are
                 # mid-rep. Begin the rep at the last start-side sample.
-                tops = [(ts, v) for ts, v in zip(self._win_t, self._win_v, strict=True)
+                tops = [(ts, v) for ts, v in zip(self._win.times.tolist(),
+                                                 self._win.values.tolist(), strict=True)
                         if (v - lo) / span >= self.p.exit]
                 self._rep_start_t, self._rep_start_s = tops[-1] if tops else (t, s)
                 self._enter_turn(t, s)
@@ -153,10 +148,44 @@ class RepCounter:
         self._turn_t, self._turn_s = t, s
 
 
-def robust_range(values: deque[float] | list[float], quantile: float) -> tuple[float, float]:
+class Window:
+    """The last seconds of (time, value) samples in a numpy buffer: appended and trimmed
+    every frame without building a new array from a Python container."""
+
+    def __init__(self, capacity: int = 512) -> None:
+        self._t = np.empty(capacity)
+        self._v = np.empty(capacity)
+        self._head = self._tail = 0
+
+    def clear(self) -> None:
+        self._head = self._tail = 0
+
+    def push(self, t: float, v: float, oldest: float) -> None:
+        if self._tail == self._t.size:  # full: move the live part to the front, grow if needed
+            live = slice(self._head, self._tail)
+            n = self._tail - self._head
+            size = self._t.size * (2 if n > self._t.size // 2 else 1)
+            t_new, v_new = np.empty(size), np.empty(size)
+            t_new[:n], v_new[:n] = self._t[live], self._v[live]
+            self._t, self._v, self._head, self._tail = t_new, v_new, 0, n
+        self._t[self._tail], self._v[self._tail] = t, v
+        self._tail += 1
+        self._head += int(np.searchsorted(self._t[self._head:self._tail], oldest))
+
+    @property
+    def times(self) -> np.ndarray:
+        return self._t[self._head:self._tail]
+
+    @property
+    def values(self) -> np.ndarray:
+        return self._v[self._head:self._tail]
+
+
+def robust_range(values: deque[float] | np.ndarray, quantile: float) -> tuple[float, float]:
     """Low and high order statistics at ``quantile`` from each end (no interpolation:
     np.partition is several times cheaper than np.quantile on every frame)."""
-    arr = np.fromiter(values, dtype=np.float64, count=len(values))
+    arr = values if isinstance(values, np.ndarray) else np.fromiter(values, np.float64,
+                                                                    count=len(values))
     k = int(quantile * (arr.size - 1))
     part = np.partition(arr, (k, arr.size - 1 - k))
     return float(part[k]), float(part[arr.size - 1 - k])
