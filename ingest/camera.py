@@ -114,17 +114,19 @@ class OpenCVSource:
         return cap
 
     def frames(self) -> Iterator[CameraFrame]:
+        """Grab every frame (keeps the timeline), but convert to BGR only those delivered:
+        with ``max_fps`` the skipped ones cost a decode and no colour conversion."""
         cv2 = self._cv2
         nominal = 1.0 / self.fps if self.fps > 0 else 0.0
         start = self._clock()
         index, failures, last_t, last_sent = -1, 0, -math.inf, -math.inf
         while self._cap is not None:
-            ok, image = self._cap.read()
-            if not ok or not valid_image(image):
+            if not self._cap.grab():
                 failures += 1
-                if not self._after_failure(failures, index):
+                if not self._after_failure(failures):
                     break
                 continue
+            failures = 0
             index += 1
             if self.live:
                 t = self._clock() - start
@@ -136,20 +138,23 @@ class OpenCVSource:
                     index += missing
                 if t <= last_t:  # broken container timestamps: keep time moving forward
                     t = last_t + (nominal or 1e-3)
-            failures = 0
             last_t = t
             if self.max_fps > 0 and t - last_sent < 1.0 / self.max_fps - 1e-6:
                 self.stats.skipped += 1
                 continue
+            ok, image = self._cap.retrieve()
+            if not ok or not valid_image(image):
+                self.stats.dropped += 1  # grabbed but undecodable: a corrupt frame
+                continue
             last_sent = t
             self.stats.delivered += 1
             yield CameraFrame(index, t, time.time(), image)
-        if not self.live and self.frame_count:
+        if not self.live and self.frame_count:  # frames the container promised but never gave
             seen = self.stats.delivered + self.stats.skipped + self.stats.dropped
             self.stats.dropped += max(0, self.frame_count - seen)
         log.info("camera_closed", source=str(self.source), **_stats_dict(self.stats))
 
-    def _after_failure(self, failures: int, index: int) -> bool:
+    def _after_failure(self, failures: int) -> bool:
         """True to keep reading. Files: failures past the end mean the end."""
         if failures < self.max_failures:
             if self.live:

@@ -102,10 +102,11 @@ class _ScriptedCapture:
     def isOpened(self) -> bool:  # noqa: N802 (OpenCV's name)
         return True
 
-    def read(self) -> tuple[bool, Any]:
-        if self.script and self.script.pop(0):
-            return True, np.zeros((8, 8, 3), np.uint8)
-        return False, None
+    def grab(self) -> bool:
+        return bool(self.script) and self.script.pop(0)
+
+    def retrieve(self) -> tuple[bool, Any]:
+        return True, np.zeros((8, 8, 3), np.uint8)
 
     def get(self, prop: int) -> float:
         return 30.0 if prop == cv2.CAP_PROP_FPS else 0.0
