@@ -99,12 +99,27 @@ def _lean(c: _Ctx) -> Measures:
     return {"trunk_lean": lean, "trunk_lean_3d": lean_3d}
 
 
+# Standing shoulder-to-ankle height over shoulder width (Winter 2009: 0.779 / 0.259 of
+# height): how tall the body line would look, in shoulder widths, if it were upright.
+_LINE_OVER_SHOULDERS = 3.0
+
+
 def _body_line(c: _Ctx) -> Measures:
-    # Mid-shoulder to mid-ankle from vertical: ~0 standing, ~70 in a plank or push-up
-    # whatever the hips do, so it tells floor work from standing work.
+    """Mid-shoulder to mid-ankle from vertical: ~0 standing, ~70 in a plank or push-up
+    whatever the hips do, so it tells floor work from standing work.
+
+    From the front a push-up points the body at the camera, and MediaPipe's depth is its
+    weakest axis, so the front view also reads the pitch from foreshortening: the line's
+    image height against the shoulder width, which the view leaves unshortened."""
     pts = c.xy if c.view is View.SIDE else c.world
-    return {"body_line": _angle_from_vertical(g.midpoint(pts, "SHOULDER")
-                                              - g.midpoint(pts, "ANKLE"))}
+    line = _angle_from_vertical(g.midpoint(pts, "SHOULDER") - g.midpoint(pts, "ANKLE"))
+    if c.view is View.FRONT:
+        height = g.midpoint(c.xy, "ANKLE")[:, 1] - g.midpoint(c.xy, "SHOULDER")[:, 1]
+        width = np.linalg.norm(c.xy[:, g.landmark("left", "SHOULDER")]
+                               - c.xy[:, g.landmark("right", "SHOULDER")], axis=-1)
+        ratio = np.clip(height / (_LINE_OVER_SHOULDERS * width), 0.0, 1.0)
+        line = np.asarray(np.fmax(line, np.degrees(np.arccos(ratio))), dtype=np.float64)
+    return {"body_line": line}
 
 
 def _heights(c: _Ctx) -> Measures:
