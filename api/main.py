@@ -13,7 +13,11 @@ from urllib.parse import quote
 
 import structlog
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import http_exception_handler
+from fastapi.exception_handlers import (
+    http_exception_handler,
+    request_validation_exception_handler,
+)
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from redis.asyncio import Redis
@@ -124,6 +128,16 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> RedirectResponse:
         return RedirectResponse(f"/login?next={quote(exc.next_url)}", status_code=303)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        """FastAPI's 422 (each problem with its location) for the API; for a browser form
+        the same problems as readable lines on an error page."""
+        if wants_html(request):
+            lines = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'form'}: "
+                              f"{e.get('msg', 'invalid')}" for e in exc.errors())
+            return error_page(request, 422, f"Please check the form — {lines}")
+        return await request_validation_exception_handler(request, exc)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -29,7 +29,6 @@ def up(
     from api.tls import TlsError, resolve
     from configs.settings import get_settings
 
-    configure_logging()
     settings = get_settings()
     tls = None
     if https or cert or key:
@@ -38,6 +37,7 @@ def up(
         except TlsError as exc:
             console.print(f"[bold red]HTTPS:[/] {exc}")
             raise typer.Exit(2) from exc
+    configure_logging()
     stack = Stack(settings, demo_members=members if demo else None, tls=tls)
 
     def request_stop(signum: int, _frame: object) -> None:

@@ -119,3 +119,16 @@ def test_the_devices_page_shows_a_new_token_once(api_world) -> None:
     me = client.get("/api/me", headers={"Authorization": f"Bearer {secret}"}).json()
     assert me["room_id"] == "demo-room"
     assert secret not in client.get("/admin/devices").text
+
+
+def test_missing_form_fields_get_a_readable_422_in_the_browser(api_world) -> None:
+    client = api_world.client
+    page = client.post("/login", data={"email": "a@b.example"},
+                       headers={"accept": "text/html"})
+    assert page.status_code == 422
+    assert "password: Field required" in page.text and "Traceback" not in page.text
+    api = client.post("/api/admin/users", json={"role": "member"},
+                      headers=api_world.auth("admin"))
+    assert api.status_code == 422
+    assert {tuple(e["loc"]) for e in api.json()["detail"]} >= {("body", "email"),
+                                                               ("body", "password")}
