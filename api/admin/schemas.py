@@ -39,9 +39,9 @@ class AiFeatures(_Doc):
 
     KEY: ClassVar[str] = "ai_features"
 
-    planner: bool = Field(True, description="generate workout plans for members")
-    live_alerts: bool = Field(True, description="live alerts on the trainer tablet")
-    vision_default: bool = Field(True, description="camera analysis in rooms not listed")
+    planner: bool = Field(default=True, description="generate workout plans for members")
+    live_alerts: bool = Field(default=True, description="live alerts on the trainer tablet")
+    vision_default: bool = Field(default=True, description="camera analysis in rooms not listed")
     vision_rooms: dict[RoomRef, bool] = Field(default_factory=dict,
                                               description="camera analysis per room id")
 
@@ -57,24 +57,24 @@ class SchedulerWeights(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     # Upper bound: a weight 1000x the attendance term already drowns every other term.
-    attendance: float = Field(1.0, ge=0, le=1000)
-    revenue: float = Field(0.05, ge=0, le=1000)
-    idle_minute: float = Field(0.02, ge=0, le=1000)
-    imbalance: float = Field(2.0, ge=0, le=1000)
-    change: float = Field(5.0, ge=0, le=1000)
-    preference: float = Field(3.0, ge=0, le=1000)
+    attendance: float = Field(default=1.0, ge=0, le=1000)
+    revenue: float = Field(default=0.05, ge=0, le=1000)
+    idle_minute: float = Field(default=0.02, ge=0, le=1000)
+    imbalance: float = Field(default=2.0, ge=0, le=1000)
+    change: float = Field(default=5.0, ge=0, le=1000)
+    preference: float = Field(default=3.0, ge=0, le=1000)
 
 
 class SchedulerConstraints(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     # 80 h/week: beyond that no labour regime we know of lets a trainer teach.
-    max_trainer_hours: float = Field(40.0, gt=0, le=80)
-    changeover_minutes: int = Field(15, ge=0, le=240,
+    max_trainer_hours: float = Field(default=40.0, gt=0, le=80)
+    changeover_minutes: int = Field(default=15, ge=0, le=240,
                                     description="minimum gap between a trainer's classes")
-    max_classes_per_trainer_day: int | None = Field(4, ge=1, le=12)
-    opens: str = Field("06:00", description="first class start, HH:MM")
-    closes: str = Field("22:00", description="last class end, HH:MM")
+    max_classes_per_trainer_day: int | None = Field(default=4, ge=1, le=12)
+    opens: str = Field(default="06:00", description="first class start, HH:MM")
+    closes: str = Field(default="22:00", description="last class end, HH:MM")
 
     @field_validator("opens", "closes")
     @classmethod

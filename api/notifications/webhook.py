@@ -41,16 +41,16 @@ class WebhookSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="SPOTTER_WEBHOOK_", extra="ignore")
 
-    url: str | None = Field(None, description="where events are POSTed")
-    secret: str | None = Field(None, description="signs bodies: X-Spotter-Signature")
-    interval_s: float = Field(10.0, gt=0, description="pause between delivery rounds")
-    timeout_s: float = Field(5.0, gt=0, description="per request")
+    url: str | None = Field(default=None, description="where events are POSTed")
+    secret: str | None = Field(default=None, description="signs bodies: X-Spotter-Signature")
+    interval_s: float = Field(default=10.0, gt=0, description="pause between delivery rounds")
+    timeout_s: float = Field(default=5.0, gt=0, description="per request")
     # Three quick tries per round ride out a receiver restart; twelve rounds (two minutes at
     # the default interval) before giving up keeps a dead endpoint from being hammered.
-    tries_per_round: int = Field(3, ge=1, le=10)
-    max_attempts: int = Field(12, ge=1, le=100)
-    backoff_s: float = Field(0.5, ge=0, description="first wait between quick tries")
-    batch: int = Field(50, ge=1, le=1000)
+    tries_per_round: int = Field(default=3, ge=1, le=10)
+    max_attempts: int = Field(default=12, ge=1, le=100)
+    backoff_s: float = Field(default=0.5, ge=0, description="first wait between quick tries")
+    batch: int = Field(default=50, ge=1, le=1000)
 
 
 class DeliveryFailed(Exception):
@@ -112,7 +112,7 @@ async def deliver_round(sessions: async_sessionmaker[AsyncSession], settings: We
                  .where(OutboxMessage.delivered_at.is_(None),
                         OutboxMessage.attempts < settings.max_attempts)
                  .order_by(OutboxMessage.created_at).limit(settings.batch))
-        if db.bind.dialect.name != "sqlite":
+        if db.bind is not None and db.bind.dialect.name != "sqlite":
             # Several API processes may send: each row goes to one of them per round.
             query = query.with_for_update(skip_locked=True)
         for message in list(await db.scalars(query)):
