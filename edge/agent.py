@@ -32,6 +32,9 @@ from streams.records import (
 
 log = structlog.get_logger(__name__)
 
+# A source may hand over many readings without pausing (a reconnecting strap's backlog, a
+# replay at full speed): yielding every few lets the first ones go out meanwhile.
+YIELD_EVERY = 16
 Checkpoint = Callable[[dict[str, int]], None]  # next sequence number per strap -> disk
 
 
@@ -135,6 +138,8 @@ class EdgeAgent:
                 await self.publisher.publish(TOPIC_HR_SAMPLES, sample.member_id, sample,
                                              produced_at=reading.received_wall)
                 self.published += 1
+                if self.published % YIELD_EVERY == 0:
+                    await asyncio.sleep(0)  # let the publisher send while a burst is read
             if before_end is not None:
                 await before_end()
             if self._end_requested or end_when_exhausted:

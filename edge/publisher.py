@@ -39,6 +39,7 @@ class KafkaTransport:
         self._request_timeout_ms = int(request_timeout_s * 1000)
         self._producer: AIOKafkaProducer | None = None
         self._partitions: dict[str, list[int]] = {}
+        self._by_key: dict[tuple[str, bytes], int] = {}
         self._partitioner = DefaultPartitioner()
         self.rejected = 0  # single records the broker refuses for good (too large)
 
@@ -64,12 +65,18 @@ class KafkaTransport:
             await producer.stop()
 
     async def _partition(self, topic: str, key: bytes) -> int:
+        cached = self._by_key.get((topic, key))
+        if cached is not None:
+            return cached
         partitions = self._partitions.get(topic)
         if partitions is None:
             assert self._producer is not None
             partitions = sorted(await self._producer.partitions_for(topic))
             self._partitions[topic] = partitions
-        return int(self._partitioner(key, partitions, partitions))
+        # murmur2 is pure Python in aiokafka (~µs per call); a class has a few dozen keys
+        partition = self._by_key[(topic, key)] = int(self._partitioner(key, partitions,
+                                                                       partitions))
+        return partition
 
     async def deliver(self, window: Sequence[Entry]) -> list[bool]:
         producer = self._producer
