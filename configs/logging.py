@@ -1,4 +1,9 @@
-"""Structured logs (structlog) for every process: JSON when not on a terminal."""
+"""Structured logs (structlog) for every process: JSON when not on a terminal.
+
+Tracebacks are rendered as one plain string field: structlog's default pretty
+exception formatter walks frame locals, which costs seconds per error on a small box
+and can print secrets held in locals.
+"""
 
 from __future__ import annotations
 
@@ -10,16 +15,18 @@ import structlog
 
 def configure_logging(level: int = logging.INFO) -> None:
     renderer: structlog.types.Processor = (
-        structlog.dev.ConsoleRenderer() if sys.stderr.isatty()
-        else structlog.processors.JSONRenderer()
+        structlog.dev.ConsoleRenderer(exception_formatter=structlog.dev.plain_traceback)
+        if sys.stderr.isatty() else structlog.processors.JSONRenderer()
     )
+    processors: list[structlog.types.Processor] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso"),
+    ]
+    if not sys.stderr.isatty():
+        processors.append(structlog.processors.format_exc_info)
     structlog.configure(
-        processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso"),
-            renderer,
-        ],
+        processors=[*processors, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(level),
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
     )
