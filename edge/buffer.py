@@ -21,7 +21,7 @@ import contextlib
 import fcntl
 import os
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Literal
@@ -83,7 +83,7 @@ class DiskBuffer:
     synchronous: Literal["FULL", "NORMAL"] = "FULL"
     counters: BufferCounters = field(default_factory=BufferCounters)
     depth: int = 0
-    bytes: int = 0
+    payload_bytes: int = 0
     clean_start: bool = True  # the previous agent closed the buffer properly
     _db: sqlite3.Connection | None = None
     _lock: IO[bytes] | None = None
@@ -103,7 +103,7 @@ class DiskBuffer:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute(f"PRAGMA synchronous={self.synchronous}")
             db.executescript(_SCHEMA)
-            self.depth, self.bytes = db.execute(
+            self.depth, self.payload_bytes = db.execute(
                 "SELECT COUNT(*), COALESCE(SUM(LENGTH(key) + LENGTH(value)), 0) FROM outbox"
             ).fetchone()
             row = db.execute("SELECT value FROM meta WHERE name = 'clean'").fetchone()
@@ -115,7 +115,7 @@ class DiskBuffer:
                               "(its records are then lost) and start again") from exc
         self._db = db
         if self.depth:
-            log.info("buffer_holds_records", records=self.depth, bytes=self.bytes,
+            log.info("buffer_holds_records", records=self.depth, bytes=self.payload_bytes,
                      path=str(self.path), advice="they are delivered first, in order")
         return self
 
@@ -151,14 +151,14 @@ class DiskBuffer:
                            [(e.ordinal, e.topic, e.key, e.value, e.created) for e in entries])
             inserted = db.total_changes - before
             if inserted != len(entries):  # a row already there: never expected, stay exact
-                self.depth, self.bytes = db.execute(
+                self.depth, self.payload_bytes = db.execute(
                     "SELECT COUNT(*), COALESCE(SUM(LENGTH(key) + LENGTH(value)), 0) "
                     "FROM outbox").fetchone()
             else:
                 self.depth += inserted
-                self.bytes += sum(e.size for e in entries)
+                self.payload_bytes += sum(e.size for e in entries)
         self.counters.written += inserted
-        if self.bytes > self.max_bytes:
+        if self.payload_bytes > self.max_bytes:
             self._evict()
 
     def head(self, limit: int) -> list[Entry]:
@@ -181,7 +181,7 @@ class DiskBuffer:
                 removed += len(sizes)
                 freed += sum(size for (size,) in sizes)
         self.depth -= removed
-        self.bytes -= freed
+        self.payload_bytes -= freed
         self.counters.replayed += removed
 
     def last_ordinal(self) -> int:
@@ -191,7 +191,7 @@ class DiskBuffer:
         target = self.max_bytes - int(self.max_bytes * _EVICT_FRACTION)
         evicted = 0
         with self._transaction() as db:
-            while self.bytes > target:
+            while self.payload_bytes > target:
                 rows = db.execute("SELECT ordinal, LENGTH(key) + LENGTH(value) FROM outbox "
                                   "WHERE topic = ? ORDER BY ordinal LIMIT 500",
                                   (TOPIC_HR_SAMPLES,)).fetchall()
@@ -199,10 +199,10 @@ class DiskBuffer:
                     break  # only control records left: keep them all
                 doomed = []
                 for ordinal, size in rows:
-                    if self.bytes <= target:
+                    if self.payload_bytes <= target:
                         break
                     doomed.append((ordinal,))
-                    self.bytes -= size
+                    self.payload_bytes -= size
                 db.executemany("DELETE FROM outbox WHERE ordinal = ?", doomed)
                 self.depth -= len(doomed)
                 evicted += len(doomed)
@@ -213,7 +213,7 @@ class DiskBuffer:
                            "or restore the uplink")
 
     @contextlib.contextmanager
-    def _transaction(self) -> Iterable[sqlite3.Connection]:  # type: ignore[misc]
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
         db = self.db
         db.execute("BEGIN IMMEDIATE")
         try:

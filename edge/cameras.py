@@ -91,7 +91,7 @@ class CameraStations:
 
         def emit(events: list[FormEvent]) -> None:
             for event in events:
-                loop.call_soon_threadsafe(lambda e=event: self._deliver(publish, e))
+                loop.call_soon_threadsafe(self._deliver, publish, event)
 
         try:
             await asyncio.to_thread(self._read, emit)

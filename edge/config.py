@@ -23,22 +23,22 @@ class EdgeSettings(BaseSettings):
                                       pyproject_toml_table_header=("edge",))
 
     buffer_file: Path = Path("edge/buffer.sqlite")
-    buffer_max_mb: float = Field(1024.0, gt=0)
+    buffer_max_mb: float = Field(default=1024.0, gt=0)
     buffer_synchronous: Literal["FULL", "NORMAL"] = "FULL"
-    memory_limit: int = Field(4000, ge=10)
-    flush_interval_s: float = Field(0.2, gt=0, le=10)
-    seq_skip_after_crash: int = Field(4096, ge=0)
+    memory_limit: int = Field(default=4000, ge=10)
+    flush_interval_s: float = Field(default=0.2, gt=0, le=10)
+    seq_skip_after_crash: int = Field(default=4096, ge=0)
 
-    max_batch_bytes: int = Field(262_144, ge=1024, le=16 * 1024 * 1024)
-    window_records: int = Field(2000, ge=1)
-    request_timeout_s: float = Field(5.0, gt=0)
-    retry_initial_s: float = Field(0.2, gt=0)
-    retry_max_s: float = Field(5.0, gt=0)
-    drain_timeout_s: float = Field(5.0, ge=0)
+    max_batch_bytes: int = Field(default=262_144, ge=1024, le=16 * 1024 * 1024)
+    window_records: int = Field(default=2000, ge=1)
+    request_timeout_s: float = Field(default=5.0, gt=0)
+    retry_initial_s: float = Field(default=0.2, gt=0)
+    retry_max_s: float = Field(default=5.0, gt=0)
+    drain_timeout_s: float = Field(default=5.0, ge=0)
 
     health_enabled: bool = True
     health_host: str = "127.0.0.1"
-    health_port: int = Field(9464, ge=0, le=65535)
+    health_port: int = Field(default=9464, ge=0, le=65535)
 
     @classmethod
     def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: Any,

@@ -78,7 +78,8 @@ def pair_straps(roster: Sequence[RosterEntry], stored: Roster | None,
 
 def roster_from_pairings(class_session_id: str, stored: Roster) -> list[RosterEntry]:
     """A bare roster from saved pairings, for starting a class while the API is away."""
-    return [RosterEntry(class_session_id=class_session_id, member_id=e.member_id,
-                        display_name=e.display_name or e.member_id, strap_id=e.strap_id)
+    return [RosterEntry.model_validate({"class_session_id": class_session_id,
+                                        "member_id": e.member_id, "strap_id": e.strap_id,
+                                        "display_name": e.display_name or e.member_id})
             for e in stored.entries()]
 

@@ -25,10 +25,10 @@ def test_rows_come_back_in_ordinal_order_whatever_order_they_were_written(tmp_pa
     buffer.append([entry(5), entry(6)])
     buffer.append([entry(3), entry(4)])  # a failed window put back after newer records
     assert [e.ordinal for e in buffer.head(10)] == [3, 4, 5, 6]
-    assert (buffer.depth, buffer.bytes) == (4, 400)
+    assert (buffer.depth, buffer.payload_bytes) == (4, 400)
     buffer.delete(buffer.head(2))
     assert [e.ordinal for e in buffer.head(10)] == [5, 6]
-    assert (buffer.depth, buffer.bytes, buffer.counters.replayed) == (2, 200, 2)
+    assert (buffer.depth, buffer.payload_bytes, buffer.counters.replayed) == (2, 200, 2)
     buffer.close()
 
 
@@ -52,7 +52,7 @@ def test_a_full_buffer_evicts_the_oldest_samples_and_keeps_class_events(tmp_path
     kept = [e.ordinal for e in buffer.head(100)]
     assert kept[0] == 1, "the class event stays"
     assert kept == [1] + list(range(5, 13)), "the oldest samples went first"
-    assert buffer.counters.evicted == 3 and buffer.bytes <= 1000
+    assert buffer.counters.evicted == 3 and buffer.payload_bytes <= 1000
     buffer.close()
 
 
