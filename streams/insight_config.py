@@ -165,11 +165,30 @@ class SpikeRule(_Strict):
     cooldown_s: float = Field(default=120.0, ge=0)
 
 
+class RepeatedFormFaultRule(_Strict):
+    """The same form fault in ``min_faulty_reps`` of a member's last ``window_reps`` reps
+    (camera stations, issue 5); evaluated by ``streams.form``."""
+
+    enabled: bool = True
+    severity: Severity = "warning"
+    window_reps: int = Field(default=5, ge=2, le=50)
+    min_faulty_reps: int = Field(default=3, ge=1)
+    cooldown_s: float = Field(default=120.0, ge=0)
+    set_gap_s: float = Field(default=30.0, gt=0)
+
+    @model_validator(mode="after")
+    def _fits(self) -> RepeatedFormFaultRule:
+        if self.min_faulty_reps > self.window_reps:
+            raise ValueError("repeated_form_fault min_faulty_reps must not exceed window_reps")
+        return self
+
+
 class AlertRules(_Strict):
     sustained_high: SustainedHighRule = SustainedHighRule()
     dropout: DropoutRule = DropoutRule()
     under_working: UnderWorkingRule = UnderWorkingRule()
     spike: SpikeRule = SpikeRule()
+    repeated_form_fault: RepeatedFormFaultRule = RepeatedFormFaultRule()
 
 
 def _read_toml(path: Path) -> dict[str, object]:

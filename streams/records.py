@@ -9,7 +9,7 @@ time, never on arrival time.
 
 from __future__ import annotations
 
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -23,6 +23,11 @@ TOPIC_INSIGHTS = "spotter.insights"
 TOPIC_ALERTS = "spotter.alerts"
 TOPIC_FORM_EVENTS = "spotter.form.events"
 TOPIC_DEADLETTER = "spotter.deadletter"
+# Worker-internal topics (worker to worker, never edge or API): a class end fans out to
+# every partition of the control topic; each partition's owner reports its members'
+# final numbers, keyed by class, to the reports topic.
+TOPIC_WORKER_CONTROL = "spotter.worker.control"
+TOPIC_WORKER_REPORTS = "spotter.worker.reports"
 
 
 class Record(BaseModel):
@@ -105,6 +110,7 @@ class Alert(Record):
     event_time: float
     evidence_start: float | None = None
     evidence_end: float | None = None
+    value: float | None = Field(None, description="the number behind it (%HRmax, bpm, s)")
 
 
 class FormEvent(Record):
@@ -120,6 +126,41 @@ class FormEvent(Record):
     rom_deg: float | None = None
     tempo_s: float | None = None
     faults: list[str] = Field(default_factory=list)
+
+
+class ClassControl(Record):
+    """Worker to worker: finalize every member of a class held on one partition."""
+
+    kind: Literal["class_control"] = "class_control"
+    class_session_id: str = Field(min_length=1)
+    action: Literal["finalize"] = "finalize"
+    ended_at: float = Field(gt=0)
+    started_at: float | None = None
+    partition: int = Field(ge=0)
+    partitions: int = Field(ge=1, description="how many reports the summary waits for")
+
+
+class MemberReport(Record):
+    """One member's final numbers from the partition that held them (class end)."""
+
+    kind: Literal["member_report"] = "member_report"
+    member_id: str
+    display_name: str | None = None
+    totals: dict[str, Any] = Field(description="streams.summary.MemberTotals as a dict")
+    form: dict[str, Any] | None = Field(None, description="form insights, when a camera "
+                                        "station covered the member")
+
+
+class PartitionReport(Record):
+    """Everything one partition's owner knows about a finished class."""
+
+    kind: Literal["partition_report"] = "partition_report"
+    class_session_id: str
+    partition: int = Field(ge=0)
+    partitions: int = Field(ge=1)
+    started_at: float | None = None
+    ended_at: float
+    members: list[MemberReport] = Field(default_factory=list)
 
 
 class DeadLetter(Record):

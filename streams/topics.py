@@ -21,12 +21,15 @@ from streams.records import (
     TOPIC_HR_SAMPLES,
     TOPIC_INSIGHTS,
     TOPIC_ROSTER,
+    TOPIC_WORKER_CONTROL,
+    TOPIC_WORKER_REPORTS,
 )
 
 log = structlog.get_logger(__name__)
 
 ALL_TOPICS = (TOPIC_HR_SAMPLES, TOPIC_CLASS_EVENTS, TOPIC_ROSTER, TOPIC_INSIGHTS,
-              TOPIC_ALERTS, TOPIC_FORM_EVENTS, TOPIC_DEADLETTER)
+              TOPIC_ALERTS, TOPIC_FORM_EVENTS, TOPIC_DEADLETTER, TOPIC_WORKER_CONTROL,
+              TOPIC_WORKER_REPORTS)
 
 
 async def ensure_topics(partitions: int, **client_options: Any) -> list[str]:

@@ -1,13 +1,26 @@
-"""The Faust worker: thin agents around the pure window and zone code.
+"""The Faust worker: thin agents around the pure insight code.
 
-Per-member state lives in plain (non-windowed) tables keyed like the input stream, so a
-rebalance moves it with the partition and the changelog restores it; every decision
-about time is made on event time by ``streams.windows``.
+State lives in plain (non-windowed) tables keyed like the input streams, so a rebalance
+moves it with its partition and the changelog restores it; every decision about time is
+made on event time by ``streams.metrics``. Agents read in batches (``take_events``) and
+write each member's state once per batch; Faust acks a batch only after its body ran,
+and flushes the producer (our changelog writes) before it commits offsets, so the stored
+state is never behind the committed offsets: a redelivered sample is deduplicated by its
+strap sequence number, never lost or counted twice.
+
+The 1 s timer is not a Faust event, and Faust only lets events write tables (it takes the
+changelog partition from the current event). Rather than routing ticks through a
+self-addressed topic (a record per partition per second, and ticks that queue up behind
+a backlog exactly when a quiet strap needs noticing), the timer works on the worker's
+in-memory states of the partitions it owns and writes a state back with an explicit
+partition (``streams.state_tables``); it skips its turn while a rebalance is in progress,
+so it never writes a partition that is being handed over. See ``streams.agents_live``
+for which tick effects are written at once and which wait for the next sample.
 """
 
 from __future__ import annotations
 
-import base64
+import json
 import os
 import socket
 import time
@@ -16,31 +29,40 @@ from typing import Any
 import faust
 import structlog
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from configs.settings import Settings
-from streams.live import tile, zone_insight
+from streams.agents_class import ClassLifecycle
+from streams.agents_live import LiveWorker, Outbox, Topics
+from streams.faust_tuning import apply_eager_delivery
+from streams.insight_config import default_alert_rules, default_insight_config
+from streams.member_state import MemberState
 from streams.records import (
+    TOPIC_ALERTS,
     TOPIC_CLASS_EVENTS,
     TOPIC_DEADLETTER,
+    TOPIC_FORM_EVENTS,
     TOPIC_HR_SAMPLES,
     TOPIC_INSIGHTS,
     TOPIC_ROSTER,
-    ClassEvent,
-    DeadLetter,
-    HeartRateSample,
-    RecordError,
-    RosterEntry,
-    parse_record,
+    TOPIC_WORKER_CONTROL,
+    TOPIC_WORKER_REPORTS,
 )
 from streams.sink import LiveBoard
-from streams.windows import MemberWindows
+from streams.state_tables import PartitionedTable
+from streams.store import WorkerStore
+from streams.worker_config import WorkerConfig, default_worker_config
 
 log = structlog.get_logger(__name__)
+SMALL_BATCH = 200  # roster and form events: rare, but a class start sends a roster burst
 
 
-def create_app(settings: Settings) -> faust.App:
+def create_app(settings: Settings, worker_config: WorkerConfig | None = None) -> faust.App:
     if not settings.kafka_url:
         raise ValueError("the worker needs SPOTTER_KAFKA_URL (spotter up sets it)")
+    cfg = worker_config or default_worker_config()
+    if cfg.faust.eager_delivery:
+        apply_eager_delivery()
     app = faust.App(
         settings.worker_id,
         broker=settings.kafka_url,
@@ -52,7 +74,7 @@ def create_app(settings: Settings) -> faust.App:
         web_enabled=False,
         table_standby_replicas=0,
     )
-    register_agents(app, settings)
+    register_agents(app, settings, cfg)
     return app
 
 
@@ -63,74 +85,113 @@ def raw_topic(app: faust.App, name: str) -> Any:
                      key_serializer="raw", value_serializer="raw")
 
 
-def register_agents(app: faust.App, settings: Settings) -> None:
+def instance_id(settings: Settings) -> str:
+    return f"{settings.worker_id}:{socket.gethostname()}:{os.getpid()}"
+
+
+def register_agents(app: faust.App, settings: Settings, cfg: WorkerConfig) -> None:
     if not settings.redis_url:
         raise ValueError("the worker needs SPOTTER_REDIS_URL (spotter up sets it)")
-    redis = Redis.from_url(settings.redis_url)
-    instance = f"{settings.worker_id}:{socket.gethostname()}:{os.getpid()}"
-    board = LiveBoard(redis)
-    windows = app.Table("member-windows", default=None, partitions=settings.topic_partitions)
-    profiles = app.Table("member-profiles", default=None, partitions=settings.topic_partitions)
-    dead_letters = raw_topic(app, TOPIC_DEADLETTER)
-    insights_out = raw_topic(app, TOPIC_INSIGHTS)
+    board = LiveBoard(Redis.from_url(settings.redis_url))
+    store = WorkerStore(settings.resolved_database_url())
+    config, rules = default_insight_config(), default_alert_rules()
+    partitions = settings.topic_partitions
+    instance = instance_id(settings)
+    joined = {"once": False}
 
-    async def dead_letter(topic: str, payload: bytes, reason: str) -> None:
-        log.warning("dead-lettered a bad record", topic=topic, reason=reason)
-        record = DeadLetter(source_topic=topic, reason=reason, received_at=time.time(),
-                            payload_b64=base64.b64encode(payload).decode())
-        await dead_letters.send(key=topic.encode(), value=record.to_bytes())
-        await board.count(f"deadletter:{topic}")
+    def table(name: str) -> Any:
+        return app.Table(name, default=None, partitions=partitions, key_type=str,
+                         value_type=bytes)
 
-    @app.agent(raw_topic(app, TOPIC_ROSTER))
-    async def roster(stream: Any) -> None:
-        async for payload in stream:
-            try:
-                entry = parse_record(RosterEntry, payload)
-            except RecordError as exc:
-                await dead_letter(TOPIC_ROSTER, payload, str(exc))
-                continue
-            profiles[f"{entry.class_session_id}:{entry.member_id}"] = entry.model_dump()
+    members: PartitionedTable[MemberState] = PartitionedTable(
+        table("member-state"), lambda b: MemberState.from_bytes(b, config=config, rules=rules))
+    profiles: PartitionedTable[dict[str, Any]] = PartitionedTable(table("member-profiles"),
+                                                                  json.loads)
+    live = LiveWorker(members, profiles, board, store,
+                      Topics(insights=raw_topic(app, TOPIC_INSIGHTS),
+                             alerts=raw_topic(app, TOPIC_ALERTS),
+                             dead_letters=raw_topic(app, TOPIC_DEADLETTER)),
+                      config=config, rules=rules, worker=cfg)
+    lifecycle = ClassLifecycle(app, live, classes=table("class-lifecycle"),
+                               reports=table("class-reports"),
+                               control_topic=raw_topic(app, TOPIC_WORKER_CONTROL),
+                               reports_topic=raw_topic(app, TOPIC_WORKER_REPORTS),
+                               board=board, store=store, partitions=partitions)
 
-    @app.agent(raw_topic(app, TOPIC_CLASS_EVENTS))
-    async def class_events(stream: Any) -> None:
-        async for payload in stream:
-            try:
-                event = parse_record(ClassEvent, payload)
-            except RecordError as exc:
-                await dead_letter(TOPIC_CLASS_EVENTS, payload, str(exc))
-                continue
-            await redis.hset(f"spotter:class:{event.class_session_id}",
-                             mapping={"status": "live" if event.event == "start" else "ended",
-                                      f"{event.event}_time": event.event_time})
+    async def flush(out: Outbox) -> None:
+        try:
+            await live.flush(out)
+        except (RedisError, OSError) as exc:
+            # state is already stored; the tablet catches up with the next change
+            log.warning("live board unreachable; tiles and alerts not pushed", error=str(exc))
 
     @app.agent(raw_topic(app, TOPIC_HR_SAMPLES))
     async def heart_rate(stream: Any) -> None:
-        async for payload in stream:
-            try:
-                sample = parse_record(HeartRateSample, payload)
-            except RecordError as exc:
-                await dead_letter(TOPIC_HR_SAMPLES, payload, str(exc))
-                continue
-            key = f"{sample.class_session_id}:{sample.member_id}"
-            stored = windows.get(key)
-            state = (MemberWindows.from_dict(stored) if stored else
-                     MemberWindows(size_s=settings.window_s, grace_s=settings.window_grace_s))
-            closed = state.add(sample.strap_id, sample.seq, sample.event_time, sample.hr_bpm)
-            windows[key] = state.to_dict()
-            if not closed:
-                continue
-            raw_profile = profiles.get(key)
-            profile = RosterEntry.model_validate(raw_profile) if raw_profile else None
-            for window in closed:
-                insight = zone_insight(sample.class_session_id, sample.member_id, window, profile)
-                await insights_out.send(key=sample.member_id.encode(), value=insight.to_bytes())
-                await board.put_tile(sample.class_session_id, tile(insight, profile))
+        async for events in stream.take_events(cfg.batch.max_samples,
+                                               within=cfg.batch.within_s):
+            await flush(live.take_samples(list(events), time.time()))
+
+    @app.agent(raw_topic(app, TOPIC_ROSTER))
+    async def roster(stream: Any) -> None:
+        async for events in stream.take_events(SMALL_BATCH, within=cfg.batch.within_s):
+            await flush(live.take_roster(list(events), time.time()))
+
+    @app.agent(raw_topic(app, TOPIC_FORM_EVENTS))
+    async def form_events(stream: Any) -> None:
+        async for events in stream.take_events(SMALL_BATCH, within=cfg.batch.within_s):
+            await flush(live.take_form(list(events), time.time()))
+
+    @app.agent(raw_topic(app, TOPIC_CLASS_EVENTS))
+    async def class_events(stream: Any) -> None:
+        async for event in stream.events():
+            await lifecycle.on_class_event(event)
+
+    @app.agent(raw_topic(app, TOPIC_WORKER_CONTROL))
+    async def class_control(stream: Any) -> None:
+        async for event in stream.events():
+            await lifecycle.on_control(event)
+
+    @app.agent(raw_topic(app, TOPIC_WORKER_REPORTS))
+    async def class_reports(stream: Any) -> None:
+        async for event in stream.events():
+            await lifecycle.on_report(event)
+
+    @app.timer(interval=1.0)
+    async def tick() -> None:
+        if app.rebalancing:
+            return
+        try:
+            info = await board.class_info(live.live_classes())
+        except (RedisError, OSError) as exc:
+            log.warning("live board unreachable; alerts wait", error=str(exc))
+            return
+        if app.rebalancing:  # it may have started while we waited for Redis
+            return
+        await flush(live.tick(time.time(), info))
+
+    def owned() -> set[int]:
+        return {tp.partition for tp in app.consumer.assignment()
+                if tp.topic == TOPIC_HR_SAMPLES}
+
+    @app.on_partitions_revoked.connect
+    async def forget_states(sender: Any, *_args: Any, **_: Any) -> None:
+        members.drop()
+        profiles.drop()
 
     @app.on_rebalance_complete.connect
-    async def announce_ready(sender: Any, **_: Any) -> None:
-        await board.mark_ready(instance)
-        log.info("worker joined its group", worker=instance)
+    async def restore_states(sender: Any, **_: Any) -> None:
+        mine = owned()
+        restored = members.rebuild(mine), profiles.rebuild(mine)
+        log.info("worker joined its group", worker=instance, partitions=sorted(mine),
+                 members_restored=restored[0], profiles_restored=restored[1])
+        joined["once"] = True
+        await board.mark_ready(instance, mine)
 
     @app.timer(interval=5.0)
     async def keep_ready() -> None:
-        await board.mark_ready(instance)
+        if joined["once"] and not app.rebalancing:
+            await board.mark_ready(instance, members.partitions)
+
+    @app.task
+    async def alert_writer() -> None:
+        await store.run_alert_writer()

@@ -35,3 +35,16 @@ class PostClassSummary(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class MemberClassSummary(Base):
+    """One member's part of a post-class summary: what that member may read, and the
+    history the next summary compares against (personal bests)."""
+
+    __tablename__ = "member_class_summaries"
+
+    class_session_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    member_id: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    ended_at: Mapped[float | None] = mapped_column(Float)  # class end, Unix seconds
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

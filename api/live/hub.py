@@ -1,8 +1,11 @@
 """Fan-out of live board changes from Redis pub/sub to each connected tablet.
 
 One pattern subscription per API process feeds a small queue per client. The queue is
-bounded by coalescing: it keeps only the newest tile per member, so a slow tablet on bad
-Wi-Fi skips stale frames instead of growing memory or delaying everyone else.
+bounded by coalescing: it keeps only the newest message per thing (a member's tile, an
+alert, the class status), so a slow tablet on bad Wi-Fi skips stale frames instead of
+growing memory or delaying everyone else. If a client still falls too far behind (more
+distinct things pending than ``MAX_PENDING``), its queue is emptied and flagged for a
+resync: the stream then re-reads the snapshot instead of replaying every change.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import structlog
@@ -23,18 +26,43 @@ log = structlog.get_logger(__name__)
 CHANNEL_PATTERN = f"{PREFIX}:live:*"
 # Seconds to wait before resubscribing after Redis went away.
 RESUBSCRIBE_DELAY_S = 1.0
+# Distinct pending things per client before it is resynced instead (a class has a few
+# dozen tiles and a handful of alerts, so this only trips for a stalled client).
+MAX_PENDING = 1000
+
+
+def split(message: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(coalescing key, message) pairs: a batch of tiles becomes one entry per member."""
+    kind = message.get("type")
+    if kind == "tiles":
+        for tile in message.get("tiles") or []:
+            yield f"tile:{tile.get('member_id')}", {"type": "tile", "tile": tile}
+    elif kind == "tile":  # single-tile form of older workers
+        yield f"tile:{message['tile'].get('member_id')}", message
+    elif kind in ("alert", "ack"):
+        alert_id = (message.get("alert") or {}).get("alert_id") or message.get("alert_id")
+        yield f"{kind}:{alert_id}", message
+    elif kind == "resting":
+        yield f"resting:{message.get('member_id')}", message
+    elif kind:
+        yield str(kind), message
 
 
 class ClientQueue:
-    """Latest pending tile per member plus a wake-up event."""
+    """Newest pending message per thing plus a wake-up event."""
 
     def __init__(self) -> None:
         self._pending: dict[str, dict[str, Any]] = {}
         self._wake = asyncio.Event()
+        self.resync = False
 
     def offer(self, message: dict[str, Any]) -> None:
-        tile = message.get("tile") or {}
-        self._pending[str(tile.get("member_id"))] = message
+        for key, item in split(message):
+            self._pending.pop(key, None)  # re-insert: the newest goes last
+            self._pending[key] = item
+        if len(self._pending) > MAX_PENDING:
+            self._pending.clear()
+            self.resync = True
         self._wake.set()
 
     async def drain(self) -> list[dict[str, Any]]:

@@ -1,19 +1,35 @@
-"""Live class data: a JSON snapshot and a Server-Sent Events stream of tile changes."""
+"""Live class data: snapshot, a Server-Sent Events stream, start/end and 'resting'."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter
 from fastapi.sse import EventSourceResponse, ServerSentEvent
+from pydantic import BaseModel
 
 from api.accounts.dependencies import CurrentPrincipal
-from api.classes.service import ensure_staff_access, get_session
-from api.deps import HubDep, RedisDep, SessionDep
-from api.live import service
+from api.classes.service import ensure_staff_access, get_session, roster
+from api.deps import HubDep, RedisDep, SessionDep, SettingsDep
+from api.exceptions import NotFoundError
+from api.live import control, service
+from streams.records import TOPIC_CLASS_EVENTS, TOPIC_ROSTER, ClassEvent, Record, RosterEntry
 
 router = APIRouter(prefix="/api/classes", tags=["live"])
+
+
+class ClassEventOut(BaseModel):
+    class_session_id: str
+    event: Literal["start", "end"]
+    event_time: float
+    status: str
+
+
+class RestingOut(BaseModel):
+    member_id: str
+    resting: bool
 
 
 @router.get("/{class_session_id}/board")
@@ -27,8 +43,57 @@ async def get_board(class_session_id: str, redis: RedisDep, db: SessionDep,
 @router.get("/{class_session_id}/live", response_class=EventSourceResponse)
 async def live(class_session_id: str, hub: HubDep, redis: RedisDep, db: SessionDep,
                principal: CurrentPrincipal) -> AsyncIterator[ServerSentEvent]:
-    """Event ``snapshot`` (all tiles) first, then one ``tile`` event per change."""
+    """Event ``snapshot`` (all tiles) first, then ``tile``, ``alert``, ``resting``,
+    ``class`` and ``summary`` events as things change."""
     ensure_staff_access(principal, await get_session(db, class_session_id, principal))
     await service.board(redis, class_session_id)  # fail fast with 503 before streaming
     async for event, data in service.tile_stream(hub, redis, class_session_id):
         yield ServerSentEvent(event=event, data=data)
+
+
+async def _class_event(class_session_id: str, event: Literal["start", "end"],
+                       db: SessionDep, settings: SettingsDep, principal: CurrentPrincipal
+                       ) -> ClassEventOut:
+    session = await get_session(db, class_session_id, principal)
+    service.ensure_trainer_access(principal, session)
+    records: list[tuple[str, str, Record]] = []
+    if event == "start":  # the roster first, as the edge box does: profiles before samples
+        for row in await roster(db, class_session_id, principal):
+            entry = RosterEntry(class_session_id=class_session_id, **row.model_dump())
+            records.append((TOPIC_ROSTER, entry.member_id, entry))
+    now = time.time()
+    records.append((TOPIC_CLASS_EVENTS, class_session_id,
+                    ClassEvent(class_session_id=class_session_id, event=event, event_time=now)))
+    await control.publish(settings, records)
+    session.status = "live" if event == "start" else "ended"
+    await db.commit()
+    return ClassEventOut(class_session_id=class_session_id, event=event, event_time=now,
+                         status=session.status)
+
+
+@router.post("/{class_session_id}/start")
+async def start_class(class_session_id: str, db: SessionDep, settings: SettingsDep,
+                      principal: CurrentPrincipal) -> ClassEventOut:
+    """Start the class: publishes the roster and a class start (503 without a broker)."""
+    return await _class_event(class_session_id, "start", db, settings, principal)
+
+
+@router.post("/{class_session_id}/end")
+async def end_class(class_session_id: str, db: SessionDep, settings: SettingsDep,
+                    principal: CurrentPrincipal) -> ClassEventOut:
+    """End the class: the worker finalizes every member and stores the summary."""
+    return await _class_event(class_session_id, "end", db, settings, principal)
+
+
+@router.post("/{class_session_id}/members/{member_id}/resting")
+async def mark_resting(class_session_id: str, member_id: str, redis: RedisDep,
+                       db: SessionDep, principal: CurrentPrincipal,
+                       resting: bool = True) -> RestingOut:
+    """Mark a member as resting (``?resting=false`` to undo): dimmed on the tablet and
+    left out of under-working alerts until undone."""
+    session = await get_session(db, class_session_id, principal)
+    service.ensure_trainer_access(principal, session)
+    if member_id not in {b.member_id for b in session.bookings}:
+        raise NotFoundError(f"member {member_id!r} is not booked into this class")
+    await service.set_resting(redis, class_session_id, member_id, resting)
+    return RestingOut(member_id=member_id, resting=resting)

@@ -1,0 +1,193 @@
+"""A class's life in the worker: start, end, and the post-class summary.
+
+Members of one class live on every partition (keyed by member), so a class end has to
+reach all of them. The class-events agent (partition of the class id) records the end
+and sends one :class:`~streams.records.ClassControl` to *each* partition of the control
+topic. Each partition's owner finalizes the class's members it holds (after catching up
+with samples already in that partition: the end event travels on another topic and may
+overtake them) and sends a :class:`~streams.records.PartitionReport` keyed by the class.
+The reports agent collects them in a table; once every partition has reported it adds
+the alerts and member history from the database and the chart from Redis, builds the
+summary (``streams.class_summary``) and stores it. Every step is idempotent, so a
+redelivered end or report stores the same summary again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import structlog
+from faust.types import TP
+
+from streams.agents_live import LiveWorker, Outbox, member_profile
+from streams.class_summary import build_summary
+from streams.member_state import MemberState
+from streams.records import (
+    TOPIC_HR_SAMPLES,
+    ClassControl,
+    ClassEvent,
+    MemberReport,
+    PartitionReport,
+    RecordError,
+    parse_record,
+)
+from streams.sink import LiveBoard
+from streams.state_tables import encode, get_raw, put_raw
+from streams.store import WorkerStore
+
+log = structlog.get_logger(__name__)
+
+
+class ClassLifecycle:
+    def __init__(self, app: Any, live: LiveWorker, *, classes: Any, reports: Any,
+                 control_topic: Any, reports_topic: Any, board: LiveBoard,
+                 store: WorkerStore, partitions: int) -> None:
+        self.app, self.live, self.classes, self.reports = app, live, classes, reports
+        self.control_topic, self.reports_topic = control_topic, reports_topic
+        self.board, self.store, self.partitions = board, store, partitions
+
+    # -- start / end -----------------------------------------------------------------
+
+    async def on_class_event(self, event: Any) -> None:
+        try:
+            record = parse_record(ClassEvent, event.value)
+        except RecordError as exc:
+            await self.live.dead_letters([(event.message.topic, event.value, str(exc))])
+            return
+        cid, partition = record.class_session_id, event.message.partition
+        known = get_raw(self.classes, cid) or {}
+        if record.event == "start":
+            known.update(status="live",
+                          started_at=known.get("started_at") or record.event_time)
+        else:
+            known.update(status="ended", ended_at=record.event_time)
+        known["p"] = partition
+        put_raw(self.classes, partition, cid, encode(known))
+        await self.board.set_class(cid, known["status"], record.event_time, record.event)
+        log.info("class event", class_session_id=cid, event=record.event)
+        if record.event == "end":
+            for target in range(self.partitions):
+                control = ClassControl(class_session_id=cid, ended_at=record.event_time,
+                                       started_at=known.get("started_at"),
+                                       partition=target, partitions=self.partitions)
+                await self.control_topic.send(key=cid.encode(), value=control.to_bytes(),
+                                              partition=target)
+
+    # -- one partition's members -----------------------------------------------------
+
+    async def on_control(self, event: Any) -> None:
+        control = parse_record(ClassControl, event.value)
+        partition = event.message.partition
+        await self._catch_up(partition)
+        if not self.live.members.owns(partition):
+            log.warning("class end for a partition no longer ours", partition=partition)
+            return
+        out = Outbox()
+        members = [self._finalize(state, out) for state in self._class_states(
+            partition, control.class_session_id)]
+        await self.live.flush(out)
+        report = PartitionReport(class_session_id=control.class_session_id,
+                                 partition=partition, partitions=control.partitions,
+                                 started_at=control.started_at, ended_at=control.ended_at,
+                                 members=members)
+        await self.reports_topic.send(key=control.class_session_id.encode(),
+                                      value=report.to_bytes())
+        log.info("partition finalized a class", class_session_id=control.class_session_id,
+                 partition=partition, members=len(members))
+
+    async def _catch_up(self, partition: int) -> None:
+        """Wait (bounded) until samples already in this partition have been handled."""
+        tp = TP(TOPIC_HR_SAMPLES, partition)
+        try:
+            target = (await self.app.consumer.highwaters(tp)).get(tp)
+        except Exception as exc:  # noqa: BLE001 - any broker hiccup: finalize as we are
+            log.warning("could not read the partition's end offset", error=str(exc))
+            return
+        if target is None:
+            return
+        committed = getattr(self.app.consumer, "_committed_offset", {})
+        deadline = time.monotonic() + self.live.worker.class_end.catch_up_s
+        while time.monotonic() < deadline:
+            done = max(self.live.processed.get(partition, -1), (committed.get(tp) or 0) - 1)
+            if done + 1 >= target:
+                return
+            await asyncio.sleep(0.05)
+        log.warning("class end: samples still unhandled after the catch-up wait; they "
+                    "will count as late", partition=partition)
+
+    def _class_states(self, partition: int, class_id: str) -> list[MemberState]:
+        """The class's members held here, plus roster members who sent no data."""
+        states = {s.member_id: s for p, _, s in self.live.members.items()
+                  if p == partition and s.class_session_id == class_id}
+        for p, member_id, value in self.live.profiles.items():
+            entry = value["entry"]
+            if p == partition and entry["class_session_id"] == class_id \
+                    and member_id not in states:
+                states[member_id] = MemberState(class_id, member_id, partition,
+                                                name=entry["display_name"])
+        return sorted(states.values(), key=lambda s: s.member_id)
+
+    def _finalize(self, state: MemberState, out: Outbox) -> dict[str, Any]:
+        live, bucket_s = self.live, self.live.worker.series.bucket_s
+        profile = live.profiles.get(state.partition, state.member_id)
+        if state.session is None:
+            closed = state.start(member_profile(profile["entry"]) if profile else None,
+                                 config=live.config, rules=live.rules,
+                                 learned_hr_rest=profile.get("learned_hr_rest")
+                                 if profile else None)
+            live.collect_buckets(state, state.add_windows(closed, bucket_s), out)
+        session = state.session
+        assert session is not None
+        live.collect_buckets(state, state.add_windows(session.finalize(), bucket_s)
+                      + state.flush_bucket(), out)
+        state.finished_at = state.finished_at or time.time()
+        state.status = "finished"
+        live.save(state)
+        out.tile(state)
+        totals = session.totals()
+        if profile is not None and totals.learned_hr_rest is not None:
+            profile = {**profile, "learned_hr_rest": totals.learned_hr_rest}
+            live.profiles.put(state.partition, state.member_id, profile, encode(profile))
+        return MemberReport(member_id=state.member_id, display_name=state.name,
+                            totals=totals.model_dump(mode="json"),
+                            form=state.form.summary() if state.form else None
+                            ).model_dump(mode="json")
+
+    # -- the summary -----------------------------------------------------------------
+
+    async def on_report(self, event: Any) -> None:
+        report = parse_record(PartitionReport, event.value)
+        cid, partition = report.class_session_id, event.message.partition
+        entry = get_raw(self.reports, cid) or {"reports": {}, "done": False}
+        entry["reports"][str(report.partition)] = report.model_dump(mode="json")
+        entry["p"] = partition
+        put_raw(self.reports, partition, cid, encode(entry))
+        if len(entry["reports"]) < report.partitions:
+            return
+        try:
+            await self.summarize(cid, list(entry["reports"].values()))
+        except Exception:  # noqa: BLE001 - logged; a repeated class end retries it
+            log.exception("post-class summary failed", class_session_id=cid)
+            return
+        entry["done"] = True
+        put_raw(self.reports, partition, cid, encode(entry))
+
+    async def summarize(self, class_id: str, reports: list[dict[str, Any]]) -> None:
+        started = [r["started_at"] for r in reports if r.get("started_at") is not None]
+        started_at = min(started) if started else None
+        ended_at = max(r["ended_at"] for r in reports)
+        await self.store.drain_alerts()
+        alerts = await self.store.class_alerts(class_id)
+        member_ids = sorted({m["member_id"] for r in reports for m in r["members"]})
+        history = await self.store.history(member_ids, class_id, before=ended_at)
+        series = await self.board.series(class_id)
+        document, parts = build_summary(
+            class_id, reports, alerts=alerts, history=history, series=series,
+            started_at=started_at, ended_at=ended_at,
+            bucket_s=self.live.worker.series.bucket_s, config=self.live.config)
+        await self.store.save_summary(class_id, document, parts, ended_at)
+        await self.board.summary_ready(class_id)
+        log.info("post-class summary stored", class_session_id=class_id,
+                 members=len(member_ids))

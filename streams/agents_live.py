@@ -1,0 +1,300 @@
+"""What the worker does with heart-rate samples, roster entries, form events and time.
+
+Each handler has two phases. First, without any ``await``: decode, update the members'
+cached state and write it to its table partition (``streams.state_tables``). Then the
+I/O: tiles and alerts to Redis, records to Kafka, alerts to the database queue. A
+rebalance can only interleave at an ``await``, so it always sees whole changes, and a
+crash after the write but before the I/O repeats idempotent messages (tiles are latest
+wins; alert ids are stable per episode) instead of losing or doubling numbers.
+
+The 1 s timer (:meth:`LiveWorker.tick`) runs outside any Faust event. It reads the
+cached states, drives ``streams.alerts.tick`` (quiet straps' windows, dropout and other
+rules) and writes a state back only when the tick did something that cannot be derived
+again from the stored state: an alert fired, a waiting member started, or a silent strap's
+last samples were accounted. Everything else the tick did is redone identically after a
+takeover, and persists with the member's next sample batch.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+
+from streams import alerts as alert_rules
+from streams.alerts import AlertData
+from streams.form import FormFact, FormInsight
+from streams.insight_config import AlertRules, InsightConfig
+from streams.live import bucket_insight
+from streams.member_state import Bucket, MemberState, sample_in, state_key
+from streams.metrics import SampleIn
+from streams.physiology import MemberProfile
+from streams.records import (
+    Alert,
+    DeadLetter,
+    FormEvent,
+    HeartRateSample,
+    RecordError,
+    RosterEntry,
+    parse_record,
+)
+from streams.sink import LiveBoard
+from streams.state_tables import PartitionedTable, encode
+from streams.store import WorkerStore
+from streams.worker_config import WorkerConfig
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class Outbox:
+    """The I/O a handler's state changes call for, done after the state is written."""
+
+    tiles: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    alerts: list[AlertData] = field(default_factory=list)
+    buckets: dict[str, list[tuple[MemberState, Bucket]]] = field(default_factory=dict)
+    dead: list[tuple[str, bytes, str]] = field(default_factory=list)
+
+    def tile(self, state: MemberState) -> None:
+        if state.session is None and state.form is None:
+            return  # still waiting for the roster: nothing worth a tile yet
+        self.tiles.setdefault(state.class_session_id, []).append(state.tile())
+
+
+@dataclass
+class Topics:
+    insights: Any
+    alerts: Any
+    dead_letters: Any
+
+
+class LiveWorker:
+    def __init__(self, members: PartitionedTable[MemberState],
+                 profiles: PartitionedTable[dict[str, Any]], board: LiveBoard,
+                 store: WorkerStore | None, topics: Topics, *, config: InsightConfig,
+                 rules: AlertRules, worker: WorkerConfig) -> None:
+        self.members, self.profiles, self.board, self.store = members, profiles, board, store
+        self.topics, self.config, self.rules, self.worker = topics, config, rules, worker
+        # resting members are not nagged for under-working (the trainer decided)
+        self.rules_resting = rules.model_copy(update={
+            "under_working": rules.under_working.model_copy(update={"enabled": False})})
+        self.processed: dict[int, int] = {}  # partition -> newest sample offset handled
+
+    # -- samples ---------------------------------------------------------------------
+
+    def take_samples(self, events: list[Any], now: float) -> Outbox:
+        out, groups = Outbox(), {}
+        for event in events:
+            message = event.message
+            partition = message.partition
+            if message.offset > self.processed.get(partition, -1):
+                self.processed[partition] = message.offset
+            try:
+                s = parse_record(HeartRateSample, event.value)
+            except RecordError as exc:
+                out.dead.append((message.topic, event.value, str(exc)))
+                continue
+            groups.setdefault((partition, s.class_session_id, s.member_id), []).append(
+                sample_in(s.strap_id, s.seq, s.event_time, s.hr_bpm, s.rr_intervals_ms,
+                          s.sensor_contact, s.source))
+        for (partition, class_id, member_id), samples in groups.items():
+            if not self.members.owns(partition):
+                log.info("samples of a partition no longer ours skipped", partition=partition)
+                continue
+            state = self._state(partition, class_id, member_id)
+            self._feed(state, samples, now, out)
+            self.save(state)
+            out.tile(state)
+        return out
+
+    def _state(self, partition: int, class_id: str, member_id: str) -> MemberState:
+        state = self.members.get(partition, state_key(class_id, member_id))
+        if state is None:
+            entry = self._profile_entry(partition, member_id)
+            state = MemberState(class_id, member_id, partition,
+                                name=entry["display_name"] if entry else None)
+        return state
+
+    def _profile_entry(self, partition: int, member_id: str) -> dict[str, Any] | None:
+        found = self.profiles.get(partition, member_id)
+        return found["entry"] if found else None
+
+    def _feed(self, state: MemberState, samples: list[SampleIn], now: float,
+              out: Outbox) -> None:
+        found = self.profiles.get(state.partition, state.member_id)
+        profile = member_profile(found["entry"]) if found else None
+        closed = state.take(samples, profile, now, config=self.config, rules=self.rules,
+                            max_waiting=self.worker.profiles.max_waiting_samples,
+                            learned_hr_rest=found.get("learned_hr_rest") if found else None)
+        self.collect_buckets(state, state.add_windows(closed, self.worker.series.bucket_s), out)
+        state.status = state.strap_status(now, self.worker.tiles.stale_after_s,
+                                          self.rules.dropout.silence_s)
+
+    def collect_buckets(self, state: MemberState, buckets: list[Bucket], out: Outbox) -> None:
+        if buckets:
+            out.buckets.setdefault(state.class_session_id, []).extend(
+                (state, b) for b in buckets)
+
+    def save(self, state: MemberState) -> None:
+        self.members.put(state.partition, state.key, state, state.to_bytes())
+
+    # -- roster ----------------------------------------------------------------------
+
+    def take_roster(self, events: list[Any], now: float) -> Outbox:
+        out = Outbox()
+        for event in events:
+            partition = event.message.partition
+            try:
+                entry = parse_record(RosterEntry, event.value)
+            except RecordError as exc:
+                out.dead.append((event.message.topic, event.value, str(exc)))
+                continue
+            if not self.profiles.owns(partition):
+                continue
+            known = self.profiles.get(partition, entry.member_id) or {}
+            value = {"p": partition, "entry": entry.model_dump(mode="json"),
+                     "learned_hr_rest": known.get("learned_hr_rest")}
+            self.profiles.put(partition, entry.member_id, value, encode(value))
+            for _, _, state in list(self.members.items()):
+                if state.partition == partition and state.member_id == entry.member_id:
+                    self._profile_arrived(state, entry, value, now, out)
+        return out
+
+    def _profile_arrived(self, state: MemberState, entry: RosterEntry, value: dict[str, Any],
+                         now: float, out: Outbox) -> None:
+        """A late profile: start a waiting member with it; a member already started on
+        default physiology keeps it (tiles and summary must agree) and is flagged."""
+        if state.class_session_id == entry.class_session_id:
+            state.name = entry.display_name
+        if state.session is None and state.waiting:
+            closed = state.start(member_profile(value["entry"]), config=self.config,
+                                 rules=self.rules, learned_hr_rest=value["learned_hr_rest"])
+            self.collect_buckets(state, state.add_windows(closed, self.worker.series.bucket_s), out)
+        elif state.session is not None and not state.finalized and not state.profile_late:
+            state.profile_late = state.session.table.physiology.hr_max_source == "default"
+            if state.profile_late:
+                log.warning("roster entry arrived after the member started on default "
+                            "physiology; kept for this class", member_id=state.member_id,
+                            class_session_id=state.class_session_id)
+        self.save(state)
+        out.tile(state)
+
+    # -- form ------------------------------------------------------------------------
+
+    def take_form(self, events: list[Any], now: float) -> Outbox:
+        out = Outbox()
+        rule = self.rules.repeated_form_fault
+        for event in events:
+            partition = event.message.partition
+            try:
+                form = parse_record(FormEvent, event.value)
+            except RecordError as exc:
+                out.dead.append((event.message.topic, event.value, str(exc)))
+                continue
+            if not self.members.owns(partition):
+                continue
+            state = self._state(partition, form.class_session_id, form.member_id)
+            if state.form is None:
+                state.form = FormInsight()
+            out.alerts.extend(state.form.observe(FormFact(
+                station_id=form.station_id, exercise=form.exercise,
+                event_time=form.event_time, rep_index=form.rep_index,
+                faults=tuple(form.faults), duration_s=form.tempo_s),
+                form.class_session_id, form.member_id, rule))
+            self.save(state)
+            out.tile(state)
+        return out
+
+    # -- the 1 s timer ---------------------------------------------------------------
+
+    def live_classes(self) -> set[str]:
+        return {s.class_session_id for _, _, s in self.members.items() if not s.finalized}
+
+    def tick(self, now: float, info: dict[str, dict[str, Any]]) -> Outbox:
+        out = Outbox()
+        grace, keep = self.config.coverage.grace_s, self.worker.class_end.keep_finished_s
+        for partition, key, state in self.members.items():
+            if state.finished_at is not None or state.finalized:
+                if state.finished_at and now - state.finished_at > keep:
+                    self.members.delete(partition, key)
+                continue
+            changed = False
+            if state.session is None:
+                if not state.wait_expired(now, self.worker.profiles.wait_s):
+                    continue
+                entry = self._profile_entry(partition, state.member_id)
+                self.collect_buckets(state, state.add_windows(state.start(
+                    member_profile(entry) if entry else None, config=self.config,
+                    rules=self.rules), self.worker.series.bucket_s), out)
+                changed = True
+            session = state.session
+            assert session is not None
+            klass = info.get(state.class_session_id) or {}
+            rules = self.rules_resting if state.member_id in klass.get("resting", ()) \
+                else self.rules
+            silent = session.watermark is not None and now - session.watermark > grace
+            closed, fired = alert_rules.tick(session, now, class_live=klass.get("live", False),
+                                             class_started_at=klass.get("started_at"),
+                                             rules=rules)
+            self.collect_buckets(state, state.add_windows(closed, self.worker.series.bucket_s), out)
+            out.alerts.extend(fired)
+            changed = changed or bool(fired) or (silent and bool(closed))
+            status = state.strap_status(now, self.worker.tiles.stale_after_s,
+                                        self.rules.dropout.silence_s)
+            if status != state.status:
+                state.status = status
+                out.tile(state)
+            if changed:
+                self.save(state)
+        return out
+
+    # -- I/O -------------------------------------------------------------------------
+
+    async def flush(self, out: Outbox) -> None:
+        """Tiles, chart buckets and alerts out to Redis, Kafka and the database."""
+        if out.dead:
+            await self.dead_letters(out.dead)
+        await self.board.put_tiles(out.tiles)
+        bucket_s = self.worker.series.bucket_s
+        for class_id, items in out.buckets.items():
+            await self.board.put_buckets(class_id, [(s.member_id, b.start, b.fraction,
+                                                     b.seconds) for s, b in items])
+            for state, b in items:
+                table = state.session.table if state.session else None
+                if table is None:
+                    continue
+                insight = bucket_insight(class_id, state.member_id, b.start, bucket_s,
+                                         b.fraction, b.seconds, b.hr_avg, b.hr_last,
+                                         table.physiology.hr_max, table.zone[round(b.hr_avg)])
+                await self.topics.insights.send(key=state.member_id.encode(),
+                                                value=insight.to_bytes())
+        if out.alerts:
+            await self.emit_alerts(out.alerts)
+
+    async def emit_alerts(self, alerts: list[AlertData]) -> None:
+        items = [a.to_dict() for a in alerts]
+        await self.board.put_alerts(items)
+        for item in items:
+            record = Alert(**item)
+            await self.topics.alerts.send(key=record.class_session_id.encode(),
+                                          value=record.to_bytes())
+        if self.store is not None:
+            self.store.queue_alerts(items)
+        log.info("alerts raised", alerts=[(a.rule, a.member_id) for a in alerts])
+
+    async def dead_letters(self, items: list[tuple[str, bytes, str]]) -> None:
+        for topic, payload, reason in items:
+            log.warning("dead-lettered a bad record", topic=topic, reason=reason)
+            record = DeadLetter(source_topic=topic, reason=reason, received_at=time.time(),
+                                payload_b64=base64.b64encode(payload).decode())
+            await self.topics.dead_letters.send(key=topic.encode(), value=record.to_bytes())
+            await self.board.count(f"deadletter:{topic}")
+
+
+def member_profile(entry: dict[str, Any]) -> MemberProfile:
+    return MemberProfile(age=entry.get("age"), sex=entry.get("sex"),
+                         weight_kg=entry.get("weight_kg"), hr_max=entry.get("hr_max"),
+                         hr_rest=entry.get("hr_rest"))

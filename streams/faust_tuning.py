@@ -1,0 +1,96 @@
+"""One measured fix to Faust's consumer hot path: deliver a record without four tasks.
+
+Faust's fetch loop (``faust.transport.consumer.Consumer._drain_messages``) hands every
+record to the conductor with ``await self.wait_first(callback(message),
+self.suspend_flow.wait())``. ``mode``'s ``wait_first`` wraps the delivery, the
+flow-suspension event, and the service's stopped and crashed events in four fresh tasks and
+an ``asyncio.wait`` per record, so the event loop turns over several times per record.
+On the 2-core VM that capped a worker at ~3,000-4,000 records per CPU-second before any
+of our code ran (profiled; see bench/results/worker.md).
+
+The delivery almost always finishes without waiting: the conductor only suspends when
+the app's flow control is paused (a rebalance) or a stream's buffer is full. So we run
+the delivery coroutine's first step eagerly (what Python 3.12's eager tasks do). If it
+finishes there, nothing else could have won the race. If it has to wait, the rest of it
+goes through the original ``wait_first`` race against suspension, with the same
+cancellation on a rebalance. The behaviour is unchanged; only the cost differs.
+
+The patch rewrites that one statement in the installed source. If the source does not
+contain it (another Faust version), nothing is patched and a warning says so.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import textwrap
+import types
+from collections.abc import Coroutine, Generator
+from typing import Any
+
+import structlog
+
+log = structlog.get_logger(__name__)
+
+_CALL = re.compile(r"(?P<indent> +)await self\.wait_first\(\s*callback\(message\),\s*"
+                   r"self\.suspend_flow\.wait\(\)\s*\)")
+_state = {"applied": False}
+
+
+@types.coroutine
+def _continue(coro: Coroutine[Any, Any, Any], yielded: Any) -> Generator[Any, Any, Any]:
+    """Drive a coroutine whose first step already ran and yielded ``yielded``."""
+    while True:
+        try:
+            sent = yield yielded
+        except BaseException as exc:  # noqa: BLE001 - forward cancellation and errors
+            try:
+                yielded = coro.throw(exc)
+            except StopIteration as stop:
+                return stop.value
+        else:
+            try:
+                yielded = coro.send(sent)
+            except StopIteration as stop:
+                return stop.value
+
+
+async def _rest(coro: Coroutine[Any, Any, Any], yielded: Any) -> Any:
+    return await _continue(coro, yielded)
+
+
+async def eager_deliver(consumer: Any, delivery: Coroutine[Any, Any, Any]) -> None:
+    """``wait_first(delivery, suspend_flow.wait())``, minus the tasks when not needed."""
+    if consumer.suspend_flow.is_set():
+        await consumer.wait_first(delivery, consumer.suspend_flow.wait())
+        return
+    try:
+        yielded = delivery.send(None)
+    except StopIteration:
+        return
+    await consumer.wait_first(_rest(delivery, yielded), consumer.suspend_flow.wait())
+
+
+def apply_eager_delivery() -> bool:
+    """Patch Faust's fetch loop once per process; True when the patch is in place."""
+    if _state["applied"]:
+        return True
+    from faust.transport import consumer as faust_consumer
+
+    original = faust_consumer.Consumer._drain_messages
+    source = textwrap.dedent(inspect.getsource(original))
+    match = _CALL.search(source)
+    if match is None:
+        log.warning("Faust's fetch loop has changed; eager delivery not applied",
+                    faust_file=faust_consumer.__file__)
+        return False
+    indent = match.group("indent")
+    patched = (source[:match.start()] + f"{indent}await _spotter_eager_deliver(self, "
+               "callback(message))" + source[match.end():])
+    namespace: dict[str, Any] = {}
+    scope = {**vars(faust_consumer), "_spotter_eager_deliver": eager_deliver}
+    exec(compile(patched, faust_consumer.__file__, "exec"), scope, namespace)  # noqa: S102
+    faust_consumer.Consumer._drain_messages = namespace["_drain_messages"]
+    _state["applied"] = True
+    log.info("Faust eager delivery applied")
+    return True

@@ -1,0 +1,180 @@
+"""The worker's database side: alerts (upsert by id) and post-class summaries.
+
+Thin adapter over the API's SQLAlchemy models, so the API reads exactly what the worker
+wrote. Alerts are written by a background writer fed from a queue: a slow or locked
+database (SQLite has one writer) must not stall the 1 s timer, and an alert reaches the
+tablet through Redis first. Writes retry briefly (tenacity); what still fails is logged
+and the alert stays on the live board and in the alerts topic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+from api.db.accounts import User
+from api.db.live import AlertRow, MemberClassSummary, PostClassSummary
+from api.db.models import ClassSession
+from api.db.platform import OutboxMessage
+from api.db.session import make_engine, make_sessionmaker
+from streams.summary import PastClass
+
+log = structlog.get_logger(__name__)
+HISTORY_CLASSES = 20  # earlier classes per member compared for personal bests
+ALERT_QUEUE_MAX = 10_000  # a database outage longer than this many alerts drops the oldest
+
+
+class WorkerStore:
+    def __init__(self, database_url: str) -> None:
+        self._url = database_url
+        self._engine: AsyncEngine | None = None
+        self._sessions: async_sessionmaker[AsyncSession] | None = None
+        self._queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(ALERT_QUEUE_MAX)
+
+    def _maker(self) -> async_sessionmaker[AsyncSession]:
+        if self._sessions is None:  # created inside the worker's running loop
+            self._engine = make_engine(self._url)
+            self._sessions = make_sessionmaker(self._engine)
+        return self._sessions
+
+    async def close(self) -> None:
+        if self._engine is not None:
+            await self._engine.dispose()
+
+    async def _retrying(self) -> AsyncRetrying:
+        return AsyncRetrying(stop=stop_after_attempt(4), reraise=True,
+                             wait=wait_exponential(multiplier=0.2, max=2),
+                             retry=retry_if_exception_type((SQLAlchemyError, OSError)))
+
+    # -- alerts ----------------------------------------------------------------------
+
+    def queue_alerts(self, alerts: Iterable[dict[str, Any]]) -> None:
+        for alert in alerts:
+            if self._queue.full():
+                dropped = self._queue.get_nowait()
+                log.warning("alert queue full; oldest alert not stored",
+                            alert_id=dropped["alert_id"])
+            self._queue.put_nowait(alert)
+
+    async def run_alert_writer(self) -> None:
+        """Forever: take queued alerts in small batches and upsert them."""
+        while True:
+            batch = [await self._queue.get()]
+            while not self._queue.empty() and len(batch) < 100:
+                batch.append(self._queue.get_nowait())
+            try:
+                async for attempt in await self._retrying():
+                    with attempt:
+                        await self.upsert_alerts(batch)
+            except (SQLAlchemyError, OSError) as exc:
+                log.error("alerts not stored in the database", count=len(batch),
+                          error=str(exc))
+
+    async def drain_alerts(self, timeout: float = 5.0) -> None:
+        """Wait (bounded) until queued alerts are written: the summary counts them."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout):
+                while not self._queue.empty():
+                    await asyncio.sleep(0.05)
+
+    async def upsert_alerts(self, alerts: list[dict[str, Any]]) -> None:
+        """Insert new alerts; for known ids refresh the evidence, never the ack."""
+        async with self._maker()() as db, db.begin():
+            ids = [a["alert_id"] for a in alerts]
+            known = {row.id: row for row in await db.scalars(
+                select(AlertRow).where(AlertRow.id.in_(ids)))}
+            for alert in alerts:
+                evidence = {"start": alert.get("evidence_start"),
+                            "end": alert.get("evidence_end"), "value": alert.get("value")}
+                row = known.get(alert["alert_id"])
+                if row is None:
+                    row = AlertRow(id=alert["alert_id"],
+                                   class_session_id=alert["class_session_id"],
+                                   member_id=alert.get("member_id"), rule=alert["rule"],
+                                   severity=alert["severity"], message=alert["message"],
+                                   event_time=alert["event_time"], evidence=evidence)
+                    db.add(row)
+                    known[row.id] = row
+                else:
+                    row.message, row.severity = alert["message"], alert["severity"]
+                    row.event_time, row.evidence = alert["event_time"], evidence
+
+    async def class_alerts(self, class_session_id: str) -> list[dict[str, Any]]:
+        async with self._maker()() as db:
+            rows = await db.scalars(select(AlertRow).where(
+                AlertRow.class_session_id == class_session_id).order_by(AlertRow.event_time))
+            return [{"alert_id": r.id, "member_id": r.member_id, "rule": r.rule,
+                     "severity": r.severity, "message": r.message, "event_time": r.event_time,
+                     "evidence": r.evidence, "acknowledged": r.acknowledged_at is not None}
+                    for r in rows]
+
+    # -- summaries -------------------------------------------------------------------
+
+    async def history(self, member_ids: Iterable[str], class_session_id: str,
+                      before: float | None) -> dict[str, list[PastClass]]:
+        """Each member's earlier classes (newest first), excluding this one."""
+        out: dict[str, list[PastClass]] = {}
+        async with self._maker()() as db:
+            for member_id in member_ids:
+                query = (select(MemberClassSummary)
+                         .where(MemberClassSummary.member_id == member_id,
+                                MemberClassSummary.class_session_id != class_session_id)
+                         .order_by(MemberClassSummary.ended_at.desc())
+                         .limit(HISTORY_CLASSES))
+                if before is not None:
+                    query = query.where(MemberClassSummary.ended_at < before)
+                out[member_id] = [_past(row.payload) for row in await db.scalars(query)]
+        return out
+
+    async def save_summary(self, class_session_id: str, document: dict[str, Any],
+                           members: dict[str, dict[str, Any]], ended_at: float | None) -> None:
+        """Store (or replace) the class summary and its member parts; notify the trainer."""
+        now = datetime.now(UTC)
+        async for attempt in await self._retrying():
+            with attempt:
+                async with self._maker()() as db, db.begin():
+                    row = await db.get(PostClassSummary, class_session_id)
+                    if row is None:
+                        db.add(PostClassSummary(class_session_id=class_session_id,
+                                                payload=document, created_at=now,
+                                                updated_at=now))
+                    else:
+                        row.payload, row.updated_at = document, now
+                    for member_id, part in members.items():
+                        await db.merge(MemberClassSummary(
+                            class_session_id=class_session_id, member_id=member_id,
+                            payload=part, ended_at=ended_at, created_at=now))
+                    await self._notify(db, class_session_id)
+
+    async def _notify(self, db: AsyncSession, class_session_id: str) -> None:
+        """'Class summary ready' for the class's trainer (idempotent outbox row)."""
+        session = await db.get(ClassSession, class_session_id)
+        if session is None:
+            return
+        users = await db.scalars(select(User).where(User.trainer_id == session.trainer_id))
+        for user in users:
+            key = hashlib.sha1(f"summary|{class_session_id}|{user.id}".encode()).hexdigest()
+            if await db.get(OutboxMessage, key) is None:
+                db.add(OutboxMessage(id=key, event="class_summary_ready",
+                                     recipient_user_id=user.id, payload={
+                                         "class_session_id": class_session_id,
+                                         "url": f"/trainer/classes/{class_session_id}/summary"}))
+
+
+def _past(payload: dict[str, Any]) -> PastClass:
+    totals = payload.get("totals") or {}
+    zones = totals.get("zones_s") or []
+    return PastClass(effort_points=totals.get("effort_points"), trimp=totals.get("trimp"),
+                     recovery_bpm_60s=totals.get("recovery_bpm_60s"),
+                     engaged_share=payload.get("engaged_share"),
+                     top_zones_s=sum(zones[3:]) if len(zones) >= 5 else None)

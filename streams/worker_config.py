@@ -1,0 +1,82 @@
+"""How the stream worker moves data: ``configs/worker.toml``, validated.
+
+Kept apart from the insight settings (zones, alert rules) because these are operational
+knobs (batching, waits) that change latency and throughput, not what a number means.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+WORKER_TOML = Path(__file__).resolve().parent.parent / "configs" / "worker.toml"
+
+
+class WorkerConfigError(ValueError):
+    """configs/worker.toml is missing or invalid; the message names the field."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BatchSection(_Strict):
+    max_samples: int = Field(default=1000, ge=1, le=100_000)
+    within_s: float = Field(default=0.05, gt=0, le=5)
+
+
+class ProfilesSection(_Strict):
+    wait_s: float = Field(default=5.0, ge=0)
+    max_waiting_samples: int = Field(default=600, ge=1)
+
+
+class TilesSection(_Strict):
+    stale_after_s: float = Field(default=5.0, gt=0)
+
+
+class SeriesSection(_Strict):
+    bucket_s: float = Field(default=10.0, gt=0)
+
+
+class ClassEndSection(_Strict):
+    catch_up_s: float = Field(default=5.0, ge=0)
+    keep_finished_s: float = Field(default=21600.0, ge=0)
+
+
+class FaustSection(_Strict):
+    eager_delivery: bool = True
+
+
+class WorkerConfig(_Strict):
+    batch: BatchSection = BatchSection()
+    profiles: ProfilesSection = ProfilesSection()
+    tiles: TilesSection = TilesSection()
+    series: SeriesSection = SeriesSection()
+    class_end: ClassEndSection = ClassEndSection()
+    faust: FaustSection = FaustSection()
+
+
+def load_worker_config(path: Path | str | None = None) -> WorkerConfig:
+    """Read and validate ``configs/worker.toml`` (or ``path``)."""
+    file = Path(path) if path is not None else WORKER_TOML
+    try:
+        with file.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError as exc:
+        raise WorkerConfigError(f"{file} not found; restore it from the repository") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise WorkerConfigError(f"{file} is not valid TOML ({exc}); fix the syntax") from exc
+    try:
+        return WorkerConfig.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+                             for e in exc.errors())
+        raise WorkerConfigError(f"{file}: {problems}") from exc
+
+
+@lru_cache(maxsize=1)
+def default_worker_config() -> WorkerConfig:
+    return load_worker_config()
