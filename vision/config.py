@@ -79,7 +79,7 @@ class ViewConfig(_Strict):
 
 
 class RecognitionConfig(_Strict):
-    floor_body_line_deg: float = 50.0
+    floor_body_line_deg: float = 60.0
     overhead_wrist_height: float = 0.3
     press_elbow_min_deg: float = 110.0
     split_stance_min: float = 0.4

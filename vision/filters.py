@@ -97,8 +97,9 @@ class SwapRepair:
 
     For each limb group (hips, legs, arms) it compares the 2D distance to a reference
     pose with and without exchanging left and right; if exchanging is clearly closer
-    (swapped cost below ``margin`` x kept cost) the estimator swapped and the limbs are
-    put back. The reference is an exponential average of repaired poses (time constant
+    (swapped cost below ``margin`` x kept cost), or the limbs' visibilities suddenly
+    trade places while their positions do not object, the estimator swapped and the
+    limbs are put back. The reference is an exponential average of repaired poses (time constant
     ``tau_s``), not the previous frame, so one garbled frame halfway through a swap cannot
     flip the reference. Real crossings (legs passing in a walk) are continuous, so both
     costs stay similar and nothing changes. The estimator is right most of the time, so
@@ -111,6 +112,7 @@ class SwapRepair:
         self.max_swap_s = max_swap_s
         self.tau_s = tau_s
         self._ref: FloatArray | None = None
+        self._ref_vis: FloatArray | None = None
         self._ref_t = 0.0
         self._since: dict[str, float] = {}
         self.repairs = 0
@@ -118,18 +120,25 @@ class SwapRepair:
     def __call__(self, t: float, frame: PoseFrame | None) -> PoseFrame | None:
         if frame is None:
             return None
-        ref = self._ref
-        if ref is not None:
+        ref, ref_vis = self._ref, self._ref_vis
+        if ref is not None and ref_vis is not None:
             swapped: list[int] = []
-            pts = frame.image[:, :2]
+            pts, vis = frame.image[:, :2], frame.visibility
             p_l, p_r, r_l, r_r = pts[_LEFTS], pts[_RIGHTS], ref[_LEFTS], ref[_RIGHTS]
-            keep_all = np.nan_to_num(_dist(p_l, r_l) + _dist(p_r, r_r))
-            swap_all = np.nan_to_num(_dist(p_r, r_l) + _dist(p_l, r_r))
-            keeps = np.add.reduceat(keep_all, _STARTS).tolist()
-            swaps = np.add.reduceat(swap_all, _STARTS).tolist()
-            for (name, lefts), keep, swap in zip(LIMB_GROUPS.items(), keeps, swaps, strict=True):
+            keeps = np.add.reduceat(np.nan_to_num(_dist(p_l, r_l) + _dist(p_r, r_r)), _STARTS)
+            swaps = np.add.reduceat(np.nan_to_num(_dist(p_r, r_l) + _dist(p_l, r_r)), _STARTS)
+            # Visibility moves with a swap too: from the side the near limb is the visible
+            # one, so a sudden exchange of visibility is evidence where positions are close
+            # (fast limbs crossing near the body).
+            v_l, v_r, rv_l, rv_r = vis[_LEFTS], vis[_RIGHTS], ref_vis[_LEFTS], ref_vis[_RIGHTS]
+            vis_keep = np.add.reduceat(np.abs(v_l - rv_l) + np.abs(v_r - rv_r), _STARTS)
+            vis_swap = np.add.reduceat(np.abs(v_r - rv_l) + np.abs(v_l - rv_r), _STARTS)
+            for k, (name, lefts) in enumerate(LIMB_GROUPS.items()):
                 rights = MIRROR[lefts]
-                if not swap < self.margin * keep:
+                by_place = swaps[k] < self.margin * keeps[k]
+                by_visibility = (vis_swap[k] < self.margin * vis_keep[k]
+                                 and vis_keep[k] > 0.4 * len(lefts) and swaps[k] <= keeps[k])
+                if not (by_place or by_visibility):
                     self._since.pop(name, None)
                     continue
                 if t - self._since.setdefault(name, t) <= self.max_swap_s:
@@ -141,15 +150,16 @@ class SwapRepair:
             if swapped:
                 frame = swap_pairs(frame, swapped)
                 self.repairs += 1
-        self._update_reference(t, frame.image[:, :2])
+        self._update_reference(t, frame.image[:, :2], frame.visibility)
         return frame
 
-    def _update_reference(self, t: float, pts: FloatArray) -> None:
-        if self._ref is None or np.isnan(self._ref).any():
-            self._ref = pts.copy()
+    def _update_reference(self, t: float, pts: FloatArray, vis: FloatArray) -> None:
+        if self._ref is None or self._ref_vis is None or np.isnan(self._ref).any():
+            self._ref, self._ref_vis = pts.copy(), vis.copy()
         else:
             a = 1.0 - math.exp(-max(t - self._ref_t, 0.0) / self.tau_s)
             self._ref = a * pts + (1.0 - a) * self._ref
+            self._ref_vis = a * vis + (1.0 - a) * self._ref_vis
         self._ref_t = t
 
 

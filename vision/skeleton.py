@@ -97,6 +97,7 @@ class Camera:
     height: float = 1.0
     focal: float = 1.1
     aspect: float = 16 / 9
+    pitch_deg: float = 0.0  # tilted down (a wall mount above head height) when positive
 
     def project(self, joints: Joints, far_visibility: float = 0.3) -> PoseFrame:
         pts = np.zeros((N_LANDMARKS, 3))
@@ -110,6 +111,10 @@ class Camera:
         # Camera at +Z looking back at the member: its right is the scene's +X, so the
         # member's left shows on the image's right when they face the camera.
         xc, yc, depth = x, pts[:, 1] - self.height, self.distance - z
+        if self.pitch_deg:  # aim the camera down at the member's middle
+            tilt = math.radians(self.pitch_deg)
+            yc, depth = (math.cos(tilt) * yc + math.sin(tilt) * depth,
+                         -math.sin(tilt) * yc + math.cos(tilt) * depth)
         image = np.empty_like(pts)
         image[:, 0] = 0.5 + self.focal / self.aspect * xc / depth
         image[:, 1] = 0.5 - self.focal * yc / depth

@@ -111,3 +111,35 @@ def test_front_view_push_ups_survive_poor_depth(depth_kept: float) -> None:
     from vision.recognize import recognize
 
     assert recognize(clip.sequence).exercise == "push-up"
+
+
+@pytest.mark.parametrize("exercise", COUNTED)
+@pytest.mark.parametrize(("camera", "script"), [
+    (Camera(yaw_deg=30, height=2.5, distance=3.0, pitch_deg=40), Script(reps=4, rep_s=4.0)),
+    (Camera(yaw_deg=60, height=1.0, distance=2.6), Script(reps=6, rep_s=0.9, pause_s=0.1)),
+], ids=["wall-mount-slow", "close-fast"])
+def test_counts_from_a_tilted_wall_mount_and_at_fast_tempo(exercise: str, camera: Camera,
+                                                           script: Script) -> None:
+    from dataclasses import replace
+
+    from vision.skeleton import Body
+
+    if exercise == "push-up" and camera.height < 2:
+        camera = replace(camera, height=0.5)
+    clip = make_clip(exercise, camera=camera, fps=15, script=script, noise=NOISY,
+                     body=Body(1.6), seed=3)
+    assert len(analyze(clip.sequence, exercise).reps) == clip.reps
+
+
+def test_a_talk_before_the_set_does_not_count() -> None:
+    talk = make_clip("idle", fps=15, script=Script(reps=4, rep_s=2.5), seed=1).sequence
+    squats = make_clip("squat", camera=Camera(yaw_deg=20), fps=15, script=Script(reps=4))
+    later = squats.sequence
+    from vision.landmarks import PoseSequence
+
+    joined = PoseSequence(np.concatenate([talk.t, later.t + talk.t[-1] + 1 / 15]),
+                          np.concatenate([talk.image, later.image]),
+                          np.concatenate([talk.world, later.world]),
+                          np.concatenate([talk.visibility, later.visibility]), talk.aspect)
+    result = analyze(joined, "squat")
+    assert len(result.reps) == 4 and result.reps[0].start_s > talk.t[-1]
