@@ -28,10 +28,6 @@ from vision.view import View, detect_view
 
 log = structlog.get_logger(__name__)
 
-# A rep's counting signal must be seen (visible enough) in this share of its frames:
-# a far limb that flickers in and out of view makes up reps from a few samples.
-_MIN_COVERAGE = 0.6
-
 
 class Preprocessor:
     """Swap repair then One Euro smoothing of image and world landmarks."""
@@ -259,7 +255,7 @@ class ExerciseAnalyzer:
             return None
         m = {k: np.array([r[k] for r in rows]) for k in rows[0]}
         signal = m[ch.measure]
-        if np.isfinite(signal).mean() < _MIN_COVERAGE:
+        if np.isfinite(signal).mean() < self.config.counter.min_coverage:
             log.debug("rep_dropped_unseen", exercise=self.exercise, start_s=seg.start_s)
             return None
         excursion = abs(seg.start_value - seg.turn_value)

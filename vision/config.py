@@ -59,6 +59,7 @@ class CounterConfig(_Strict):
     max_gap_s: Annotated[float, Field(gt=0)] = 2.0
     min_rep_fraction: Annotated[float, Field(ge=0, le=1)] = 0.6
     median_s: Annotated[float, Field(ge=0)] = 0.1
+    min_coverage: Annotated[float, Field(ge=0, le=1)] = 0.6
 
     @model_validator(mode="after")
     def _band(self) -> CounterConfig:
