@@ -263,12 +263,19 @@ class Stack:
     def supervise(self) -> int:
         """Block until a stop is requested or a child dies; returns an exit status."""
         while not self.stop_requested:
-            for child in self.children:
-                if child.process.poll() is not None:
-                    log.error("part exited; stopping the stack", part=child.name,
-                              code=child.process.returncode, log=str(child.log_path))
-                    sys.stderr.write(child.tail() + "\n")
-                    return 1
+            for child in list(self.children):
+                if child.process.poll() is None:
+                    continue
+                if child.name == "edge" and child.process.returncode == 0:
+                    # The demo class was ended (e.g. from the tablet): the stack stays up
+                    # so the summary can be read.
+                    log.info("edge agent finished its class", part=child.name)
+                    self.children.remove(child)
+                    continue
+                log.error("part exited; stopping the stack", part=child.name,
+                          code=child.process.returncode, log=str(child.log_path))
+                sys.stderr.write(child.tail() + "\n")
+                return 1
             time.sleep(0.3)
         return 0
 

@@ -18,13 +18,17 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class KafkaSecurity(BaseSettings):
     """TLS/SASL options handed straight to the Kafka client for managed brokers."""
 
-    model_config = SettingsConfigDict(env_prefix="SPOTTER_KAFKA_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="SPOTTER_KAFKA_", extra="ignore",
+                                      env_file=".env")
 
     security_protocol: str = "PLAINTEXT"
     sasl_mechanism: str | None = None
     sasl_username: str | None = None
     sasl_password: str | None = None
     ssl_cafile: str | None = None
+    # Client certificate for brokers that authenticate clients by mutual TLS.
+    ssl_certfile: str | None = None
+    ssl_keyfile: str | None = None
 
 
 class Settings(BaseSettings):

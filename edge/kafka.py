@@ -29,7 +29,10 @@ def client_options(settings: Settings) -> dict[str, Any]:
         "security_protocol": security.security_protocol,
     }
     if security.security_protocol in {"SSL", "SASL_SSL"}:
-        options["ssl_context"] = ssl.create_default_context(cafile=security.ssl_cafile)
+        context = ssl.create_default_context(cafile=security.ssl_cafile)
+        if security.ssl_certfile:
+            context.load_cert_chain(security.ssl_certfile, security.ssl_keyfile)
+        options["ssl_context"] = context
     if security.sasl_mechanism:
         options["sasl_mechanism"] = security.sasl_mechanism
         options["sasl_plain_username"] = security.sasl_username
