@@ -49,6 +49,7 @@ class SolverSettings(_Strict):
     explain_time_s: float = Field(default=5.0, gt=0)
     lns_min_options: int = Field(default=3000, ge=0)
     lns_share: float = Field(default=0.5, ge=0, lt=1)
+    no_overlap_max_options: int = Field(default=10000, ge=0)
 
 
 class SlotPrior(_Strict):

@@ -50,11 +50,12 @@ def _neighbourhood(studio: Studio, options: OptionSet, rng: random.Random, targe
         at = rng.randrange(6 * 60, 20 * 60, 60)
         free = {i for i, o in enumerate(opts) if o.start < at + 180 and o.end > at}
     elif kind == "trainers":  # trainers who could swap classes: shared qualifications
+        # (the most productive kind on the medium studio: 431k vs 429k/427k in 30 s)
         names = sorted(options.by_trainer)
         seed_t = studio.trainers[rng.choice(names)]
         mates = [t for t in names if t != seed_t.id
                  and set(studio.trainers[t].qualifications) & set(seed_t.qualifications)]
-        pick = [seed_t.id] + rng.sample(mates, min(len(mates), 3))
+        pick = [seed_t.id] + rng.sample(mates, min(len(mates), 5))
         free = {i for t in pick for i in options.by_trainer[t]}
     else:
         names = sorted(options.by_type)

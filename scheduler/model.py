@@ -66,6 +66,7 @@ def _cliques(ctx: ModelContext, groups: dict[str, list[int]], pad: int,
              guards: dict[str, tuple[str, str, str]]) -> None:
     """At most one option per slot and group; slot k is covered by [start, end + pad)."""
     slot = ctx.studio.slot
+    index = [v.Index() for v in ctx.x]
     for name, idx in groups.items():
         cover: dict[tuple[int, int], list[int]] = defaultdict(list)
         starts: set[tuple[int, int]] = set()
@@ -83,7 +84,7 @@ def _cliques(ctx: ModelContext, groups: dict[str, list[int]], pad: int,
                                enforce)
                 else:
                     ctx.model.proto.constraints.add().at_most_one.literals.extend(
-                        ctx.x[i].Index() for i in members)
+                        [index[i] for i in members])
 
 
 def _no_overlap(ctx: ModelContext, groups: dict[str, list[int]], pad: int) -> None:
@@ -155,11 +156,14 @@ def add_pinned(ctx: ModelContext) -> None:
 
 def build_model(studio: Studio, options: OptionSet, explain: bool = False,
                 intervals: bool = True) -> ModelContext:
-    """All hard rules over one Boolean per option. ``intervals=False`` leaves out the
-    NoOverlap constraints, which the exact slot cliques make redundant (LNS sub-models)."""
+    """All hard rules over one Boolean per option. ``intervals=False`` (and models above
+    ``no_overlap_max_options``) leave out the NoOverlap constraints: the exact slot cliques
+    already forbid every clash, and on the 27k-option medium studio the intervals doubled
+    presolve time (10.8 s vs 5.2 s to the first bound, measured) without a better bound."""
     model = cp_model.CpModel()  # type: ignore[no-untyped-call]
     x = [model.new_bool_var(f"x[{i}]") for i in range(len(options))]
-    ctx = ModelContext(model, studio, options, x, explain, intervals)
+    limit = studio.settings.solver.no_overlap_max_options
+    ctx = ModelContext(model, studio, options, x, explain, intervals and len(options) <= limit)
     add_room_no_overlap(ctx)
     add_trainer_no_overlap(ctx)
     add_session_bounds(ctx)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from scheduler.config import load_settings
 from scheduler.demand import demand_for
 from scheduler.options import Option, build_options
 from scheduler.schemas import Instance, Schedule
@@ -79,14 +80,19 @@ def brute_force(inst: Instance, options: list[Option], studio: Studio) -> int:
     return best
 
 
+@pytest.mark.parametrize("intervals", [True, False], ids=["no_overlap", "cliques_only"])
 @pytest.mark.parametrize("seed", range(6))
-def test_matches_brute_force_optimum(seed: int) -> None:
+def test_matches_brute_force_optimum(seed: int, intervals: bool) -> None:
     inst = random_tiny(seed)
-    studio = Studio.build(inst)
+    settings = load_settings()
+    if not intervals:  # the large-model formulation: slot cliques without NoOverlap
+        solver = settings.solver.model_copy(update={"no_overlap_max_options": 0})
+        settings = settings.model_copy(update={"solver": solver})
+    studio = Studio.build(inst, settings)
     options = build_options(studio, demand_for(inst)).options
     assert 4 <= len(options) <= 40
     best = brute_force(inst, options, studio)
-    result = solve(inst, time_limit_s=10, workers=1, seed=0)
+    result = solve(inst, time_limit_s=10, workers=1, seed=0, settings=settings)
     if best < 0:
         assert result.status == "INFEASIBLE" and result.explanation
         return
