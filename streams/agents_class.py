@@ -66,7 +66,7 @@ class ClassLifecycle:
         known["p"] = partition
         put_raw(self.classes, partition, cid, encode(known))
         await self.board.set_class(cid, known["status"], record.event_time, record.event)
-        log.info("class event", class_session_id=cid, event=record.event)
+        log.info("class event", class_session_id=cid, class_event=record.event)
         if record.event == "end":
             for target in range(self.partitions):
                 control = ClassControl(class_session_id=cid, ended_at=record.event_time,

@@ -54,7 +54,7 @@ class Outbox:
     """The I/O a handler's state changes call for, done after the state is written."""
 
     tiles: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    alerts: list[AlertData] = field(default_factory=list)
+    alerts: list[dict[str, Any]] = field(default_factory=list)
     buckets: dict[str, list[tuple[MemberState, Bucket]]] = field(default_factory=dict)
     dead: list[tuple[str, bytes, str]] = field(default_factory=list)
 
@@ -139,7 +139,25 @@ class LiveWorker:
                 (state, b) for b in buckets)
 
     def save(self, state: MemberState) -> None:
+        state.dirty = False
         self.members.put(state.partition, state.key, state, state.to_bytes())
+
+    def raise_alerts(self, state: MemberState, alerts: list[AlertData], out: Outbox) -> None:
+        """Alerts go into the state's outbox (written with it) and out to the sinks."""
+        state.outbox.extend(a.to_dict() for a in alerts)
+        out.alerts.extend(a.to_dict() for a in alerts)
+
+    def alerts_stored(self, alert_ids: set[str]) -> None:
+        """The database has these alerts: clear them from outboxes (written lazily)."""
+        for _, _, state in self.members.items():
+            if state.outbox:
+                kept = [a for a in state.outbox if a["alert_id"] not in alert_ids]
+                if len(kept) != len(state.outbox):
+                    state.outbox, state.dirty = kept, True
+
+    def unconfirmed_alerts(self) -> list[dict[str, Any]]:
+        """Alerts a previous owner raised but never confirmed stored (after a takeover)."""
+        return [a for _, _, state in self.members.items() for a in state.outbox]
 
     # -- roster ----------------------------------------------------------------------
 
@@ -199,11 +217,11 @@ class LiveWorker:
             state = self._state(partition, form.class_session_id, form.member_id)
             if state.form is None:
                 state.form = FormInsight()
-            out.alerts.extend(state.form.observe(FormFact(
+            self.raise_alerts(state, state.form.observe(FormFact(
                 station_id=form.station_id, exercise=form.exercise,
                 event_time=form.event_time, rep_index=form.rep_index,
                 faults=tuple(form.faults), duration_s=form.tempo_s),
-                form.class_session_id, form.member_id, rule))
+                form.class_session_id, form.member_id, rule), out)
             self.save(state)
             out.tile(state)
         return out
@@ -240,8 +258,8 @@ class LiveWorker:
                                              class_started_at=klass.get("started_at"),
                                              rules=rules)
             self.collect_buckets(state, state.add_windows(closed, self.worker.series.bucket_s), out)
-            out.alerts.extend(fired)
-            changed = changed or bool(fired) or (silent and bool(closed))
+            self.raise_alerts(state, fired, out)
+            changed = changed or bool(fired) or (silent and bool(closed)) or state.dirty
             status = state.strap_status(now, self.worker.tiles.stale_after_s,
                                         self.rules.dropout.silence_s)
             if status != state.status:
@@ -274,8 +292,7 @@ class LiveWorker:
         if out.alerts:
             await self.emit_alerts(out.alerts)
 
-    async def emit_alerts(self, alerts: list[AlertData]) -> None:
-        items = [a.to_dict() for a in alerts]
+    async def emit_alerts(self, items: list[dict[str, Any]]) -> None:
         await self.board.put_alerts(items)
         for item in items:
             record = Alert(**item)
@@ -283,7 +300,7 @@ class LiveWorker:
                                           value=record.to_bytes())
         if self.store is not None:
             self.store.queue_alerts(items)
-        log.info("alerts raised", alerts=[(a.rule, a.member_id) for a in alerts])
+        log.info("alerts raised", alerts=[(a["rule"], a["member_id"]) for a in items])
 
     async def dead_letters(self, items: list[tuple[str, bytes, str]]) -> None:
         for topic, payload, reason in items:

@@ -21,6 +21,7 @@ contain it (another Faust version), nothing is patched and a warning says so.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import re
 import textwrap
@@ -93,4 +94,71 @@ def apply_eager_delivery() -> bool:
     faust_consumer.Consumer._drain_messages = namespace["_drain_messages"]
     _state["applied"] = True
     log.info("Faust eager delivery applied")
+    return True
+
+
+# -- end offsets ----------------------------------------------------------------------
+# Tansu 0.6.0 (the embedded broker) answers ListOffsets(latest) with the *base offset of
+# the last record batch* + 1 instead of the last offset + 1 (measured: seven records,
+# the last four in one batch, report an end offset of 4). Faust's table recovery reads a
+# changelog partition up to that "end" and then stops, so the tail of the last batch,
+# usually the newest states of several members, was never restored: a takeover lost
+# zone time. Fetch responses carry the right high watermark, so we fetch from the
+# reported end - 1 and take the fetch's high watermark. On a correct broker this returns
+# the same numbers at the cost of one small fetch per partition during a rebalance.
+PROBE_TIMEOUT_S = 5.0
+
+
+async def verified_end_offsets(thread: Any, ends: dict[Any, int]) -> dict[Any, int]:
+    """Correct ``ends`` (partition -> reported end offset) with fetched high watermarks."""
+    import aiokafka
+    from faust.transport.drivers import aiokafka as driver
+
+    candidates = {tp: end for tp, end in ends.items() if end and end > 0}
+    if not candidates:
+        return ends
+    conf = thread.app.conf
+    main = thread._ensure_consumer()
+    probe = aiokafka.AIOKafkaConsumer(
+        bootstrap_servers=main._client._bootstrap_servers, group_id=None,
+        enable_auto_commit=False,
+        **driver.credentials_to_aiokafka_auth(conf.broker_credentials, conf.ssl_context))
+    fixed = dict(ends)
+    await probe.start()
+    try:
+        probe.assign(list(candidates))
+        for tp, end in candidates.items():
+            probe.seek(tp, end - 1)
+        pending = set(candidates)
+        async with asyncio.timeout(PROBE_TIMEOUT_S):
+            while pending:
+                batch = await probe.getmany(*pending, timeout_ms=500)
+                for tp in [tp for tp in pending if batch.get(tp)]:
+                    fixed[tp] = max(candidates[tp], probe.highwater(tp) or 0)
+                    pending.discard(tp)
+    except TimeoutError:
+        log.warning("end offsets not verified for some partitions", partitions=len(pending))
+    finally:
+        await probe.stop()
+    return fixed
+
+
+def apply_verified_end_offsets() -> bool:
+    """Route Faust's end-offset queries (table recovery, our catch-up) through
+    :func:`verified_end_offsets`; once per process."""
+    if _state.get("ends"):
+        return True
+    from faust.transport.drivers import aiokafka as driver
+
+    thread_class = driver.AIOKafkaConsumerThread
+    original = thread_class._highwaters
+
+    async def _highwaters(self: Any, partitions: Any) -> Any:
+        ends = dict(await original(self, partitions))
+        if self.consumer.in_transaction:
+            return ends
+        return await verified_end_offsets(self, ends)
+
+    thread_class._highwaters = _highwaters
+    _state["ends"] = True
     return True

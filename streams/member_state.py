@@ -56,6 +56,11 @@ class MemberState:
     status: str = "waiting"
     profile_late: bool = False
     finished_at: float | None = None  # worker wall clock of the class end
+    # Alerts raised but not yet confirmed stored: written with the state that raised them
+    # (a transactional outbox), so a worker that crashes before the database write leaves
+    # them to the next owner, which sends them again (same ids: an idempotent upsert).
+    outbox: list[dict[str, Any]] = field(default_factory=list)
+    dirty: bool = False  # changed since last written (not stored)
 
     @property
     def key(self) -> str:
@@ -164,7 +169,7 @@ class MemberState:
                 "waiting": self.waiting, "waiting_since": self.waiting_since,
                 "form": self.form.to_dict() if self.form else None, "bucket": self.bucket,
                 "status": self.status, "profile_late": self.profile_late,
-                "finished_at": self.finished_at}
+                "finished_at": self.finished_at, "outbox": self.outbox}
         return json.dumps(data, separators=(",", ":")).encode()
 
     @classmethod
@@ -181,7 +186,8 @@ class MemberState:
                    waiting=data["waiting"], waiting_since=data["waiting_since"],
                    form=FormInsight.from_dict(data["form"]) if data["form"] else None,
                    bucket=data["bucket"], status=data["status"],
-                   profile_late=data["profile_late"], finished_at=data["finished_at"])
+                   profile_late=data["profile_late"], finished_at=data["finished_at"],
+                   outbox=data.get("outbox", []))
 
 
 def state_key(class_session_id: str, member_id: str) -> str:

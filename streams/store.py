@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -66,8 +66,8 @@ class WorkerStore:
                             alert_id=dropped["alert_id"])
             self._queue.put_nowait(alert)
 
-    async def run_alert_writer(self) -> None:
-        """Forever: take queued alerts in small batches and upsert them."""
+    async def run_alert_writer(self, on_stored: Callable[[set[str]], None]) -> None:
+        """Forever: take queued alerts in small batches, upsert them, report the ids."""
         while True:
             batch = [await self._queue.get()]
             while not self._queue.empty() and len(batch) < 100:
@@ -77,8 +77,10 @@ class WorkerStore:
                     with attempt:
                         await self.upsert_alerts(batch)
             except (SQLAlchemyError, OSError) as exc:
-                log.error("alerts not stored in the database", count=len(batch),
-                          error=str(exc))
+                log.error("alerts not stored in the database; they stay in the members' "
+                          "outboxes", count=len(batch), error=str(exc))
+            else:
+                on_stored({a["alert_id"] for a in batch})
 
     async def drain_alerts(self, timeout: float = 5.0) -> None:
         """Wait (bounded) until queued alerts are written: the summary counts them."""

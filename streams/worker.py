@@ -34,7 +34,7 @@ from redis.exceptions import RedisError
 from configs.settings import Settings
 from streams.agents_class import ClassLifecycle
 from streams.agents_live import LiveWorker, Outbox, Topics
-from streams.faust_tuning import apply_eager_delivery
+from streams.faust_tuning import apply_eager_delivery, apply_verified_end_offsets
 from streams.insight_config import default_alert_rules, default_insight_config
 from streams.member_state import MemberState
 from streams.records import (
@@ -63,6 +63,8 @@ def create_app(settings: Settings, worker_config: WorkerConfig | None = None) ->
     cfg = worker_config or default_worker_config()
     if cfg.faust.eager_delivery:
         apply_eager_delivery()
+    if cfg.faust.verify_end_offsets:
+        apply_verified_end_offsets()
     app = faust.App(
         settings.worker_id,
         broker=settings.kafka_url,
@@ -186,6 +188,10 @@ def register_agents(app: faust.App, settings: Settings, cfg: WorkerConfig) -> No
                  members_restored=restored[0], profiles_restored=restored[1])
         joined["once"] = True
         await board.mark_ready(instance, mine)
+        unconfirmed = live.unconfirmed_alerts()
+        if unconfirmed:  # raised by a previous owner that did not live to store them
+            log.info("re-sending unconfirmed alerts", count=len(unconfirmed))
+            await live.emit_alerts(unconfirmed)
 
     @app.timer(interval=5.0)
     async def keep_ready() -> None:
@@ -194,4 +200,4 @@ def register_agents(app: faust.App, settings: Settings, cfg: WorkerConfig) -> No
 
     @app.task
     async def alert_writer() -> None:
-        await store.run_alert_writer()
+        await store.run_alert_writer(live.alerts_stored)

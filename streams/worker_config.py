@@ -48,6 +48,7 @@ class ClassEndSection(_Strict):
 
 class FaustSection(_Strict):
     eager_delivery: bool = True
+    verify_end_offsets: bool = True
 
 
 class WorkerConfig(_Strict):
