@@ -144,7 +144,7 @@ async def publish_phase(producer: AIOKafkaProducer, class_id: str, members: list
                                      strap_id=f"{member}-strap", seq=seq,
                                      event_time=base + seq, hr_bpm=hr, sensor_contact=True,
                                      source="chest")
-            fed[member].append(("%s-strap" % member, seq, base + seq, hr))
+            fed[member].append((f"{member}-strap", seq, base + seq, hr))
             await producer.send(TOPIC_HR_SAMPLES, key=member.encode(), value=sample.to_bytes())
     await producer.flush()
 
