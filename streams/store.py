@@ -32,6 +32,7 @@ from streams.summary import PastClass
 log = structlog.get_logger(__name__)
 HISTORY_CLASSES = 20  # earlier classes per member compared for personal bests
 ALERT_QUEUE_MAX = 10_000  # a database outage longer than this many alerts drops the oldest
+SUMMARY_EVENT = "class.summary_ready"  # one of api.notifications.service.EVENTS
 
 
 class WorkerStore:
@@ -159,18 +160,23 @@ class WorkerStore:
                     await self._notify(db, class_session_id)
 
     async def _notify(self, db: AsyncSession, class_session_id: str) -> None:
-        """'Class summary ready' for the class's trainer (idempotent outbox row)."""
+        """'Class summary ready' for the class's trainer: an outbox row the bell shows and
+        the webhook sender delivers (``api.notifications``); its id is derived from the
+        class and user, so storing the summary again does not notify twice."""
         session = await db.get(ClassSession, class_session_id)
         if session is None:
             return
-        users = await db.scalars(select(User).where(User.trainer_id == session.trainer_id))
+        users = await db.scalars(select(User).where(User.trainer_id == session.trainer_id,
+                                                    User.is_active.is_(True)))
         for user in users:
             key = hashlib.sha1(f"summary|{class_session_id}|{user.id}".encode()).hexdigest()
             if await db.get(OutboxMessage, key) is None:
-                db.add(OutboxMessage(id=key, event="class_summary_ready",
-                                     recipient_user_id=user.id, payload={
-                                         "class_session_id": class_session_id,
-                                         "url": f"/trainer/classes/{class_session_id}/summary"}))
+                db.add(OutboxMessage(
+                    id=key, event=SUMMARY_EVENT, recipient_user_id=user.id, attempts=0,
+                    created_at=datetime.now(UTC), payload={
+                        "title": f"Class summary ready: {session.class_type.name}",
+                        "class_session_id": class_session_id,
+                        "url": f"/trainer/classes/{class_session_id}/summary"}))
 
 
 def _past(payload: dict[str, Any]) -> PastClass:
