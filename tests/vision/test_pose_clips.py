@@ -1,7 +1,8 @@
 """The whole camera path on real video: OpenCV frames -> MediaPipe Pose -> analyzers.
 
-Runs the real model on the shared clips (skipped when ../shared/data is absent) at 15 fps
-(the edge default for 30 fps cameras), and reports count accuracy against the human
+Runs the real model on the shared clips (skipped when ../shared/data is absent) at 10 fps,
+the lowest rate configs/vision.toml promises counting for (it keeps the suite's time
+down; the benchmark runs every frame), and reports count accuracy against the human
 labels. It asserts only a loose floor: the figures are the measurement, and the
 benchmark (bench/bench_vision.py) reports them at full frame rate too.
 """
@@ -32,7 +33,7 @@ def clips(shared_data: Path) -> list[tuple[dict[str, Any], ClipPoses]]:
     labels = json.loads((folder / "labels.json").read_text())["clips"]
     out = []
     for label in labels:
-        with OpenCVSource(folder / label["file"], max_fps=15) as source, MediaPipePose() as pose:
+        with OpenCVSource(folder / label["file"], max_fps=10) as source, MediaPipePose() as pose:
             out.append((label, estimate_poses(source, pose)))
     return out
 
