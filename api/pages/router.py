@@ -1,4 +1,4 @@
-"""Server-rendered pages; live parts arrive as HTML fragments over SSE (htmx)."""
+"""Server-rendered trainer pages; live parts arrive as HTML fragments over one SSE stream."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from api.accounts.dependencies import TrainerPage
 from api.classes import service as classes
+from api.db.live import PostClassSummary
 from api.deps import HubDep, RedisDep, SessionDep
 from api.exceptions import ServiceUnavailableError
+from api.live import fragments
 from api.live import service as live
-from api.templating import render_fragment, templates
+from api.templating import templates
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -25,12 +27,12 @@ async def trainer_page(request: Request, db: SessionDep, redis: RedisDep,
     class_id = class_session or await classes.current_session_id(db, principal)
     session = await classes.session_out(db, class_id, principal) if class_id else None
     try:
-        tiles = live.display_order(await live.board(redis, class_id)) if class_id else []
+        view = await live.load_view(redis, class_id) if class_id else None
     except ServiceUnavailableError:
-        tiles = []
+        view = None  # the page still renders; the 'live data paused' banner explains
     return templates.TemplateResponse(request, "trainer.html", {
-        "title": "Live class", "class_session": session, "tiles": tiles,
-        "principal": principal,
+        "title": "Live class", "class_session": session, "principal": principal,
+        **fragments.page_context(view, class_id, session.status if session else ""),
     })
 
 
@@ -38,16 +40,28 @@ async def trainer_page(request: Request, db: SessionDep, redis: RedisDep,
 async def trainer_stream(class_session_id: str, hub: HubDep, redis: RedisDep,
                          db: SessionDep, principal: TrainerPage
                          ) -> AsyncIterator[ServerSentEvent]:
-    """The tile grid once, then each changed tile as an out-of-band fragment."""
-    classes.ensure_staff_access(principal,
-                                await classes.get_session(db, class_session_id, principal))
-    shown: set[str] = set()
-    async for event, data in live.tile_stream(hub, redis, class_session_id):
-        if event == "snapshot":
-            shown = {t["member_id"] for t in data}
-            html = render_fragment("_tiles.html", tiles=data)
+    """The whole live view once, then out-of-band fragments of whatever changed."""
+    session = await classes.get_session(db, class_session_id, principal)
+    classes.ensure_staff_access(principal, session)
+    db_status, shown = session.status, set()
+    async for view, changes in live.view_stream(hub, redis, class_session_id):
+        if not changes:
+            shown = set(view.tiles)
+            html = fragments.snapshot(view, db_status)
         else:
-            oob = "true" if data["member_id"] in shown else "beforeend:#tiles"
-            shown.add(data["member_id"])
-            html = render_fragment("_tile.html", tile=data, oob=oob)
-        yield ServerSentEvent(event=event, raw_data=html.replace("\n", " "))
+            html = fragments.changes(view, changes, shown, db_status)
+        if html:
+            yield ServerSentEvent(event="update", raw_data=html.replace("\n", " "))
+
+
+@router.get("/trainer/classes/{class_session_id}/summary", response_class=HTMLResponse)
+async def summary_page(class_session_id: str, request: Request, db: SessionDep,
+                       principal: TrainerPage) -> HTMLResponse:
+    session = await classes.get_session(db, class_session_id, principal)
+    live.ensure_trainer_access(principal, session)
+    row = await db.get(PostClassSummary, class_session_id)
+    return templates.TemplateResponse(request, "summary.html", {
+        "title": "Class summary", "principal": principal,
+        "class_session": await classes.session_out(db, class_session_id, principal),
+        "summary": row.payload if row else None,
+    })
