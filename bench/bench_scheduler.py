@@ -130,6 +130,15 @@ def main() -> None:
         mae = {s["method"]: s["mae"] for s in rep["scores"]}
         lines.append(f"| {seed} | {mae['model']:.3f} | {mae['class_type_mean']:.3f} | "
                      f"{mae['same_slot_recent']:.3f} | {rep['interval_coverage_80']:.3f} |")
+    data = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "class-attendance"
+    if data.is_dir():
+        rep = demand_report(data, weeks=16, test_weeks=4, size="small", seed=0)
+        show = rep["show_up"]
+        lines += ["", f"Show-up model on GoalZone ({show['bookings']} bookings, 5-fold CV): "
+                  f"log loss {show['cv_log_loss']:.3f} vs base rate "
+                  f"{show['base_rate_log_loss']:.3f}, AUC {show['cv_auc']:.3f}. Slot prior "
+                  "recomputed from the campus-gym file differs from configs/scheduler.toml by "
+                  f"at most {rep['slot_prior_max_abs_diff_vs_config']}."]
     header = [f"Command: `{' '.join([Path(sys.executable).name, *sys.argv])}`",
               f"Machine: {cpu_name()}, {args.workers} CP-SAT workers, seed {args.seed}", ""]
     text = "\n".join(header + lines) + "\n"

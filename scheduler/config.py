@@ -50,6 +50,7 @@ class SolverSettings(_Strict):
     lns_min_options: int = Field(default=3000, ge=0)
     lns_share: float = Field(default=0.5, ge=0, lt=1)
     no_overlap_max_options: int = Field(default=10000, ge=0)
+    bound_share: float = Field(default=0.5, gt=0, le=1)
 
 
 class SlotPrior(_Strict):

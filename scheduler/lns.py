@@ -88,7 +88,7 @@ def _sub_model(studio: Studio, options: OptionSet, free: set[int], current: set[
 
 
 def improve(studio: Studio, options: OptionSet, chosen: list[int], objective: Objective, *,
-            maximize: bool, time_s: float, workers: int, seed: int,
+            maximize: bool, time_s: float, workers: int | Callable[[], int], seed: int,
             extra: Callable[[ModelContext], None] | None = None) -> LnsOutcome:
     """Improve ``chosen`` for ``objective``; ``extra`` adds stage constraints to each step."""
     rng = random.Random(seed)
@@ -116,7 +116,7 @@ def improve(studio: Studio, options: OptionSet, chosen: list[int], objective: Ob
         if best is not None:
             ctx.model.add(expr >= best + 1 if maximize else expr <= best - 1)
         solver = cp_model.CpSolver()  # type: ignore[no-untyped-call]
-        solver.parameters.num_workers = workers
+        solver.parameters.num_workers = workers() if callable(workers) else workers
         solver.parameters.random_seed = seed + out.steps
         solver.parameters.max_time_in_seconds = max(
             min(STEP_LIMIT_S, deadline - time.perf_counter()), 0.1)

@@ -179,10 +179,16 @@ def _optimise(ctx: ModelContext, name: str, objective: Objective, *, maximize: b
                                 workers=threads, seed=seed, hint=hint)
 
     if workers > 1:  # CP-SAT releases the GIL while solving: both run at once
-        thread = threading.Thread(target=full, args=(workers - 1,), daemon=True)
+        bound_until = started + time_s * cfg.bound_share
+        thread = threading.Thread(target=lambda: box.update(full=run_stage(
+            ctx, name, expr, maximize=maximize, time_s=max(bound_until - time.perf_counter(),
+                                                           0.05),
+            workers=workers - 1, seed=seed, hint=hint)), daemon=True)
         thread.start()
+        # once the bound thread is done, its cores go to the LNS steps
         lns = improve(ctx.studio, ctx.options, hint, objective, maximize=maximize,
-                      time_s=left(), workers=1, seed=seed, extra=extra)
+                      time_s=left(), workers=lambda: 1 if thread.is_alive() else workers,
+                      seed=seed, extra=extra)
         thread.join()
     else:
         lns = improve(ctx.studio, ctx.options, hint, objective, maximize=maximize,

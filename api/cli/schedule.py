@@ -56,6 +56,14 @@ def example(size: str = typer.Option("example", help="example | tiny | small | m
     typer.echo(inst.model_dump_json(indent=2, exclude_none=True))
 
 
+@schedule_app.command("schema")
+def schema() -> None:
+    """Print the JSON schema of the instance (field descriptions included)."""
+    from scheduler.schemas import Instance
+
+    typer.echo(json.dumps(Instance.model_json_schema(), indent=2))
+
+
 @schedule_app.command("solve")
 def solve(
     instance: Path = INSTANCE,

@@ -85,3 +85,10 @@ def test_demand_eval_reports_model_and_baselines() -> None:
     assert {s["method"] for s in report["scores"]} == {"model", "class_type_mean",
                                                        "same_slot_recent"}
     assert report["test_weeks"] == 2
+
+
+def test_schema_command_documents_the_instance() -> None:
+    code, out, _ = run("schema")
+    assert code == 0
+    schema = json.loads(out)
+    assert "class_types" in schema["properties"] and "$defs" in schema
