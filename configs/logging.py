@@ -28,5 +28,19 @@ def configure_logging(level: int = logging.INFO) -> None:
     structlog.configure(
         processors=[*processors, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=_current_stderr_logger,
     )
+
+
+class _CurrentStderr:
+    """Writes to whatever ``sys.stderr`` is at the time of the call, not at configure time:
+    test runners and CLIs that swap stderr must not leave loggers writing to a closed file."""
+
+    def msg(self, message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    log = debug = info = warning = warn = error = critical = exception = fatal = msg
+
+
+def _current_stderr_logger(*_args: object) -> _CurrentStderr:
+    return _CurrentStderr()
