@@ -58,13 +58,19 @@ class ClassLifecycle:
             return
         cid, partition = record.class_session_id, event.message.partition
         known = get_raw(self.classes, cid) or {}
+        restarted = record.event == "start" and known.get("status") == "ended"
         if record.event == "start":
-            known.update(status="live",
-                          started_at=known.get("started_at") or record.event_time)
+            known.update(status="live", ended_at=None, started_at=(
+                record.event_time if restarted else known.get("started_at") or record.event_time))
         else:
             known.update(status="ended", ended_at=record.event_time)
         known["p"] = partition
         put_raw(self.classes, partition, cid, encode(known))
+        if restarted:  # a new run of the class: its old summary inputs and board go
+            put_raw(self.reports, partition, cid, encode({"reports": {}, "done": False,
+                                                          "p": partition}))
+            await self.board.reset_class(cid)
+            log.info("class started again after its end", class_session_id=cid)
         await self.board.set_class(cid, known["status"], record.event_time, record.event)
         log.info("class event", class_session_id=cid, class_event=record.event)
         if record.event == "end":
@@ -85,8 +91,8 @@ class ClassLifecycle:
             log.warning("class end for a partition no longer ours", partition=partition)
             return
         out = Outbox()
-        members = [self._finalize(state, out) for state in self._class_states(
-            partition, control.class_session_id)]
+        members = [self._finalize(state, control, out) for state in self._class_states(
+            partition, control)]
         await self.live.flush(out)
         report = PartitionReport(class_session_id=control.class_session_id,
                                  partition=partition, partitions=control.partitions,
@@ -117,9 +123,13 @@ class ClassLifecycle:
         log.warning("class end: samples still unhandled after the catch-up wait; they "
                     "will count as late", partition=partition)
 
-    def _class_states(self, partition: int, class_id: str) -> list[MemberState]:
-        """The class's members held here, plus roster members who sent no data."""
-        states = {s.member_id: s for p, _, s in self.live.members.items()
+    def _class_states(self, partition: int, control: ClassControl) -> list[MemberState]:
+        """The class's members held here, plus roster members who sent no data; a member
+        finalized by an earlier run of the class counts as one without data."""
+        class_id, started = control.class_session_id, control.started_at
+        states = {s.member_id: s.fresh() if started is not None and s.ended_at is not None
+                  and s.ended_at < started else s
+                  for p, _, s in self.live.members.items()
                   if p == partition and s.class_session_id == class_id}
         for p, member_id, value in self.live.profiles.items():
             entry = value["entry"]
@@ -129,7 +139,8 @@ class ClassLifecycle:
                                                 name=entry["display_name"])
         return sorted(states.values(), key=lambda s: s.member_id)
 
-    def _finalize(self, state: MemberState, out: Outbox) -> dict[str, Any]:
+    def _finalize(self, state: MemberState, control: ClassControl, out: Outbox
+                  ) -> dict[str, Any]:
         live, bucket_s = self.live, self.live.worker.series.bucket_s
         profile = live.profiles.get(state.partition, state.member_id)
         if state.session is None:
@@ -143,6 +154,7 @@ class ClassLifecycle:
         live.collect_buckets(state, state.add_windows(session.finalize(), bucket_s)
                       + state.flush_bucket(), out)
         state.finished_at = state.finished_at or time.time()
+        state.ended_at = state.ended_at or control.ended_at
         state.status = "finished"
         live.save(state)
         out.tile(state)

@@ -59,8 +59,8 @@ class Outbox:
     dead: list[tuple[str, bytes, str]] = field(default_factory=list)
 
     def tile(self, state: MemberState) -> None:
-        if state.session is None and state.form is None:
-            return  # still waiting for the roster: nothing worth a tile yet
+        if (state.session is None or not state.session.live) and state.form is None:
+            return  # waiting for the roster, or no heart rate yet: nothing worth a tile
         self.tiles.setdefault(state.class_session_id, []).append(state.tile())
 
 
@@ -105,6 +105,8 @@ class LiveWorker:
                 log.info("samples of a partition no longer ours skipped", partition=partition)
                 continue
             state = self._state(partition, class_id, member_id)
+            if state.from_earlier_run(max(s[2] for s in samples)):
+                state = state.fresh()
             self._feed(state, samples, now, out)
             self.save(state)
             out.tile(state)
@@ -187,6 +189,8 @@ class LiveWorker:
         default physiology keeps it (tiles and summary must agree) and is flagged."""
         if state.class_session_id == entry.class_session_id:
             state.name = entry.display_name
+        if state.finalized:  # an earlier run of a class: a new sample starts it afresh
+            return
         if state.session is None and state.waiting:
             closed = state.start(member_profile(value["entry"]), config=self.config,
                                  rules=self.rules, learned_hr_rest=value["learned_hr_rest"])
@@ -215,6 +219,8 @@ class LiveWorker:
             if not self.members.owns(partition):
                 continue
             state = self._state(partition, form.class_session_id, form.member_id)
+            if state.from_earlier_run(form.event_time):
+                state = state.fresh()
             if state.form is None:
                 state.form = FormInsight()
             self.raise_alerts(state, state.form.observe(FormFact(

@@ -56,6 +56,7 @@ class MemberState:
     status: str = "waiting"
     profile_late: bool = False
     finished_at: float | None = None  # worker wall clock of the class end
+    ended_at: float | None = None  # event time of the class end that finalized it
     # Alerts raised but not yet confirmed stored: written with the state that raised them
     # (a transactional outbox), so a worker that crashes before the database write leaves
     # them to the next owner, which sends them again (same ids: an idempotent upsert).
@@ -69,6 +70,17 @@ class MemberState:
     @property
     def finalized(self) -> bool:
         return self.session is not None and self.session.finalized
+
+    def from_earlier_run(self, event_time: float) -> bool:
+        """True when this state was finalized by a class end that ``event_time`` is after:
+        the class was started again (the demo class is), so data of the new run starts a
+        fresh state instead of counting as late."""
+        return self.ended_at is not None and event_time > self.ended_at
+
+    def fresh(self) -> MemberState:
+        """A new state for a new run of the same class (name kept, numbers not)."""
+        return MemberState(self.class_session_id, self.member_id, self.partition,
+                           name=self.name)
 
     # -- samples ---------------------------------------------------------------------
 
@@ -169,7 +181,8 @@ class MemberState:
                 "waiting": self.waiting, "waiting_since": self.waiting_since,
                 "form": self.form.to_dict() if self.form else None, "bucket": self.bucket,
                 "status": self.status, "profile_late": self.profile_late,
-                "finished_at": self.finished_at, "outbox": self.outbox}
+                "finished_at": self.finished_at, "ended_at": self.ended_at,
+                "outbox": self.outbox}
         return json.dumps(data, separators=(",", ":")).encode()
 
     @classmethod
@@ -187,6 +200,7 @@ class MemberState:
                    form=FormInsight.from_dict(data["form"]) if data["form"] else None,
                    bucket=data["bucket"], status=data["status"],
                    profile_late=data["profile_late"], finished_at=data["finished_at"],
+                   ended_at=data.get("ended_at"),
                    outbox=data.get("outbox", []))
 
 

@@ -154,6 +154,15 @@ class LiveBoard:
             out.setdefault(member, {})[float(start)] = (float(fraction), int(seconds))
         return out
 
+    async def reset_class(self, class_session_id: str) -> None:
+        """A class started again after its end: forget its live board."""
+        cid = class_session_id
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.delete(board_key(cid), alerts_key(cid), acks_key(cid), series_key(cid),
+                        summary_key(cid), resting_key(cid), class_key(cid))
+            pipe.publish(live_channel(cid), _dumps({"type": "reset"}))
+            await pipe.execute()
+
     async def summary_ready(self, class_session_id: str) -> None:
         async with self.redis.pipeline(transaction=False) as pipe:
             pipe.set(summary_key(class_session_id), "ready")

@@ -158,7 +158,7 @@ async def view_stream(hub: LiveHub, redis: Redis, class_session_id: str
         yield view, []
         while True:
             batch = await queue.drain()
-            if queue.resync:
+            if queue.resync or any(m.get("type") == "reset" for m in batch):
                 queue.resync = False
                 view = await load_view(redis, class_session_id)
                 yield view, []
