@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from planner.config import DoseRow, PlannerConfig
 from planner.library import ExerciseLibrary
@@ -61,15 +62,21 @@ def allowed_roles(exercise: Exercise) -> tuple[str, ...]:
 
 def member_pool(library: ExerciseLibrary, profile: MemberProfile) -> list[Exercise]:
     """Every exercise this member may be given at all."""
-    liked = set(profile.preferences.liked)
-    disliked = set(profile.preferences.disliked)
-    kit = profile.available_equipment
-    areas = profile.injury_areas
-    rank = LEVEL_RANK[profile.fitness_level]
-    return [ex for ex in library.plannable
-            if ex.equipment in kit and LEVEL_RANK[ex.level] <= rank
-            and ex.id not in disliked and (not ex.specialty or ex.id in liked)
-            and not (areas and areas.intersection(ex.contraindications))]
+    return list(_pool(library, profile.available_equipment, profile.injury_areas,
+                      profile.fitness_level, frozenset(profile.preferences.liked),
+                      frozenset(profile.preferences.disliked)))
+
+
+@lru_cache(maxsize=256)
+def _pool(library: ExerciseLibrary, kit: frozenset[str], areas: frozenset[str], level: str,
+          liked: frozenset[str], disliked: frozenset[str]) -> tuple[Exercise, ...]:
+    """Memoised: generation and the rule check ask for the same pools several times a plan
+    (with and without the injuries), and a batch's members share kits and levels."""
+    rank = LEVEL_RANK[level]
+    return tuple(ex for ex in library.plannable
+                 if ex.equipment in kit and LEVEL_RANK[ex.level] <= rank
+                 and ex.id not in disliked and (not ex.specialty or ex.id in liked)
+                 and not (areas and areas.intersection(ex.contraindications)))
 
 
 def preference_score(ex: Exercise, slot: Slot, profile: MemberProfile,

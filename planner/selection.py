@@ -254,13 +254,13 @@ def solve_selection(problem: SelectionProblem, *, effort: float = 0.05,
                      objective=evaluate(problem, picks) if picks else None)
 
 
-def volume_upper_bound(problem: SelectionProblem, muscle: str) -> float:
-    """Most weekly sets ``muscle`` could get in any week of this model (a relaxation).
+def session_volume_bounds(problem: SelectionProblem, muscle: str) -> list[float]:
+    """Most half-sets ``muscle`` could get in each session (a relaxation, per session).
 
     Per slot, its best sets-per-second candidate may fill all the slot's places; per
-    session, a fractional knapsack over the time budget. No week can do better, so a
-    minimum above this bound is out of reach however long the solver searches."""
-    total = 0.0
+    session, a fractional knapsack over the time budget (transitions and the exercise cap
+    are ignored, which only loosens the bound). No session can do better."""
+    bounds = []
     for s, slots in enumerate(problem.choices):
         options = []
         for k, cands in enumerate(slots):
@@ -270,6 +270,7 @@ def volume_upper_bound(problem: SelectionProblem, muscle: str) -> float:
                 cap = problem.sessions[s].slots[k].count * max(c.row.sets[1] for c in useful)
                 options.append((best.half_sets[muscle] / best.seconds_per_set,
                                 best.seconds_per_set, cap))
+        total = 0.0
         budget = float(problem.budget_seconds)
         for rate, seconds, cap in sorted(options, reverse=True):
             take = min(float(cap), budget / seconds)
@@ -277,7 +278,52 @@ def volume_upper_bound(problem: SelectionProblem, muscle: str) -> float:
             budget -= take * seconds
             if budget <= 0:
                 break
-    return total / 2
+        bounds.append(total)
+    return bounds
+
+
+def volume_upper_bound(problem: SelectionProblem, muscle: str) -> float:
+    """Most weekly sets ``muscle`` could get in any week of this model (a relaxation).
+
+    A minimum above this bound is out of reach however long the solver searches."""
+    return sum(session_volume_bounds(problem, muscle)) / 2
+
+
+def weekly_work_bound(problem: SelectionProblem, exempt: set[str] | frozenset[str]
+                      ) -> tuple[float, float]:
+    """(least seconds of work a week the minimums need, seconds the sessions hold).
+
+    Every set adds at most its candidate's summed target half-sets, so covering all
+    minimums takes at least (needed half-sets) / (best half-sets per second) of work; rest
+    is counted, transitions are not. When the first exceeds the second no week of this
+    model meets every minimum, however long the solver searches."""
+    counted = {m for m in problem.targets if m not in exempt}
+    needed = sum(round(2 * problem.targets[m].min) for m in counted)
+    rate = max((sum(w for m, w in c.half_sets.items() if m in counted) / c.seconds_per_set
+                for slots in problem.choices for cands in slots for c in cands), default=0.0)
+    held = float(problem.budget_seconds * len(problem.choices))
+    return (needed / rate if rate else float("inf")) if needed else 0.0, held
+
+
+def unreachable_targets(problem: SelectionProblem, exempt: set[str] | frozenset[str]
+                        ) -> tuple[dict[str, float], list[str]]:
+    """Targets no week of this model can meet, proven by the relaxation before any search.
+
+    Returns (muscle -> most weekly sets that fit, for minimums out of reach) and the
+    muscles that cannot reach ``hit_half_sets`` on ``min_sessions`` days. ``exempt``
+    muscles (limited by an injury) are pursued but never refused, so they are skipped."""
+    short: dict[str, float] = {}
+    rare: list[str] = []
+    for muscle in sorted(problem.targets):
+        if muscle in exempt:
+            continue
+        per_session = session_volume_bounds(problem, muscle)
+        if sum(per_session) / 2 < problem.targets[muscle].min:
+            short[muscle] = sum(per_session) / 2
+        if problem.frequency_applies and sum(
+                b >= problem.hit_half_sets for b in per_session) < problem.min_sessions:
+            rare.append(muscle)
+    return short, rare
 
 
 def short_targets(selection: Selection, targets: Mapping[str, TargetSets]) -> dict[str, float]:

@@ -161,16 +161,21 @@ def batch(profiles: Path = typer.Option(..., "--profiles", exists=True, file_oka
                                           "per plan (default: JSONL on stdout)"),
           jsonl: Path | None = typer.Option(None, "--jsonl", help="write outcomes to a JSONL file"),
           workers: int = typer.Option(0, "--workers", help="processes (0 = all cores)")) -> None:
-    """Plan every profile in a folder; one outcome per profile, none lost on errors."""
+    """Plan every profile in a folder; one outcome per profile, none lost on errors.
+
+    Profiles that share a week signature (kit, goals, level, days, minutes, injuries,
+    preferences) are planned next to each other so each worker solves that week once;
+    outcome lines therefore follow that grouping, each naming its source."""
     _quiet_logs()
     from concurrent.futures import ProcessPoolExecutor
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    from planner.batch import plan_outcome_job
+    from planner.batch import batch_job, grouping_key
 
     sources = _profile_sources(profiles)
-    jobs = [(src, text, weeks) for src, text in sources]
+    sources.sort(key=lambda job: grouping_key(job[1]))
+    jobs = [(src, text, weeks, out is not None) for src, text in sources]
     n_workers = workers or os.cpu_count() or 1
     counts = {"ok": 0, "infeasible": 0, "invalid": 0}
     sink = jsonl.open("w", encoding="utf-8") if jsonl else (None if out else sys.stdout)
@@ -182,16 +187,16 @@ def batch(profiles: Path = typer.Option(..., "--profiles", exists=True, file_oka
     try:
         with progress, ProcessPoolExecutor(n_workers) as pool:
             task = progress.add_task("planning", total=len(jobs))
-            for outcome in pool.map(plan_outcome_job, jobs, chunksize=8):
-                counts[str(outcome["status"])] += 1
-                if out and outcome["status"] == "ok":
-                    name = _safe(str(outcome["member_id"]))
-                    (out / f"{name}.json").write_text(json.dumps(outcome["plan"], indent=1))
+            for result in pool.map(batch_job, jobs, chunksize=8):
+                counts[result.status] += 1
+                if out and result.plan_text is not None:
+                    name = _safe(str(result.member_id))
+                    (out / f"{name}.json").write_text(result.plan_text)
                 if sink is not None:
-                    sink.write(json.dumps(outcome) + "\n")
-                elif outcome["status"] != "ok":
-                    typer.echo(f"{outcome['source']}: {outcome['status']}: "
-                               f"{'; '.join(outcome.get('reasons', []))}", err=True)  # type: ignore[arg-type]
+                    sink.write(result.line + "\n")
+                elif result.status != "ok":
+                    typer.echo(f"{result.source}: {result.status}: "
+                               f"{'; '.join(result.reasons)}", err=True)
                 progress.advance(task)
     finally:
         if jsonl and sink is not None:

@@ -90,10 +90,12 @@ def test_batch_writes_one_outcome_per_profile(tmp_path: Path, profile_file: Path
     result = runner.invoke(app, ["plan", "batch", "--profiles", str(folder), "--weeks", "2",
                                  "--jsonl", str(out), "--workers", "1"])
     assert result.exit_code == 0, result.output
-    outcomes = [json.loads(line) for line in out.read_text().splitlines()]
-    assert [o["status"] for o in outcomes] == ["ok", "ok", "invalid", "invalid"]
-    assert outcomes[0]["plan"]["member_id"] == "member-0042"
-    assert any("days_per_week" in r for r in outcomes[3]["reasons"])
+    outcomes = {o["source"]: o for o in map(json.loads, out.read_text().splitlines())}
+    assert {k: o["status"] for k, o in outcomes.items()} == {
+        "a.json": "ok", "b.jsonl:1": "ok", "b.jsonl:2": "invalid", "c.json[0]": "invalid"}
+    assert outcomes["a.json"]["plan"]["member_id"] == "member-0042"
+    assert outcomes["b.jsonl:1"]["plan"]["member_id"] == "b1"
+    assert any("days_per_week" in r for r in outcomes["c.json[0]"]["reasons"])
     assert "2 planned" in result.stderr
 
 
