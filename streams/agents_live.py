@@ -61,7 +61,9 @@ class Outbox:
     def tile(self, state: MemberState) -> None:
         if (state.session is None or not state.session.live) and state.form is None:
             return  # waiting for the roster, or no heart rate yet: nothing worth a tile
-        self.tiles.setdefault(state.class_session_id, []).append(state.tile())
+        tile = state.tile()
+        tile["at"] = time.time()  # when the worker built it: latency is measurable per hop
+        self.tiles.setdefault(state.class_session_id, []).append(tile)
 
 
 @dataclass

@@ -34,7 +34,11 @@ from redis.exceptions import RedisError
 from configs.settings import Settings
 from streams.agents_class import ClassLifecycle
 from streams.agents_live import LiveWorker, Outbox, Topics
-from streams.faust_tuning import apply_eager_delivery, apply_verified_end_offsets
+from streams.faust_tuning import (
+    apply_eager_delivery,
+    apply_fetch_max_wait,
+    apply_verified_end_offsets,
+)
 from streams.insight_config import default_alert_rules, default_insight_config
 from streams.member_state import MemberState
 from streams.records import (
@@ -65,6 +69,7 @@ def create_app(settings: Settings, worker_config: WorkerConfig | None = None) ->
         apply_eager_delivery()
     if cfg.faust.verify_end_offsets:
         apply_verified_end_offsets()
+    apply_fetch_max_wait(cfg.faust.fetch_max_wait_ms)
     app = faust.App(
         settings.worker_id,
         broker=settings.kafka_url,

@@ -6,6 +6,7 @@ knobs (batching, waits) that change latency and throughput, not what a number me
 
 from __future__ import annotations
 
+import os
 import tomllib
 from functools import lru_cache
 from pathlib import Path
@@ -49,6 +50,7 @@ class ClassEndSection(_Strict):
 class FaustSection(_Strict):
     eager_delivery: bool = True
     verify_end_offsets: bool = True
+    fetch_max_wait_ms: int = Field(default=100, ge=5, le=5000)
 
 
 class WorkerConfig(_Strict):
@@ -61,8 +63,10 @@ class WorkerConfig(_Strict):
 
 
 def load_worker_config(path: Path | str | None = None) -> WorkerConfig:
-    """Read and validate ``configs/worker.toml`` (or ``path``)."""
-    file = Path(path) if path is not None else WORKER_TOML
+    """Read and validate ``path``, else ``$SPOTTER_WORKER_CONFIG``, else
+    ``configs/worker.toml`` (a deployment or a benchmark may point at its own file)."""
+    chosen = path if path is not None else os.environ.get("SPOTTER_WORKER_CONFIG")
+    file = Path(chosen) if chosen else WORKER_TOML
     try:
         with file.open("rb") as handle:
             data = tomllib.load(handle)
