@@ -33,14 +33,18 @@ from api.alerts.router import router as alerts_router
 from api.classes.router import router as classes_router
 from api.db.session import make_engine, make_sessionmaker
 from api.exceptions import LoginRequired, SpotterError
+from api.exercises.pages import router as exercises_pages_router
+from api.exercises.router import router as exercises_router
 from api.live.hub import LiveHub
 from api.live.router import router as live_router
+from api.members.router import router as members_router
 from api.notifications.router import pages as notification_pages
 from api.notifications.router import router as notifications_router
 from api.notifications.webhook import WebhookSettings, run_sender
 from api.pages.admin import router as admin_pages_router
 from api.pages.auth import router as auth_pages_router
 from api.pages.member import router as member_pages_router
+from api.pages.plans import router as plans_pages_router
 from api.pages.router import router as pages_router
 from api.plans.router import router as plans_router
 from api.schedules.router import router as schedules_router
@@ -231,11 +235,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(alerts_router)
     app.include_router(summaries_router)
     app.include_router(plans_router)
+    app.include_router(exercises_router)
+    app.include_router(members_router)
     app.include_router(schedules_router)
     app.include_router(auth_pages_router)
     app.include_router(notification_pages)
     app.include_router(pages_router)
     app.include_router(member_pages_router)
+    app.include_router(plans_pages_router)
+    app.include_router(exercises_pages_router)
     app.include_router(admin_pages_router)
     mount_database_admin(app, lambda: app.state.sessionmaker)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

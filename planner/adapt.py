@@ -190,3 +190,46 @@ def adapt_plan(plan: Plan, logs: Sequence[ExerciseLog], *, week: int, day: int,
                     factor = 1.0
                 s.exercises[index] = _apply(item, adj, factor, library, config)
     return validate_and_repair(adapted, updated, library, config), updated, adjustments
+
+
+def carry_over(previous: Plan, sessions: Sequence[tuple[int, int, date, Sequence[ExerciseLog]]],
+               following: Plan, *, profile: MemberProfile, library: ExerciseLibrary,
+               config: PlannerConfig | None = None
+               ) -> tuple[Plan, MemberProfile, list[Adjustment]]:
+    """Carry what was logged in the previous block into the next one when it starts.
+
+    ``sessions`` are (week, ISO day, date, logs) of ``previous``, oldest first. Each logged
+    exercise is assessed against what ``previous`` planned that day; the newest verdict
+    per exercise then adjusts that exercise wherever ``following`` has it (load scaled by
+    the same factor, reps, or the regression), and the result passes the rule check."""
+    config = config or default_config()
+    latest: dict[str, tuple[Adjustment, PlanItem]] = {}
+    history: list[LoggedSet] = []
+    for week, day, when, logs in sessions:
+        session = next((s for w in previous.weeks if w.week == week for s in w.sessions
+                        if s.day == day), None)
+        history += logged_sets(logs, when)
+        if session is None:
+            continue
+        planned = {i.exercise_id: i for i in session.exercises}
+        for log in logs:
+            if log.exercise_id in planned:
+                item = planned[log.exercise_id]
+                latest[log.exercise_id] = (assess(item, log, profile, library, config), item)
+    updated = profile.model_copy(update={
+        "training_history": [*profile.training_history, *history]})
+    adapted = following.model_copy(deep=True)
+    for w in adapted.weeks:
+        for s in w.sessions:
+            for index, item in enumerate(s.exercises):
+                found = latest.get(item.exercise_id)
+                if found is None:
+                    continue
+                adj, before = found
+                old = before.intensity.load_kg
+                factor = adj.new_load_kg / old if adj.new_load_kg and old else 1.0
+                if adj.action == "hold":
+                    factor = 1.0
+                s.exercises[index] = _apply(item, adj, factor, library, config)
+    adjustments = [adj for adj, _ in latest.values()]
+    return validate_and_repair(adapted, updated, library, config), updated, adjustments

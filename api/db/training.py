@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.db.models import Base, new_id, utcnow
@@ -34,6 +34,22 @@ class WorkoutPlan(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     approved_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    # what adaptation changed, newest last: [{"at", "source", "adjustments": [...]}]
+    adaptations: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
+
+
+class MemberProfileRow(Base):
+    """The planner's input for one member (``planner.models.MemberProfile`` as JSON).
+
+    Training history grows as logged sets are applied; a coach or the member edits the rest.
+    """
+
+    __tablename__ = "member_profiles"
+
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.id"), primary_key=True)
+    profile: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
 
 
 class WorkoutLog(Base):
@@ -43,7 +59,7 @@ class WorkoutLog(Base):
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True, default=new_id)
     member_id: Mapped[str] = mapped_column(ForeignKey("members.id"), index=True)
-    plan_id: Mapped[str | None] = mapped_column(ForeignKey("workout_plans.id"))
+    plan_id: Mapped[str | None] = mapped_column(ForeignKey("workout_plans.id"), index=True)
     performed_on: Mapped[date] = mapped_column(Date)
     exercise_id: Mapped[str] = mapped_column(String(128))
     set_index: Mapped[int] = mapped_column(Integer, default=1)
@@ -51,6 +67,11 @@ class WorkoutLog(Base):
     reps: Mapped[int | None] = mapped_column(Integer)
     rpe: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    week: Mapped[int | None] = mapped_column(Integer)      # where in the plan it was done
+    day: Mapped[int | None] = mapped_column(Integer)       # ISO weekday of the session
+    pain: Mapped[bool] = mapped_column(Boolean, default=False)
+    poor_form: Mapped[bool] = mapped_column(Boolean, default=False)
+    applied_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # adapted
 
 
 class ReadinessCheckin(Base):
@@ -64,6 +85,7 @@ class ReadinessCheckin(Base):
     stress: Mapped[int] = mapped_column(Integer)
     soreness: Mapped[int] = mapped_column(Integer)
     pain: Mapped[int] = mapped_column(Integer)
+    pain_areas: Mapped[list[str]] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

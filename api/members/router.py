@@ -1,0 +1,83 @@
+"""Members' own training data: planner profile, logged sets, check-ins, feedback.
+
+``{member_id}`` may be ``me`` for the calling member. Members reach only their own;
+trainers the members booked into their classes (or on their plans); admins everyone."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query
+
+from api.accounts.dependencies import UserPrincipal
+from api.deps import SessionDep
+from api.members import service
+from api.members.schemas import (
+    CheckInIn,
+    CheckInOut,
+    FeedbackIn,
+    FeedbackOut,
+    LoggedSetOut,
+    LogIn,
+    ProfileOut,
+)
+from api.plans.access import resolve_member_id
+from planner.models import MemberProfile
+
+router = APIRouter(prefix="/api/members", tags=["members"])
+
+
+@router.get("/{member_id}/profile")
+async def get_profile(member_id: str, db: SessionDep, principal: UserPrincipal) -> ProfileOut:
+    """The planner profile (``spotter plan example-profile`` shows one); null when none."""
+    return await service.get_profile(db, principal, resolve_member_id(principal, member_id))
+
+
+@router.put("/{member_id}/profile")
+async def put_profile(member_id: str, body: MemberProfile, db: SessionDep,
+                      principal: UserPrincipal) -> ProfileOut:
+    """Store the planner profile (its ``member_id`` must be this member's)."""
+    return await service.put_profile(db, principal, resolve_member_id(principal, member_id),
+                                     body)
+
+
+@router.post("/{member_id}/logs", status_code=201)
+async def log_sets(member_id: str, body: LogIn, db: SessionDep, principal: UserPrincipal
+                   ) -> list[LoggedSetOut]:
+    """Log sets (load, reps, RPE) of one exercise of a session of the active plan."""
+    return await service.log_sets(db, principal, resolve_member_id(principal, member_id), body)
+
+
+@router.get("/{member_id}/logs")
+async def list_logs(member_id: str, db: SessionDep, principal: UserPrincipal,
+                    plan_id: str | None = Query(default=None, max_length=64),
+                    limit: int = Query(default=200, ge=1, le=1000)) -> list[LoggedSetOut]:
+    return await service.list_logs(db, principal, resolve_member_id(principal, member_id),
+                                   plan_id, limit)
+
+
+@router.post("/{member_id}/checkins", status_code=201)
+async def check_in(member_id: str, body: CheckInIn, db: SessionDep, principal: UserPrincipal
+                   ) -> CheckInOut:
+    """A pre-session readiness check-in (five 1-5 answers) and the status it gives."""
+    return await service.check_in(db, principal, resolve_member_id(principal, member_id), body)
+
+
+@router.get("/{member_id}/checkins")
+async def list_checkins(member_id: str, db: SessionDep, principal: UserPrincipal,
+                        limit: int = Query(default=60, ge=1, le=500)) -> list[CheckInOut]:
+    return await service.list_checkins(db, principal, resolve_member_id(principal, member_id),
+                                       limit)
+
+
+@router.post("/{member_id}/feedback", status_code=201)
+async def give_feedback(member_id: str, body: FeedbackIn, db: SessionDep,
+                        principal: UserPrincipal) -> FeedbackOut:
+    """Feedback on one workout of a plan (rating 1-5, optional comment)."""
+    return await service.give_feedback(db, principal, resolve_member_id(principal, member_id),
+                                       body)
+
+
+@router.get("/{member_id}/feedback")
+async def list_feedback(member_id: str, db: SessionDep, principal: UserPrincipal,
+                        limit: int = Query(default=100, ge=1, le=500)) -> list[FeedbackOut]:
+    return await service.list_feedback(db, principal, resolve_member_id(principal, member_id),
+                                       limit)
