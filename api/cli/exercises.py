@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -18,12 +19,19 @@ from api.cli.apps import exercises_app
 def import_file(file: Path = typer.Argument(..., help="exercises JSON (free-exercise-db format)"),
                 output: Path | None = typer.Option(None, "--output", help="library file to "
                                                    "write (default: the packaged library)"),
+                to_db: bool = typer.Option(False, "--db", help="import into the database "
+                                           "(SPOTTER_DATABASE_URL) instead of a file"),
+                replace_admin: bool = typer.Option(False, "--replace-admin", help="with --db: "
+                                                   "also overwrite admin-curated entries"),
                 as_json: bool = typer.Option(False, "--json", help="print the report as JSON"),
                 dry_run: bool = typer.Option(False, "--dry-run", help="validate only")) -> None:
-    """Validate, derive planner fields, and write the exercise library."""
+    """Validate, derive planner fields, and write the exercise library (file or database)."""
     from planner.errors import PlannerError
     from planner.io import LIBRARY_FILE, read_exercise_file, write_library
 
+    if to_db and output is not None:
+        typer.echo("error: choose --db or --output, not both", err=True)
+        raise typer.Exit(2)
     try:
         report = read_exercise_file(file)
     except PlannerError as exc:
@@ -31,15 +39,65 @@ def import_file(file: Path = typer.Argument(..., help="exercises JSON (free-exer
         raise typer.Exit(2) from exc
     for bad in report.rejected:
         typer.echo(f"rejected record #{bad.index} ({bad.id or 'no id'}): {bad.reason}", err=True)
-    target = output or LIBRARY_FILE
+    target = "database" if to_db else str(output or LIBRARY_FILE)
+    written = kept = None
     if not dry_run:
-        write_library(report.exercises, target)
+        if to_db:
+            written, kept = _import_to_db(report, replace_admin)
+        else:
+            write_library(report.exercises, output or LIBRARY_FILE)
     if as_json:
         typer.echo(json.dumps({"imported": len(report.exercises),
                                "rejected": [vars(r) for r in report.rejected],
-                               "written_to": None if dry_run else str(target)}, indent=2))
+                               "written_to": None if dry_run else target,
+                               "rows_written": written, "kept_admin": kept}, indent=2))
     else:
-        typer.echo(report.summary() + ("" if dry_run else f"; written to {target}"))
+        extra = f" ({written} rows written, {kept} admin entries kept)" if to_db and \
+            not dry_run else ""
+        typer.echo(report.summary() + ("" if dry_run else f"; written to {target}{extra}"))
+
+
+def _import_to_db(report: Any, replace_admin: bool) -> tuple[int, int]:
+    """Merge the import into the ``exercises`` table (links derived again over all rows)."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import create_engine, select
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.orm import Session
+
+    from api.db.training import ExerciseRow
+    from api.exercises.library import ADMIN, Entry, changed, merge_import, row_values
+    from configs.settings import get_settings
+    from planner.io import default_library, read_overrides
+    from planner.models import Exercise
+
+    engine = create_engine(get_settings().resolved_database_url())
+    try:
+        with Session(engine) as db, db.begin():
+            rows = {r.id: r for r in db.scalars(select(ExerciseRow))}
+            before = ({k: Entry(Exercise.model_validate(r.data), r.source)
+                       for k, r in rows.items()} if rows else
+                      {ex.id: Entry(ex, "library") for ex in default_library()})
+            after = merge_import(before, report, read_overrides(), replace_admin=replace_admin)
+            todo = list(after.values()) if not rows else changed(before, after)
+            now = datetime.now(UTC)
+            for entry in todo:
+                values = row_values(entry)
+                row = rows.get(entry.exercise.id)
+                if row is None:
+                    db.add(ExerciseRow(**values, updated_at=now))
+                else:
+                    row.name, row.data, row.source, row.updated_at = (
+                        values["name"], values["data"], values["source"], now)
+            kept = sum(1 for ex in report.exercises if ex.id in before
+                       and before[ex.id].source == ADMIN and not replace_admin)
+            return len(todo), kept
+    except SQLAlchemyError as exc:
+        typer.echo(f"error: database write failed ({type(exc).__name__}: {exc}); run "
+                   "`spotter db upgrade` first", err=True)
+        raise typer.Exit(2) from exc
+    finally:
+        engine.dispose()
 
 
 @exercises_app.command("alternative")
