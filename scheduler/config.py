@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from scheduler.errors import SchedulerInputError
+from scheduler.timegrid import to_minutes
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "configs" / "scheduler.toml"
 
@@ -80,12 +81,40 @@ class AdjustSettings(_Strict):
     sold_out_share: float = Field(default=0.5, gt=0, le=1)
 
 
+class ManagerSettings(_Strict):
+    """The hand-made baseline's template grid (see ``scheduler.manager``)."""
+
+    weekday_times: list[str] = ["18:30", "17:30", "19:30", "07:00", "12:15", "09:30", "06:15",
+                                "20:30"]
+    weekend_times: list[str] = ["09:30", "10:30", "08:30", "11:30"]
+
+    @field_validator("weekday_times", "weekend_times")
+    @classmethod
+    def _clock(cls, times: list[str]) -> list[str]:
+        for t in times:
+            to_minutes(t)
+        return times
+
+
+class StudioSettings(_Strict):
+    """How a studio's database becomes an instance (``api.schedules``)."""
+
+    timezone: str = "UTC"
+    min_sessions: int = Field(default=1, ge=0)
+    max_sessions: int = Field(default=5, ge=0)
+    history_weeks: int = Field(default=12, ge=1)
+    time_limit_s: float = Field(default=20.0, gt=0)
+    max_time_limit_s: float = Field(default=120.0, gt=0)
+
+
 class SchedulerSettings(_Strict):
     defaults: Defaults = Defaults()
     weights: ObjectiveWeights = ObjectiveWeights()
     solver: SolverSettings = SolverSettings()
     demand: DemandSettings
     adjust: AdjustSettings = AdjustSettings()
+    manager: ManagerSettings = ManagerSettings()
+    studio: StudioSettings = StudioSettings()
 
 
 def load_settings_file(path: Path) -> SchedulerSettings:

@@ -112,6 +112,10 @@ def _infeasible(ctx: ModelContext, lits: list[cp_model.IntVar], time_s: float
     ctx.model.add_assumptions(lits)
     solver = cp_model.CpSolver()  # type: ignore[no-untyped-call]
     solver.parameters.num_workers = 1  # assumptions-based cores need the sequential search
+    # Guarded (enforced) linear rules only reach the LP at level 2; counting conflicts
+    # (7 days x 4 classes < 29 sessions) are then proved at once instead of timing out
+    # (measured: 0.08 s vs no proof in 2.5 s).
+    solver.parameters.linearization_level = 2
     solver.parameters.max_time_in_seconds = max(time_s, 0.05)
     if solver.status_name(solver.solve(ctx.model)) != "INFEASIBLE":
         return False, []

@@ -24,12 +24,15 @@ class Board:
         self.trainer_busy: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
         self.minutes: Counter[str] = Counter()
         self.count: Counter[str] = Counter()
+        self.per_day: Counter[tuple[str, int]] = Counter()
 
     def fits(self, o: Option) -> bool:
         s = self.studio
         if self.count[o.class_type] >= s.class_types[o.class_type].max_sessions:
             return False
         if self.minutes[o.trainer] + o.duration > s.max_minutes[o.trainer]:
+            return False
+        if s.day_cap is not None and self.per_day[(o.trainer, o.day)] >= s.day_cap:
             return False
         if any(o.start < e and b < o.end for b, e in self.room_busy[(o.room, o.day)]):
             return False
@@ -42,6 +45,7 @@ class Board:
         self.trainer_busy[(o.trainer, o.day)].append((o.start, o.end))
         self.minutes[o.trainer] += o.duration
         self.count[o.class_type] += 1
+        self.per_day[(o.trainer, o.day)] += 1
 
 
 def greedy_schedule(studio: Studio, options: OptionSet) -> list[int]:

@@ -144,6 +144,20 @@ def add_trainer_hours(ctx: ModelContext) -> None:
                 "trainer_hours", trainer, f"{trainer} may teach at most {cap / 60:g} h a week"))
 
 
+def add_trainer_day_cap(ctx: ModelContext) -> None:
+    """At most ``max_classes_per_trainer_day`` classes per trainer and day (admin setting)."""
+    cap = ctx.studio.day_cap
+    if cap is None:
+        return
+    guards: dict[str, list[cp_model.IntVar]] = {}  # one assumption per trainer, all days
+    for (trainer, _day), idx in ctx.options.by_trainer_day.items():
+        if len(idx) > cap:
+            if trainer not in guards:
+                guards[trainer] = ctx.guard("trainer_day_cap", trainer,
+                                            f"{trainer} may teach at most {cap} classes a day")
+            add_linear(ctx, [ctx.x[i] for i in idx], [1] * len(idx), 0, cap, guards[trainer])
+
+
 def add_pinned(ctx: ModelContext) -> None:
     for k, (pin, idx) in enumerate(zip(ctx.studio.instance.pinned, ctx.options.pinned,
                                        strict=True)):
@@ -168,6 +182,7 @@ def build_model(studio: Studio, options: OptionSet, explain: bool = False,
     add_trainer_no_overlap(ctx)
     add_session_bounds(ctx)
     add_trainer_hours(ctx)
+    add_trainer_day_cap(ctx)
     add_pinned(ctx)
     return ctx
 

@@ -117,6 +117,8 @@ class Instance(_In):
     name: str = "studio week"
     slot_minutes: int | None = Field(None, gt=0, le=60, description="time grid; default 15")
     changeover_min: int | None = Field(None, ge=0, description="gap between a trainer's classes")
+    max_classes_per_trainer_day: int | None = Field(
+        None, ge=1, description="classes one trainer may teach on one day; none = no cap")
     opening_hours: list[Window] = Field(min_length=1)
     rooms: list[Room] = Field(min_length=1)
     class_types: list[ClassType] = Field(min_length=1)

@@ -46,6 +46,7 @@ class Studio:
     class_types: dict[str, ClassType]
     trainers: dict[str, Trainer]
     max_minutes: dict[str, int]
+    day_cap: int | None
     opening: dict[int, list[Span]]
     availability: dict[str, dict[int, list[Span]]]
     room_closed: dict[str, dict[int, list[Span]]]
@@ -72,6 +73,7 @@ class Studio:
                 t.id: round(60 * (t.max_hours if t.max_hours is not None else d.max_trainer_hours))
                 for t in instance.trainers
             },
+            day_cap=instance.max_classes_per_trainer_day,
             opening=opening,
             availability={t.id: _by_day(t.availability) for t in instance.trainers},
             room_closed={r.id: _by_day(r.closed) for r in instance.rooms},

@@ -165,9 +165,16 @@ class _Rules:
         s = self.studio
         minutes: Counter[str] = Counter()
         count: Counter[str] = Counter()
+        per_day: Counter[tuple[str, str]] = Counter()
         for c in self.classes:
             minutes[c.trainer] += to_minutes(c.end) - to_minutes(c.start)
             count[c.class_type] += 1
+            per_day[(c.trainer, c.day)] += 1
+        cap = s.instance.max_classes_per_trainer_day
+        for (trainer, day), n in sorted(per_day.items()):
+            if cap is not None and n > cap:
+                self.add("trainer_day_cap", f"{trainer} teaches {n} classes on {day}, "
+                         f"more than {cap}")
         for trainer, used in minutes.items():
             if trainer in s.max_minutes and used > s.max_minutes[trainer]:
                 self.add("trainer_max_hours", f"{trainer} teaches {used / 60:g} h, "
