@@ -45,6 +45,7 @@ Direction = Literal["easier", "harder", "same"]
 Role = Literal["main", "accessory", "core", "timed", "conditioning"]
 
 MUSCLES: tuple[str, ...] = get_args(Muscle)
+CATEGORIES: tuple[str, ...] = get_args(Category)
 EQUIPMENT: tuple[str, ...] = get_args(Equipment)
 LEVELS: tuple[str, ...] = get_args(Level)
 PATTERNS: tuple[str, ...] = get_args(Pattern)

@@ -1,0 +1,54 @@
+"""Words and numbers for the plan pages (kept out of templates so they stay readable)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+DAYS = {1: "Monday", 2: "Tuesday", 3: "Wednesday", 4: "Thursday", 5: "Friday",
+        6: "Saturday", 7: "Sunday"}
+
+
+def day_name(day: int) -> str:
+    return DAYS.get(day, f"day {day}")
+
+
+def words(text: str | None) -> str:
+    return (text or "").replace("_", " ")
+
+
+def dose(item: dict[str, Any]) -> str:
+    amount = f"{item['reps']} reps" if item.get("reps") else f"{item.get('duration_seconds')} s"
+    return f"{item['sets']} × {amount}"
+
+
+def intensity(item: dict[str, Any]) -> str:
+    value = item.get("intensity") or {}
+    if value.get("load_kg") is not None:
+        return f"{value['load_kg']:g} kg"
+    if value.get("percent_1rm") is not None:
+        return f"{value['percent_1rm']:g} % 1RM"
+    if value.get("rpe") is not None:
+        return f"RPE {value['rpe']:g}"
+    return "-"
+
+
+def intensity_kind(item: dict[str, Any]) -> tuple[str, float | None]:
+    value = item.get("intensity") or {}
+    for kind in ("load_kg", "percent_1rm", "rpe"):
+        if value.get(kind) is not None:
+            return kind, float(value[kind])
+    return "rpe", None
+
+
+def current_week(approved_at: datetime | None, weeks: int) -> int:
+    """The plan week a member is in: counted from approval, kept within the plan."""
+    if approved_at is None or weeks < 1:
+        return 1
+    if approved_at.tzinfo is None:
+        approved_at = approved_at.replace(tzinfo=UTC)
+    return max(1, min(weeks, (datetime.now(UTC) - approved_at).days // 7 + 1))
+
+
+def week_of(plan: dict[str, Any], number: int) -> dict[str, Any] | None:
+    return next((w for w in plan.get("weeks", []) if w.get("week") == number), None)
