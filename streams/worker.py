@@ -2,9 +2,9 @@
 
 State lives in plain (non-windowed) tables keyed like the input streams, so a rebalance
 moves it with its partition and the changelog restores it; every decision about time is
-made on event time by ``streams.metrics``. Agents read in batches (``take_events``) and
-write each member's state once per batch; Faust acks a batch only after its body ran,
-and flushes the producer (our changelog writes) before it commits offsets, so the stored
+made on event time by ``streams.metrics``. Agents read in batches (:func:`batches`) and
+write each member's state once per batch; a batch is acked only after its body ran, and
+Faust flushes the producer (our changelog writes) before it commits offsets, so the stored
 state is never behind the committed offsets: a redelivered sample is deduplicated by its
 strap sequence number, never lost or counted twice.
 
@@ -24,6 +24,7 @@ import json
 import os
 import socket
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import faust
@@ -80,6 +81,7 @@ def create_app(settings: Settings, worker_config: WorkerConfig | None = None) ->
         broker_heartbeat_interval=settings.broker_heartbeat_interval_s,
         web_enabled=False,
         table_standby_replicas=0,
+        stream_buffer_maxsize=cfg.faust.stream_buffer_maxsize,
     )
     register_agents(app, settings, cfg)
     return app
@@ -90,6 +92,31 @@ def raw_topic(app: faust.App, name: str) -> Any:
     dead-lettered instead of crashing Faust's deserializer."""
     return app.topic(name, key_type=bytes, value_type=bytes,
                      key_serializer="raw", value_serializer="raw")
+
+
+async def batches(stream: Any, max_size: int) -> AsyncIterator[list[Any]]:
+    """Consumer batches sized by the backlog: whatever is already buffered, up to
+    ``max_size``, is handled together; a lone live sample is handled at once.
+
+    Faust's ``take_events`` waits a fixed time to fill a batch (latency when the class is
+    live) and stops buffering while the batch is handled (small batches when there is a
+    backlog: each costs a state write and a tile per member, so throughput fell with it).
+    Acks are manual: a batch is acked only after the body has written its states, which
+    keeps the stored state ahead of the committed offsets.
+    """
+    manual = stream.noack()
+    queue = manual.channel.queue
+    pending: list[Any] = []
+    async for event in manual.events():
+        pending.append(event)
+        if len(pending) < max_size and not queue.empty():
+            continue
+        try:
+            yield pending
+        finally:
+            for done in pending:
+                await manual.ack(done)
+            pending = []
 
 
 def instance_id(settings: Settings) -> str:
@@ -134,19 +161,18 @@ def register_agents(app: faust.App, settings: Settings, cfg: WorkerConfig) -> No
 
     @app.agent(raw_topic(app, TOPIC_HR_SAMPLES))
     async def heart_rate(stream: Any) -> None:
-        async for events in stream.take_events(cfg.batch.max_samples,
-                                               within=cfg.batch.within_s):
-            await flush(live.take_samples(list(events), time.time()))
+        async for events in batches(stream, cfg.batch.max_samples):
+            await flush(live.take_samples(events, time.time()))
 
     @app.agent(raw_topic(app, TOPIC_ROSTER))
     async def roster(stream: Any) -> None:
-        async for events in stream.take_events(SMALL_BATCH, within=cfg.batch.within_s):
-            await flush(live.take_roster(list(events), time.time()))
+        async for events in batches(stream, SMALL_BATCH):
+            await flush(live.take_roster(events, time.time()))
 
     @app.agent(raw_topic(app, TOPIC_FORM_EVENTS))
     async def form_events(stream: Any) -> None:
-        async for events in stream.take_events(SMALL_BATCH, within=cfg.batch.within_s):
-            await flush(live.take_form(list(events), time.time()))
+        async for events in batches(stream, SMALL_BATCH):
+            await flush(live.take_form(events, time.time()))
 
     @app.agent(raw_topic(app, TOPIC_CLASS_EVENTS))
     async def class_events(stream: Any) -> None:

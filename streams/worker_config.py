@@ -26,7 +26,6 @@ class _Strict(BaseModel):
 
 class BatchSection(_Strict):
     max_samples: int = Field(default=1000, ge=1, le=100_000)
-    within_s: float = Field(default=0.05, gt=0, le=5)
 
 
 class ProfilesSection(_Strict):
@@ -51,6 +50,7 @@ class FaustSection(_Strict):
     eager_delivery: bool = True
     verify_end_offsets: bool = True
     fetch_max_wait_ms: int = Field(default=100, ge=5, le=5000)
+    stream_buffer_maxsize: int = Field(default=32768, ge=100, le=1_000_000)
 
 
 class WorkerConfig(_Strict):
