@@ -1,0 +1,143 @@
+"""Request and response shapes of ``/api/schedules``.
+
+The timetable itself (classes, objective breakdown, violations) is the scheduler library's
+own contract (``scheduler.schemas``), passed through unchanged so the CLI, the API and the
+pages read the same numbers.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from scheduler.adjust import Suggestion
+from scheduler.diff import ScheduleDiff
+from scheduler.repair import Change, Substitute
+from scheduler.schemas import ObjectiveTerm, ScheduledClass, StageReport, Violation
+
+Status = Literal["draft", "published", "archived"]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SessionBounds(_In):
+    min: int = Field(ge=0, le=50)
+    max: int = Field(ge=0, le=50)
+
+
+class WeightOverrides(_In):
+    """A scenario: weights that differ from the admin's (unset = the admin's value)."""
+
+    attendance: float | None = Field(None, ge=0, le=1000)
+    revenue: float | None = Field(None, ge=0, le=1000)
+    idle_minute: float | None = Field(None, ge=0, le=1000)
+    imbalance: float | None = Field(None, ge=0, le=1000)
+    change: float | None = Field(None, ge=0, le=1000)
+    preference: float | None = Field(None, ge=0, le=1000)
+
+
+class GenerateIn(_In):
+    name: str | None = Field(None, max_length=200, description="default: scenario + week")
+    week_start: date | None = Field(None, description="a Monday; default the next Monday")
+    time_limit_s: float | None = Field(
+        None, gt=0, le=120, description="solver time; default configs/scheduler.toml [studio]")
+    seed: int = Field(0, ge=0, le=2**31 - 1)
+    sessions: dict[str, SessionBounds] = Field(
+        default_factory=dict, description="per class type id: sessions per week (min, max)")
+    weights: WeightOverrides | None = Field(None, description="scenario weights")
+    instance: dict[str, Any] | None = Field(
+        None, description="plan this instance JSON (`spotter schedule example`) instead of "
+                          "the studio in the database")
+
+
+class ScheduleSummary(BaseModel):
+    id: str
+    name: str
+    status: Status
+    week_start: date | None
+    created_at: datetime
+    published_at: datetime | None
+    source: str
+    solver_status: str
+    objective: float | None
+    best_bound: float | None
+    gap: float | None
+    classes: int
+    predicted_attendance: float
+
+
+class Baselines(BaseModel):
+    """Predicted attendance of the two baselines on the same instance and demand."""
+
+    manager: float = Field(description="manager's draft: popular-times grid, first free "
+                                       "qualified trainer and fitting room, no demand model")
+    greedy: float = Field(description="demand-aware greedy over every option")
+
+
+class ScheduleOut(ScheduleSummary):
+    schedule: list[ScheduledClass]
+    objective_breakdown: dict[str, ObjectiveTerm]
+    violations: list[Violation]
+    stages: list[StageReport]
+    explanation: list[str]
+    notes: list[str]
+    demand: dict[str, Any]
+    weights: dict[str, float]
+    pinned: list[int] = Field(description="indexes into schedule of pinned classes")
+    baselines: Baselines | None
+    repair: dict[str, Any] | None = None
+    names: dict[str, dict[str, str]] = Field(
+        description="display names of rooms, trainers and class types by id")
+
+
+class CompareOut(BaseModel):
+    a: ScheduleOut
+    b: ScheduleOut
+    diff: ScheduleDiff = Field(description="how b differs from a")
+
+
+class PublishOut(BaseModel):
+    schedule: ScheduleSummary
+    archived: list[str]
+    sessions_created: int
+    sessions_kept: int
+    sessions_removed: int
+    sessions_cancelled: int = Field(description="future classes of the old timetable that "
+                                                "had bookings: marked cancelled, not deleted")
+
+
+class RepairIn(_In):
+    change: Change
+    time_limit_s: float | None = Field(None, gt=0, le=120)
+
+
+class RepairOut(BaseModel):
+    draft: ScheduleOut
+    changes: list[dict[str, Any]]
+    substitutes: list[Substitute]
+
+
+class PinIn(_In):
+    index: int = Field(ge=0, description="index of the class in the schedule")
+    pinned: bool = True
+
+
+class AdjustmentsOut(BaseModel):
+    schedule_id: str
+    history_classes: int
+    weeks: int
+    suggestions: list[Suggestion]
+
+
+class TimetableOut(BaseModel):
+    """The published week as members see it."""
+
+    id: str
+    name: str
+    week_start: date | None
+    classes: list[ScheduledClass]
+    names: dict[str, dict[str, str]]
