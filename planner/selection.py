@@ -234,16 +234,13 @@ def solve_selection(problem: SelectionProblem, *, effort: float = 0.05,
         chosen = {(p.session, p.slot, p.candidate.exercise.id): p.sets for p in hint.picks}
         values = [int(chosen.get((s, k, problem.choices[s][k][c].exercise.id), 0) == n)
                   for s, k, c, n in info]
-        aux_vars: list[int] = []
-        aux_values: list[int] = []
+        aux: dict[int, int] = {}
         for var, lits, weights, bound, kind in derived:  # in creation order: hits before gaps
-            total = sum(w * (values[x] if x < len(values) else aux_values[aux_vars.index(x)])
+            total = sum(w * (values[x] if x < len(values) else aux[x])
                         for x, w in zip(lits, weights, strict=True))
-            value = {"below": max(0, bound - total), "above": max(0, total - bound),
-                     "reach": int(total >= bound)}[kind]
-            aux_vars.append(var)
-            aux_values.append(value)
-        model.hint([*range(len(info)), *aux_vars], [*values, *aux_values])
+            aux[var] = {"below": max(0, bound - total), "above": max(0, total - bound),
+                        "reach": int(total >= bound)}[kind]
+        model.hint([*range(len(info)), *aux], [*values, *aux.values()])
     result = model.solve(deterministic_limit=effort, max_seconds=max_seconds)
     picks = []
     if result.status in ("OPTIMAL", "FEASIBLE"):
