@@ -140,7 +140,7 @@ class ClassLifecycle:
         return sorted(states.values(), key=lambda s: s.member_id)
 
     def _finalize(self, state: MemberState, control: ClassControl, out: Outbox
-                  ) -> dict[str, Any]:
+                  ) -> MemberReport:
         live, bucket_s = self.live, self.live.worker.series.bucket_s
         profile = live.profiles.get(state.partition, state.member_id)
         if state.session is None:
@@ -164,8 +164,7 @@ class ClassLifecycle:
             live.profiles.put(state.partition, state.member_id, profile, encode(profile))
         return MemberReport(member_id=state.member_id, display_name=state.name,
                             totals=totals.model_dump(mode="json"),
-                            form=state.form.summary() if state.form else None
-                            ).model_dump(mode="json")
+                            form=state.form.summary() if state.form else None)
 
     # -- the summary -----------------------------------------------------------------
 

@@ -88,7 +88,8 @@ class LiveWorker:
     # -- samples ---------------------------------------------------------------------
 
     def take_samples(self, events: list[Any], now: float) -> Outbox:
-        out, groups = Outbox(), {}
+        out = Outbox()
+        groups: dict[tuple[int, str, str], list[SampleIn]] = {}
         for event in events:
             message = event.message
             partition = message.partition

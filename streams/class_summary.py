@@ -106,9 +106,9 @@ def build_summary(class_session_id: str, reports: Iterable[Mapping[str, Any]], *
         members.append(summary)
         if report.get("form"):
             forms[member_id] = report["form"]
-    summary = summarize_class(class_session_id, members, started_at=started_at,
-                              ended_at=ended_at)
-    document = summary_payload(summary)
+    whole = summarize_class(class_session_id, members, started_at=started_at,
+                            ended_at=ended_at)
+    document = summary_payload(whole)
     document["series"] = class_series(series, started_at, bucket_s)
     document["form"] = forms
     document["alerts"] = sorted(alert_list, key=lambda a: a.get("event_time", 0.0))

@@ -91,7 +91,7 @@ def apply_eager_delivery() -> bool:
     namespace: dict[str, Any] = {}
     scope = {**vars(faust_consumer), "_spotter_eager_deliver": eager_deliver}
     exec(compile(patched, faust_consumer.__file__, "exec"), scope, namespace)  # noqa: S102
-    faust_consumer.Consumer._drain_messages = namespace["_drain_messages"]
+    faust_consumer.Consumer._drain_messages = namespace["_drain_messages"]  # type: ignore[method-assign]
     _state["applied"] = True
     log.info("Faust eager delivery applied")
     return True
@@ -159,7 +159,7 @@ def apply_verified_end_offsets() -> bool:
             return ends
         return await verified_end_offsets(self, ends)
 
-    thread_class._highwaters = _highwaters
+    thread_class._highwaters = _highwaters  # type: ignore[method-assign]
     _state["ends"] = True
     return True
 
@@ -181,11 +181,11 @@ def apply_fetch_max_wait(wait_ms: int) -> None:
     original = getattr(thread_class, "_spotter_original_create", None)
     if original is None:
         original = thread_class._create_worker_consumer
-        thread_class._spotter_original_create = original
+        setattr(thread_class, "_spotter_original_create", original)  # noqa: B010
 
     def _create_worker_consumer(self: Any, transport: Any) -> Any:
         consumer = original(self, transport)
         consumer._fetch_max_wait_ms = wait_ms  # read when the consumer starts its fetcher
         return consumer
 
-    thread_class._create_worker_consumer = _create_worker_consumer
+    thread_class._create_worker_consumer = _create_worker_consumer  # type: ignore[method-assign]

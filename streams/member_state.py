@@ -97,7 +97,9 @@ class MemberState:
             return []
         closed = self.start(profile, config=config, rules=rules,
                             learned_hr_rest=learned_hr_rest)
-        return closed + self.session.add_many(samples)  # type: ignore[union-attr]
+        session = self.session
+        assert session is not None  # start() made it
+        return closed + session.add_many(samples)
 
     def start(self, profile: MemberProfile | None, *, config: InsightConfig,
               rules: AlertRules, learned_hr_rest: int | None = None
@@ -105,12 +107,13 @@ class MemberState:
         """Start the session (physiology is fixed from here on) and feed what waited."""
         if self.session is not None:
             return []
-        self.session = MemberSession.new(self.class_session_id, self.member_id, profile,
-                                         config=config, rules=rules,
-                                         learned_hr_rest=learned_hr_rest, window_s=1.0)
-        waiting = [tuple(s) for s in self.waiting]
+        session = self.session = MemberSession.new(
+            self.class_session_id, self.member_id, profile, config=config, rules=rules,
+            learned_hr_rest=learned_hr_rest, window_s=1.0)
+        waiting: list[SampleIn] = [
+            (s[0], s[1], s[2], s[3], tuple(s[4]), s[5], s[6]) for s in self.waiting]
         self.waiting, self.waiting_since, self.status = [], None, "live"
-        return self.session.add_many(waiting)  # type: ignore[arg-type]
+        return session.add_many(waiting)
 
     def wait_expired(self, now: float, wait_s: float) -> bool:
         return (self.session is None and self.waiting_since is not None
