@@ -46,6 +46,7 @@ from api.pages.auth import router as auth_pages_router
 from api.pages.member import router as member_pages_router
 from api.pages.plans import router as plans_pages_router
 from api.pages.router import router as pages_router
+from api.pages.schedules import router as schedules_pages_router
 from api.plans.router import router as plans_router
 from api.schedules.router import router as schedules_router
 from api.summaries.router import router as summaries_router
@@ -241,6 +242,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth_pages_router)
     app.include_router(notification_pages)
     app.include_router(pages_router)
+    app.include_router(schedules_pages_router)
     app.include_router(member_pages_router)
     app.include_router(plans_pages_router)
     app.include_router(exercises_pages_router)
