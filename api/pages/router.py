@@ -43,6 +43,7 @@ async def trainer_stream(class_session_id: str, hub: HubDep, redis: RedisDep,
     """The whole live view once, then out-of-band fragments of whatever changed."""
     session = await classes.get_session(db, class_session_id, principal)
     classes.ensure_staff_access(principal, session)
+    await live.board(redis, class_session_id)  # 503 with a reason before streaming
     db_status, shown = session.status, set()
     async for view, changes in live.view_stream(hub, redis, class_session_id):
         if not changes:
