@@ -350,6 +350,25 @@ def write_report(args: argparse.Namespace, rates: dict[str, float], lat: dict[st
         "pub/sub, the API hub and the SSE connection.", "",
         f"Target (issue 4): p99 sample-to-tablet < 300 ms: "
         f"{'met' if lat['p99_ms'] < 300 else 'NOT met'}.", "",
+        "Notes:", "",
+        "* Faust delivers each fetched record to its stream through `mode`'s `wait_first`, "
+        "four helper tasks per record; `streams/faust_tuning.py` runs the delivery's first "
+        "step eagerly and keeps the race only when the delivery has to wait (same "
+        "behaviour, measured with a fake consumer in tests/streams). Faust-only consumption "
+        "(parse, no state) went from about 3,700 to 6,500 records per CPU-second in "
+        "separate runs on this VM.",
+        "* The stock-delivery row is not only slower per record: records then reach the "
+        "stream slower than the worker handles them, the stream's buffer runs dry after "
+        "every record, and the worker's batches (whatever is buffered, up to 1000) shrink "
+        "to one sample, so every sample pays a state write and a tile. The ratio in the "
+        "table is that whole effect, not the delivery cost alone.",
+        "* The embedded Tansu 0.6.0 holds a fetch until its wait expires even when records "
+        "arrive, so `fetch_max_wait_ms` is 100 (Faust hard-codes 1500): with 1500 the "
+        "sample-to-tablet p50 was 411 ms in an earlier run of this bench; Kafka answers "
+        "fetches at once.",
+        "* Figures vary from run to run on the shared VM (another run of the same workload "
+        "drained the backlog at about 2,300 samples/s wall, 5,200 per CPU-second, with the "
+        "load average above 4).", "",
     ]
     return "\n".join(lines)
 
