@@ -354,7 +354,8 @@ def write_report(args: argparse.Namespace, rates: dict[str, float], lat: dict[st
         "* Faust delivers each fetched record to its stream through `mode`'s `wait_first`, "
         "four helper tasks per record; `streams/faust_tuning.py` runs the delivery's first "
         "step eagerly and keeps the race only when the delivery has to wait (same "
-        "behaviour, measured with a fake consumer in tests/streams). Faust-only consumption "
+        "behaviour; tests/streams/test_worker_faust_tuning.py checks it against a stand-in "
+        "consumer). Faust-only consumption "
         "(parse, no state) went from about 3,700 to 6,500 records per CPU-second in "
         "separate runs on this VM.",
         "* The stock-delivery row is not only slower per record: records then reach the "
