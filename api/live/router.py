@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import BaseModel
 
@@ -40,13 +40,23 @@ async def get_board(class_session_id: str, redis: RedisDep, db: SessionDep,
     return await service.board(redis, class_session_id)
 
 
+async def streamable_class(class_session_id: str, redis: RedisDep, db: SessionDep,
+                           principal: CurrentPrincipal) -> str:
+    """Everything that can refuse a live stream, checked before its 200 headers go out:
+    the class exists and is the caller's (404/403), and Redis answers (503)."""
+    ensure_staff_access(principal, await get_session(db, class_session_id, principal))
+    await service.board(redis, class_session_id)
+    return class_session_id
+
+
+StreamableClass = Annotated[str, Depends(streamable_class)]
+
+
 @router.get("/{class_session_id}/live", response_class=EventSourceResponse)
-async def live(class_session_id: str, hub: HubDep, redis: RedisDep, db: SessionDep,
-               principal: CurrentPrincipal) -> AsyncIterator[ServerSentEvent]:
+async def live(class_session_id: StreamableClass, hub: HubDep, redis: RedisDep
+               ) -> AsyncIterator[ServerSentEvent]:
     """Event ``snapshot`` (all tiles) first, then ``tile``, ``alert``, ``resting``,
     ``class`` and ``summary`` events as things change."""
-    ensure_staff_access(principal, await get_session(db, class_session_id, principal))
-    await service.board(redis, class_session_id)  # fail fast with 503 before streaming
     async for event, data in service.tile_stream(hub, redis, class_session_id):
         yield ServerSentEvent(event=event, data=data)
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from api.accounts.dependencies import TrainerPage
 from api.classes import service as classes
 from api.db.live import PostClassSummary
+from api.db.models import ClassSession
 from api.deps import HubDep, RedisDep, SessionDep
 from api.exceptions import ServiceUnavailableError
 from api.live import fragments
@@ -36,14 +38,20 @@ async def trainer_page(request: Request, db: SessionDep, redis: RedisDep,
     })
 
 
-@router.get("/trainer/classes/{class_session_id}/stream", response_class=EventSourceResponse)
-async def trainer_stream(class_session_id: str, hub: HubDep, redis: RedisDep,
-                         db: SessionDep, principal: TrainerPage
-                         ) -> AsyncIterator[ServerSentEvent]:
-    """The whole live view once, then out-of-band fragments of whatever changed."""
+async def streamable_page_class(class_session_id: str, redis: RedisDep, db: SessionDep,
+                                principal: TrainerPage) -> ClassSession:
+    """Refusals (404/403/503) happen here, before the stream's 200 headers go out."""
     session = await classes.get_session(db, class_session_id, principal)
     classes.ensure_staff_access(principal, session)
-    await live.board(redis, class_session_id)  # 503 with a reason before streaming
+    await live.board(redis, class_session_id)
+    return session
+
+
+@router.get("/trainer/classes/{class_session_id}/stream", response_class=EventSourceResponse)
+async def trainer_stream(class_session_id: str, hub: HubDep, redis: RedisDep,
+                         session: Annotated[ClassSession, Depends(streamable_page_class)]
+                         ) -> AsyncIterator[ServerSentEvent]:
+    """The whole live view once, then out-of-band fragments of whatever changed."""
     db_status, shown = session.status, set()
     async for view, changes in live.view_stream(hub, redis, class_session_id):
         if not changes:

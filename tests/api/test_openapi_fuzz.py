@@ -30,12 +30,7 @@ pytestmark = pytest.mark.timeout(120)
 EXAMPLES_PER_OPERATION = 5
 # Known failures owned by other domains, each with the fix; the test fails if one of them
 # starts passing, so this list only shrinks (like a strict xfail).
-KNOWN = {
-    "GET /api/classes/{class_session_id}/live": (
-        "api/live/router.py checks the class inside the SSE generator, after the 200 "
-        "headers went out: an unknown class breaks the stream instead of answering 404. "
-        "Resolve the class and access in a dependency before streaming."),
-}
+KNOWN: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
