@@ -254,25 +254,27 @@ def solve_selection(problem: SelectionProblem, *, effort: float = 0.05,
 def session_volume_bounds(problem: SelectionProblem, muscle: str) -> list[float]:
     """Most half-sets ``muscle`` could get in each session (a relaxation, per session).
 
-    Per slot, its best sets-per-second candidate may fill all the slot's places; per
-    session, a fractional knapsack over the time budget (transitions and the exercise cap
-    are ignored, which only loosens the bound). No session can do better."""
+    A slot gives at most (places x most sets x most half-sets per set) of the muscle, and
+    at most its best half-sets-per-second rate times the time spent in it; the session
+    shares its time budget between slots (a fractional knapsack, best rate first).
+    Transitions and the exercise cap are ignored, which only loosens the bound, so no
+    session of the model can do better."""
     bounds = []
     for s, slots in enumerate(problem.choices):
         options = []
         for k, cands in enumerate(slots):
             useful = [c for c in cands if c.half_sets.get(muscle)]
             if useful:
-                best = max(useful, key=lambda c: c.half_sets[muscle] / c.seconds_per_set)
-                cap = problem.sessions[s].slots[k].count * max(c.row.sets[1] for c in useful)
-                options.append((best.half_sets[muscle] / best.seconds_per_set,
-                                best.seconds_per_set, cap))
+                rate = max(c.half_sets[muscle] / c.seconds_per_set for c in useful)
+                most = problem.sessions[s].slots[k].count * max(c.row.sets[1] for c in useful) \
+                    * max(c.half_sets[muscle] for c in useful)
+                options.append((rate, float(most)))
         total = 0.0
         budget = float(problem.budget_seconds)
-        for rate, seconds, cap in sorted(options, reverse=True):
-            take = min(float(cap), budget / seconds)
-            total += take * seconds * rate
-            budget -= take * seconds
+        for rate, most in sorted(options, reverse=True):
+            spent = min(budget, most / rate)
+            total += spent * rate
+            budget -= spent
             if budget <= 0:
                 break
         bounds.append(total)

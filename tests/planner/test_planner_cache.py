@@ -105,3 +105,73 @@ def test_the_bound_never_refuses_a_week_the_solver_serves(
     monkeypatch.setattr(generator, "_select", spy)
     generate_plan(gym_profile, 1, library=library, config=config)
     assert seen and unreachable_targets(seen[0], set()) == ({}, [])  # type: ignore[arg-type]
+
+
+def test_the_session_bound_counts_a_slow_prime_mover_not_only_the_fastest_helper(
+        config: PlannerConfig) -> None:
+    """A slot whose best half-sets-per-second exercise only helps the muscle (1 per set)
+    must still allow the slower prime mover's 2 per set when the place count binds."""
+    from planner.candidates import Candidate
+    from planner.models import Exercise
+    from planner.selection import SelectionProblem, TargetSets, session_volume_bounds
+    from planner.split import SessionSpec, Slot
+
+    def cand(ex_id: str, weight: int, seconds: int) -> Candidate:
+        ex = Exercise(id=ex_id, name=ex_id, primary_muscles=("chest",), equipment="body only",
+                      level="beginner", category="strength", mechanic="compound",
+                      pattern="horizontal_push")
+        return Candidate(ex, "main", config.dose_row("hypertrophy", "main", "intermediate"),
+                         seconds, 1.0, {"triceps": weight})
+
+    helper, prime = cand("helper", 1, 60), cand("prime", 2, 150)
+    spec = SessionSpec(0, 1, "full_body", (Slot("push", ("horizontal_push",), required=True),))
+    problem = SelectionProblem(
+        sessions=(spec,), choices=(((helper, prime),),), budget_seconds=3600,
+        transition_seconds=0, max_exercises=8, targets={"triceps": TargetSets(4, 6, 10)},
+        flag_above=22, min_sessions=2, hit_half_sets=4, conflicts=())
+    most_sets = prime.row.sets[1]
+    assert session_volume_bounds(problem, "triceps")[0] >= 2 * most_sets
+
+
+def test_bounds_dominate_every_week_the_greedy_builds(library: ExerciseLibrary,
+                                                      config: PlannerConfig,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """On seeded random profiles the relaxations never undercut a feasible week."""
+    import random
+
+    from planner.examples import random_profile
+    from planner.greedy import greedy_selection
+    from planner.selection import session_volume_bounds, weekly_work_bound
+
+    problems: list[object] = []
+
+    def record(problem, effort):  # type: ignore[no-untyped-def]
+        problems.append(problem)
+        return greedy_selection(problem)
+
+    monkeypatch.setattr(generator, "unreachable_targets", lambda p, e: ({}, []))
+    monkeypatch.setattr(generator, "weekly_work_bound", lambda p, e: (0.0, 1.0))
+    monkeypatch.setattr(generator, "_select", record)
+    monkeypatch.setattr(generator, "_required_overflow", lambda p: False)
+    rng = random.Random(11)
+    for i in range(40):
+        profile = random_profile(rng, f"r{i}")
+        try:
+            generator._week_choice(profile, library, config, {}, 0.05, True)
+        except PlanInfeasible:
+            pass
+    checked = 0
+    for problem in problems:
+        week = greedy_selection(problem)  # type: ignore[arg-type]
+        if not week.picks:
+            continue
+        for muscle in problem.targets:  # type: ignore[attr-defined]
+            bounds = session_volume_bounds(problem, muscle)  # type: ignore[arg-type]
+            for s, bound in enumerate(bounds):
+                assert week.half_sets(s).get(muscle, 0) <= bound + 1e-9
+                checked += 1
+        if not any(week.half_sets().get(m, 0) < 2 * t.min
+                   for m, t in problem.targets.items()):  # type: ignore[attr-defined]
+            needed, held = weekly_work_bound(problem, set())  # type: ignore[arg-type]
+            assert needed <= held
+    assert checked > 100
