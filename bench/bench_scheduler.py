@@ -60,7 +60,7 @@ def cpsat_first_feasible(size: str, seed: int, limit: float, workers: int) -> tu
     solver.parameters.max_time_in_seconds = limit
     solver.parameters.num_workers = workers
     solver.parameters.stop_after_first_solution = True
-    # the same presolve settings as ``scheduler.solve.run_stage`` (measured there)
+    # the same presolve settings as ``scheduler.stage.run_stage`` (measured there)
     solver.parameters.cp_model_probing_level = 0
     solver.parameters.symmetry_level = 0
     status = solver.status_name(solver.solve(ctx.model))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import tomllib
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -52,6 +53,9 @@ class SolverSettings(_Strict):
     lns_share: float = Field(default=0.5, ge=0, lt=1)
     no_overlap_max_options: int = Field(default=10000, ge=0)
     bound_share: float = Field(default=0.5, gt=0, le=1)
+    bound: Literal["lp", "cpsat"] = "lp"
+    lp_share: float = Field(default=0.5, gt=0, lt=1)
+    lp_max_options: int = Field(default=100000, ge=0)
 
 
 class SlotPrior(_Strict):

@@ -89,8 +89,10 @@ def _sub_model(studio: Studio, options: OptionSet, free: set[int], current: set[
 
 def improve(studio: Studio, options: OptionSet, chosen: list[int], objective: Objective, *,
             maximize: bool, time_s: float, workers: int | Callable[[], int], seed: int,
-            extra: Callable[[ModelContext], None] | None = None) -> LnsOutcome:
-    """Improve ``chosen`` for ``objective``; ``extra`` adds stage constraints to each step."""
+            extra: Callable[[ModelContext], None] | None = None,
+            stop_at: int | None = None) -> LnsOutcome:
+    """Improve ``chosen`` for ``objective``; ``extra`` adds stage constraints to each step;
+    ``stop_at`` ends the search once the objective reaches a proven bound."""
     rng = random.Random(seed)
     current = set(chosen)
     deadline = time.perf_counter() + time_s
@@ -100,8 +102,12 @@ def improve(studio: Studio, options: OptionSet, chosen: list[int], objective: Ob
     target = float(START_SIZE)
     # Kinds that improved recently are drawn more often (a smoothed success rate).
     score = dict.fromkeys(KINDS, 1.0)
+    wins: dict[str, int] = {}
     kind = KINDS[0]
     while time.perf_counter() < deadline - 0.5:  # a step needs time to build and solve
+        if best is not None and stop_at is not None and (
+                best >= stop_at if maximize else best <= stop_at):
+            break
         # Step 0 frees nothing: it evaluates the incumbent (auxiliary terms such as idle
         # minutes are not part of ``chosen``) so every later step has a cut-off.
         if not first:
@@ -135,12 +141,13 @@ def improve(studio: Studio, options: OptionSet, chosen: list[int], objective: Ob
             if best is not None:
                 out.improvements += 1
                 score[kind] += 0.2
+                wins[kind] = wins.get(kind, 0) + 1
             best = round(solver.objective_value)
             current = {i for k, i in enumerate(keep) if solver.boolean_value(ctx.x[k])}
         elif best is None:
             break  # could not even evaluate the incumbent in time: keep it
     out.chosen = sorted(current)
     out.objective = best
-    log.info("scheduler.lns", steps=out.steps, improvements=out.improvements,
+    log.info("scheduler.lns", steps=out.steps, improvements=out.improvements, wins=wins,
              proved_local=out.proved_local, objective=best)
     return out

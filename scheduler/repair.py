@@ -22,7 +22,8 @@ from scheduler.explain import explain_infeasible, precheck
 from scheduler.model import build_model, change_expr, value_expr
 from scheduler.options import OptionSet, build_options
 from scheduler.schemas import Day, Instance, Schedule, ScheduledClass, Violation, Window
-from scheduler.solve import run_stage, to_classes
+from scheduler.solve import to_classes
+from scheduler.stage import run_stage
 from scheduler.studio import Studio
 from scheduler.timegrid import DAY_INDEX, DAYS, to_hhmm, to_minutes
 from scheduler.validation import validate_schedule

@@ -4,8 +4,11 @@ Stage 1 finds any timetable meeting every hard rule (required sessions, pins); i
 is none, the explanation module names a small conflicting set. Stage 2 maximises weighted
 attendance + revenue. Stage 3 holds stage 2's value within a tolerance and minimises idle
 time, imbalance, trainer-preference breaches and changes to a published timetable. Each
-stage is hinted with the previous solution. The objective, bound and gap are read from the
-solver, and the result is re-checked by the independent validator.
+stage is hinted with the previous solution. Small weeks are solved by CP-SAT alone (and
+usually proved optimal); studio-sized weeks take their stage-2 bound from the LP relaxation
+(``relaxation``), start from the LP-guided greedy and spend the stage on CP-SAT LNS. The
+objective, bound and gap are computed by the solvers, never set, and the result is
+re-checked by the independent validator.
 """
 
 from __future__ import annotations
@@ -15,10 +18,8 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import structlog
-from ortools.sat.python import cp_model
 
 from scheduler.config import SchedulerSettings
 from scheduler.demand import DemandPredictor, demand_for
@@ -36,8 +37,10 @@ from scheduler.model import (
     value_expr,
 )
 from scheduler.options import OptionSet, build_options
-from scheduler.schemas import Instance, Schedule, ScheduledClass, SolveResult, StageReport
+from scheduler.relaxation import lp_guided_start, lp_relaxation
+from scheduler.schemas import Instance, Schedule, ScheduledClass, SolveResult
 from scheduler.scoring import score_breakdown
+from scheduler.stage import StageOutcome, run_stage
 from scheduler.studio import Studio
 from scheduler.validation import validate_schedule
 
@@ -46,73 +49,6 @@ log = structlog.get_logger(__name__)
 # Building the quality stage (idle-time bounds per trainer and day) takes about a second
 # on a studio-sized week, so with less time left it is skipped rather than overrunning.
 QUALITY_MIN_S = 1.0
-
-
-@dataclass
-class StageOutcome:
-    name: str
-    status: str
-    chosen: list[int] | None
-    objective: int | None
-    bound: int | None
-    wall_s: float
-
-    def gap(self) -> float | None:
-        """CP-SAT's relative gap |objective - bound| / max(1, |objective|), scaled units."""
-        if self.objective is None or self.bound is None:
-            return None
-        return abs(self.bound - self.objective) / max(1.0, abs(self.objective))
-
-    def report(self, scale: int) -> StageReport:
-        return StageReport(
-            name=self.name, status=self.status,
-            objective=None if self.objective is None else self.objective / scale,
-            best_bound=None if self.bound is None else self.bound / scale,
-            gap=self.gap(), wall_s=round(self.wall_s, 3))
-
-
-def run_stage(ctx: ModelContext, name: str, objective: LinearExpr | None, *,
-              maximize: bool, time_s: float, workers: int, seed: int,
-              hint: list[int] | None, first_only: bool = False) -> StageOutcome:
-    """One CP-SAT solve of ``ctx.model`` with the given objective and hint."""
-    model = ctx.model
-    model.clear_hints()  # type: ignore[no-untyped-call]
-    model.clear_objective()  # type: ignore[no-untyped-call]
-    if hint is not None:
-        chosen = set(hint)
-        for i, var in enumerate(ctx.x):
-            model.add_hint(var, i in chosen)
-    if objective is not None:
-        (model.maximize if maximize else model.minimize)(objective)
-    solver = cp_model.CpSolver()  # type: ignore[no-untyped-call]
-    solver.parameters.max_time_in_seconds = max(time_s, 0.05)
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
-    # Measured on the generated medium studio: probing and symmetry detection spent most of
-    # the time limit in presolve; dual reductions in presolve discarded the hint; loading
-    # every slot clique into the LP up front gave the tightest bound within 30 s.
-    solver.parameters.cp_model_probing_level = 0
-    solver.parameters.symmetry_level = 0
-    solver.parameters.keep_all_feasible_solutions_in_presolve = True
-    solver.parameters.add_lp_constraints_lazily = False
-    if first_only:
-        solver.parameters.stop_after_first_solution = True
-    started = time.perf_counter()
-    status = solver.status_name(solver.solve(model))
-    wall = time.perf_counter() - started
-    found = status in ("OPTIMAL", "FEASIBLE")
-    chosen_idx = None
-    if found:
-        sol = solver.response_proto.solution
-        chosen_idx = [i for i, var in enumerate(ctx.x) if sol[var.Index()]]
-    has_obj = found and objective is not None
-    outcome = StageOutcome(
-        name=name, status=status, chosen=chosen_idx,
-        objective=round(solver.objective_value) if has_obj else None,
-        bound=round(solver.best_objective_bound) if has_obj else None, wall_s=wall)
-    log.info("scheduler.stage", stage=name, status=outcome.status, objective=outcome.objective,
-             bound=outcome.bound, wall_s=round(wall, 3), options=len(ctx.x))
-    return outcome
 
 
 def quality_expr(ctx: ModelContext, published: list[ScheduledClass] | None
@@ -156,18 +92,66 @@ def failed(status: str, explanation: list[str], stages: list[StageOutcome], scal
                        wall_s=round(time.perf_counter() - started, 3))
 
 
+def _meets_rules(studio: Studio, options: OptionSet, chosen: list[int]) -> bool:
+    """Minimum sessions and pins: the two rules a greedy start may miss (no backtracking)."""
+    counts = Counter(options.options[i].class_type for i in chosen)
+    taken = set(chosen)
+    return (all(i in taken for i in options.pinned if i is not None)
+            and all(counts[c.id] >= c.min_sessions for c in studio.class_types.values()))
+
+
+def _lp_stage(ctx: ModelContext, name: str, objective: Objective, *, time_s: float,
+              workers: int, seed: int, hint: list[int],
+              extra: Callable[[ModelContext], None] | None) -> StageOutcome | None:
+    """Value stage of a large model: LP relaxation for the bound and a guided start, then
+    LNS on every worker for the rest of the stage. None when the LP did not finish."""
+    started = time.perf_counter()
+    cfg = ctx.studio.settings.solver
+    values = [o.value for o in ctx.options.options]
+    relaxed = lp_relaxation(ctx, values, time_s * cfg.lp_share)
+    if relaxed is None:
+        return None
+    start = hint
+    guided = lp_guided_start(ctx.studio, ctx.options, relaxed.x)
+
+    def value(chosen: list[int]) -> int:
+        return sum(values[i] for i in chosen)
+
+    if value(guided) > value(hint) and _meets_rules(ctx.studio, ctx.options, guided):
+        start = guided
+    log.info("scheduler.start", hint=value(hint), lp_guided=value(guided), lp=relaxed.bound)
+    left = time_s - (time.perf_counter() - started)
+    lns = improve(ctx.studio, ctx.options, start, objective, maximize=True, time_s=left,
+                  workers=workers, seed=seed, extra=extra, stop_at=relaxed.bound)
+    best = lns.objective if lns.objective is not None else value(start)
+    return StageOutcome(name, "OPTIMAL" if best >= relaxed.bound else "FEASIBLE",
+                        lns.chosen, best, relaxed.bound, time.perf_counter() - started)
+
+
 def _optimise(ctx: ModelContext, name: str, objective: Objective, *, maximize: bool,
               time_s: float, workers: int, seed: int, hint: list[int],
               extra: Callable[[ModelContext], None] | None = None) -> StageOutcome:
     """One stage. Small models: the full CP-SAT model alone. Large models: LNS from the
-    hint improves the timetable while the full model (hinted, in a second thread when
-    there are two or more workers) works on the bound; the better timetable is kept."""
+    hint improves the timetable; the bound comes from the LP relaxation (value stage,
+    ``solver.bound = "lp"``) or from the full model in a second thread ("cpsat")."""
     cfg = ctx.studio.settings.solver
     started = time.perf_counter()
-    expr = objective(ctx)
     if len(ctx.x) < cfg.lns_min_options or cfg.lns_share <= 0:
-        return run_stage(ctx, name, expr, maximize=maximize, time_s=time_s, workers=workers,
-                         seed=seed, hint=hint)
+        return run_stage(ctx, name, objective(ctx), maximize=maximize, time_s=time_s,
+                         workers=workers, seed=seed, hint=hint)
+    if cfg.bound == "lp" and len(ctx.x) <= cfg.lp_max_options:
+        if maximize:  # the value stage: the one whose gap is reported
+            staged = _lp_stage(ctx, name, objective, time_s=time_s, workers=workers,
+                               seed=seed, hint=hint, extra=extra)
+            if staged is not None:
+                return staged
+        else:  # the quality stage reports no gap: every core searches
+            lns = improve(ctx.studio, ctx.options, hint, objective, maximize=False,
+                          time_s=time_s, workers=workers, seed=seed, extra=extra, stop_at=0)
+            return StageOutcome(name, "FEASIBLE" if lns.objective is not None else "UNKNOWN",
+                                lns.chosen if lns.objective is not None else None,
+                                lns.objective, None, time.perf_counter() - started)
+    expr = objective(ctx)
     box: dict[str, StageOutcome] = {}
     deadline = started + time_s
 
