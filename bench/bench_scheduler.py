@@ -1,10 +1,17 @@
-"""Scheduler benchmark: generated studio weeks (small / medium / large), CP-SAT vs the
-manager-style greedy measured in the same run.
+"""Scheduler benchmark: generated studio weeks (small / medium / large), the optimiser vs
+two baselines measured in the same run.
+
+Baselines: the *manager's draft* (``scheduler.manager``: a fixed grid of popular times
+filled class type by class type, first qualified free trainer, first fitting room, no
+demand model -- what is done by hand today) and the *demand greedy* (``scheduler.greedy``:
+same predictions as the optimiser, best free option first -- a strong heuristic).
 
 Per size: candidate options, time to a first feasible timetable (the greedy warm start, and
 CP-SAT alone without a hint), then ``solve`` at several time limits on N workers: objective,
-bound and gap from the solver, and the ratios of objective and predicted attendance to the
-greedy. Also the demand model against the naive baselines on held-out synthetic weeks.
+bound and gap (final, and of stage 2 before the quality stage trades up to
+``stage_tolerance``), and the ratios of objective and predicted attendance to both
+baselines. ``--compare-bound`` adds one run per size with the other bound source ("lp" vs
+"cpsat") at the longest limit. Also the demand model against the naive baselines.
 
     .venv/bin/python bench/bench_scheduler.py                 # 10/30/60 s, 2 workers
     .venv/bin/python bench/bench_scheduler.py --quick         # 5/15 s, small + medium
@@ -20,6 +27,7 @@ import sys
 import time
 from pathlib import Path
 
+import structlog
 from rich.console import Console
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -31,12 +39,16 @@ from scheduler.demand import PriorDemand  # noqa: E402
 from scheduler.evaluation import demand_report  # noqa: E402
 from scheduler.greedy import greedy_schedule  # noqa: E402
 from scheduler.instances import SIZES, generate_instance  # noqa: E402
+from scheduler.manager import manager_schedule  # noqa: E402
 from scheduler.model import build_model  # noqa: E402
 from scheduler.options import build_options  # noqa: E402
 from scheduler.solve import solve  # noqa: E402
 from scheduler.studio import Studio  # noqa: E402
 
 err = Console(stderr=True)
+# solver logs go to stderr: stdout is the markdown report
+structlog.configure(logger_factory=lambda *_: structlog.PrintLogger(sys.stderr),
+                    cache_logger_on_first_use=False)
 
 
 def cpu_name() -> str:
@@ -69,8 +81,12 @@ def cpsat_first_feasible(size: str, seed: int, limit: float, workers: int) -> tu
     return found, time.perf_counter() - started
 
 
-def bench_size(size: str, seed: int, limits: list[float], workers: int, first_limit: float
-               ) -> list[str]:
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.2f} %"
+
+
+def bench_size(size: str, seed: int, limits: list[float], workers: int, first_limit: float,
+               compare_bound: bool) -> list[str]:
     inst = generate_instance(size, seed)
     started = time.perf_counter()
     studio = Studio.build(inst)
@@ -79,25 +95,49 @@ def bench_size(size: str, seed: int, limits: list[float], workers: int, first_li
     t = time.perf_counter()
     greedy = greedy_schedule(studio, options)
     greedy_s = time.perf_counter() - t
-    scale = load_settings().solver.scale
-    g_value = sum(options.options[i].value for i in greedy) / scale
-    g_att = sum(options.options[i].attendance for i in greedy)
+    manager = manager_schedule(studio, options)
+    settings = load_settings()
+    scale = settings.solver.scale
+
+    def value(idx: list[int]) -> float:
+        return sum(options.options[i].value for i in idx) / scale
+
+    def attendance(idx: list[int]) -> float:
+        return sum(options.options[i].attendance for i in idx)
+
+    g_value, g_att = value(greedy), attendance(greedy)
+    m_value, m_att = value(manager), attendance(manager)
     rooms, trainers, _, _ = SIZES[size]
     err.log(f"{size}: {len(options)} options, greedy {len(greedy)} classes in {greedy_s:.2f} s")
     status, first_s = cpsat_first_feasible(size, seed, first_limit, workers)
-    rows = [f"| {size} | {rooms} | {trainers} | {len(options)} | {len(greedy)} | "
-            f"{build_s + greedy_s:.2f} s | {status} {first_s:.1f} s | greedy | {g_value:.1f} "
-            "| - | - | 1.000 | 1.000 | - |"]
-    for limit in limits:
-        err.log(f"{size}: solve --time-limit {limit:g} on {workers} workers")
-        res = solve(inst, time_limit_s=limit, workers=workers, seed=seed)
+    rows = [
+        f"| {size} | {rooms} | {trainers} | {len(options)} | {len(manager)} | - | - | "
+        f"manager's draft | - | {m_value:.1f} | - | - | - | {m_value / g_value:.3f} | "
+        f"{m_att / g_att:.3f} | 1.000 | - |",
+        f"| {size} | | | | {len(greedy)} | {build_s + greedy_s:.2f} s | {status} "
+        f"{first_s:.1f} s | demand greedy | - | {g_value:.1f} | - | - | - | 1.000 | 1.000 | "
+        f"{g_att / m_att:.3f} | - |"]
+    runs = [(limit, settings.solver.bound) for limit in limits]
+    if compare_bound:
+        other = "cpsat" if settings.solver.bound == "lp" else "lp"
+        runs.append((max(limits), other))
+    for limit, bound_source in runs:
+        err.log(f"{size}: solve --time-limit {limit:g} on {workers} workers, bound "
+                f"{bound_source}")
+        solver = settings.solver.model_copy(update={"bound": bound_source})
+        res = solve(inst, time_limit_s=limit, workers=workers, seed=seed,
+                    settings=settings.model_copy(update={"solver": solver}))
         att = sum(c.predicted_attendance for c in res.classes)
-        gap = "-" if res.gap is None else f"{100 * res.gap:.2f} %"
+        stage2 = next((st for st in res.stages if st.name == "attendance_revenue"), None)
+        s2_gap = (None if stage2 is None or stage2.gap is None else stage2.gap)
         bound = "-" if res.best_bound is None else f"{res.best_bound:.1f}"
         ratio = "-" if res.objective is None else f"{res.objective / g_value:.3f}"
-        rows.append(f"| {size} | | | | {len(res.classes)} | | | {limit:g} s ({res.wall_s:.0f} s "
-                    f"wall), {res.status} | {res.objective} | {bound} | {gap} | {ratio} | "
-                    f"{att / g_att:.3f} | {len(res.violations)} |")
+        uses_lp = bound_source == "lp" and len(options) <= settings.solver.lp_max_options
+        rows.append(
+            f"| {size} | | | | {len(res.classes)} | | | {limit:g} s ({res.wall_s:.0f} s wall), "
+            f"{res.status} | {'LP' if uses_lp else 'CP-SAT'} | {res.objective} | {bound} | "
+            f"{_pct(res.gap)} | {_pct(s2_gap)} | {ratio} | {att / g_att:.3f} | "
+            f"{att / m_att:.3f} | {len(res.violations)} |")
     return rows
 
 
@@ -108,6 +148,8 @@ def main() -> None:
     parser.add_argument("--limits", default=None, help="comma list of time limits (s)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--compare-bound", action="store_true",
+                        help="one more run per size with the other bound source")
     parser.add_argument("--out", type=Path, default=None, help="write the markdown here")
     args = parser.parse_args()
     sizes = (args.sizes or ("small,medium" if args.quick else "small,medium,large")).split(",")
@@ -116,12 +158,13 @@ def main() -> None:
     first_limit = 15.0 if args.quick else 60.0
     lines = [
         "| size | rooms | trainers | options | classes | build + greedy | CP-SAT alone: first "
-        "feasible | run | objective | best bound | gap | objective / greedy | "
-        "attendance / greedy | violations |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "feasible | run | bound from | objective | best bound | gap | stage-2 gap | "
+        "objective / greedy | attendance / greedy | attendance / manager | violations |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for size in sizes:
-        lines += bench_size(size, args.seed, limits, args.workers, first_limit)
+        lines += bench_size(size, args.seed, limits, args.workers, first_limit,
+                            args.compare_bound)
     lines += ["", "Demand model, held-out synthetic weeks (12 train + 4 test, small studio):", "",
               "| seed | model MAE | class-type mean MAE | same slot recent MAE | "
               "80 % interval coverage |", "|---|---|---|---|---|"]
