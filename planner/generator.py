@@ -182,15 +182,6 @@ def _required_overflow(problem: SelectionProblem) -> bool:
     return False
 
 
-def _no_fit(profile: MemberProfile, problem: SelectionProblem, config: PlannerConfig,
-            how: str) -> str:
-    need = min((c.seconds_per_set * c.row.sets[0] for s in problem.choices for cs in s
-                for c in cs), default=0)
-    return (f"the required main lifts do not fit {profile.minutes_per_session} min sessions "
-            f"({how}; a single lift needs at least {need / 60:.0f} min after a "
-            f"{config.session.warmup_minutes:g} min warm-up); allow more minutes")
-
-
 def _conflicts(sessions: tuple[SessionSpec, ...], gap_hours: float) -> tuple[tuple[int, int], ...]:
     return tuple((a.index, b.index) for a in sessions for b in sessions
                  if a.index < b.index and too_close(a.day, b.day, gap_hours))
@@ -260,15 +251,19 @@ def _week_choice(profile: MemberProfile, library: ExerciseLibrary, config: Plann
     if out_of_reach or rare or work > held:
         raise PlanInfeasible(profile.member_id, _bound_reasons(
             out_of_reach, rare, (work, held), problem, profile, pool, library))
-    if _required_overflow(problem):
-        raise PlanInfeasible(profile.member_id, [_no_fit(profile, problem, config, "proven "
-                                                         "before search")])
-    selection = _select(problem, effort) if optimizer else greedy_selection(problem)
+    # Required slots that cannot all fit make the model infeasible: the solver could only
+    # say so, and the greedy week (which leaves out what does not fit) is the answer anyway.
+    search = optimizer and not _required_overflow(problem)
+    selection = _select(problem, effort) if search else greedy_selection(problem)
     log.debug("planner.solved", member_id=profile.member_id, status=selection.status,
               ms=round(selection.wall_ms, 1), objective=selection.objective)
     if not selection.picks:
+        need = min((c.seconds_per_set * c.row.sets[0] for s in choices for cs in s for c in cs),
+                   default=0)
         raise PlanInfeasible(profile.member_id, [
-            _no_fit(profile, problem, config, f"solver: {selection.status}")])
+            f"the required main lifts do not fit {profile.minutes_per_session} min sessions "
+            f"(solver: {selection.status}; a single lift needs at least {need / 60:.0f} min "
+            f"after a {config.session.warmup_minutes:g} min warm-up); allow more minutes"])
     short = short_targets(selection, targets)
     for muscle in sorted(set(short) & limited):
         have = targets[muscle].min - short.pop(muscle)

@@ -26,7 +26,9 @@ def _quiet_logs() -> None:
     """Library logs to stderr, INFO and up, so stdout stays pure JSON."""
     import structlog
 
-    structlog.configure(logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+    # resolve sys.stderr at each log call: a factory bound to the stream object keeps
+    # writing to it after a caller (a test runner) has swapped and closed it
+    structlog.configure(logger_factory=lambda *_: structlog.PrintLogger(file=sys.stderr),
                         wrapper_class=structlog.make_filtering_bound_logger(logging.INFO))
 
 

@@ -1,5 +1,6 @@
 """The member portal: the active plan by week and session, logging sets, a readiness
-check-in, feedback on a workout, and adapting the plan to what was logged.
+check-in, feedback on a workout, adapting the plan to what was logged, and the member's
+own parts of their classes' post-class summaries (``api.summaries``).
 
 Plain forms with the CSRF field that post and redirect; logging a set also answers htmx
 with the refreshed session so a member can log set after set without reloading."""
@@ -20,6 +21,7 @@ from api.members import service as members
 from api.members.schemas import CheckInIn, FeedbackIn, LogIn, SetIn
 from api.plans import display, forms, lifecycle, service
 from api.plans.exceptions import PlanRefused
+from api.summaries import service as summaries
 from api.templating import templates
 from planner.vocab import INJURY_AREAS
 
@@ -56,9 +58,11 @@ async def _portal(request: Request, db: SessionDep, principal: Principal,
     for sets in logged.values():
         sets.sort(key=lambda s: (s.performed_on, s.set_index))
     checkins = await members.list_checkins(db, principal, member_id, 5)
+    classes = (await summaries.my_summaries(db, principal))[:10]
     return templates.TemplateResponse(request, "member.html", {
         "title": "My training", "principal": principal, "plan": plan, "week": shown,
         "logged": logged, "rated": rated, "checkins": checkins, "scales": SCALES,
+        "classes": classes, "ended": display.ended_on,
         "areas": INJURY_AREAS, "fmt": display, "errors": errors or [],
         "saved": request.query_params.get("saved"), "css": "/static/plans.css"},
         status_code=status)

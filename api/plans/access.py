@@ -7,7 +7,7 @@ and members whose plans they are assigned to. Admins: everyone. Devices: nobody'
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.accounts.principal import Principal
@@ -27,13 +27,23 @@ def resolve_member_id(principal: Principal, member_id: str) -> str:
     return principal.member_id
 
 
+def booked_with(trainer_id: str | None) -> Select[tuple[str]]:
+    """Ids of members booked into the trainer's classes."""
+    return (select(Booking.member_id).join(ClassSession,
+                                           ClassSession.id == Booking.class_session_id)
+            .where(ClassSession.trainer_id == trainer_id))
+
+
+def trainer_plans(trainer_id: str | None) -> ColumnElement[bool]:
+    """WHERE clause on WorkoutPlan: assigned to the trainer, or of a member they train."""
+    return or_(WorkoutPlan.trainer_id == trainer_id,
+               WorkoutPlan.member_id.in_(booked_with(trainer_id)))
+
+
 def trainer_members(trainer_id: str | None) -> ColumnElement[bool]:
     """WHERE clause on Member.id: booked into the trainer's classes or on their plans."""
-    booked = (select(Booking.member_id).join(ClassSession,
-                                             ClassSession.id == Booking.class_session_id)
-              .where(ClassSession.trainer_id == trainer_id))
     assigned = select(WorkoutPlan.member_id).where(WorkoutPlan.trainer_id == trainer_id)
-    return or_(Member.id.in_(booked), Member.id.in_(assigned))
+    return or_(Member.id.in_(booked_with(trainer_id)), Member.id.in_(assigned))
 
 
 async def visible_members(db: AsyncSession, principal: Principal) -> list[Member]:

@@ -52,3 +52,10 @@ def current_week(approved_at: datetime | None, weeks: int) -> int:
 
 def week_of(plan: dict[str, Any], number: int) -> dict[str, Any] | None:
     return next((w for w in plan.get("weeks", []) if w.get("week") == number), None)
+
+
+def ended_on(unix_seconds: float | None) -> str:
+    """A class end (Unix seconds, as the worker stores it) as a date and time, UTC."""
+    if unix_seconds is None:
+        return "-"
+    return datetime.fromtimestamp(unix_seconds, UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -143,7 +143,7 @@ async def list_plans(db: AsyncSession, principal: Principal, *, member_id: str |
         query = query.where(WorkoutPlan.member_id == principal.member_id,
                             WorkoutPlan.status != "draft")
     elif principal.role == "trainer":
-        query = query.where(access.trainer_members(principal.trainer_id))
+        query = query.where(access.trainer_plans(principal.trainer_id))
     elif principal.role != "admin":
         return []
     if member_id:

@@ -91,3 +91,27 @@ def test_staff_do_not_get_the_member_portal(api_world) -> None:
                                   follow_redirects=False)
     api_world.client.cookies.set("spotter_session", login.cookies["spotter_session"])
     assert api_world.client.get("/member").status_code == 403
+
+
+def test_the_portal_lists_only_the_members_own_class_summaries(api_world) -> None:
+    from api.db.live import MemberClassSummary
+
+    engine = create_engine(api_world.database_url)
+    part = {"member_id": AVA, "totals": {"effort_points": 41.6, "avg_hr": 142.2, "max_hr": 181,
+                                         "duration_s": 2400.0},
+            "highlights": [{"kind": "pb", "message": "Most effort points yet"}],
+            "improvements": [{"kind": "low", "message": "Long stretch below zone 2"}]}
+    with Session(engine) as db, db.begin():
+        db.add(MemberClassSummary(class_session_id="demo-class", member_id=AVA, payload=part,
+                                  ended_at=1_767_000_000.0))
+        db.add(MemberClassSummary(class_session_id="demo-class", member_id="demo-member-02",
+                                  payload={**part, "highlights": [
+                                      {"kind": "pb", "message": "Ben's own best"}]},
+                                  ended_at=1_767_000_000.0))
+    engine.dispose()
+    member_session(api_world)
+    page = api_world.client.get("/member").text
+    section = page[page.index('id="my-classes"'):]
+    assert "42</strong> effort points" in section and "peak 181 bpm" in section
+    assert "Most effort points yet" in section and "Long stretch below zone 2" in section
+    assert "Ben's own best" not in page

@@ -266,3 +266,15 @@ def test_session_modifications_from_live_feedback(world) -> None:
     missing = world.post("trainer", f"/api/plans/{plan['id']}/sessions/9/{session['day']}"
                                     "/modifications", {})
     assert missing.status_code == 422
+
+
+def test_a_trainer_assigned_one_plan_sees_that_plan_only(world) -> None:
+    """Assigned to one of Ava's plans (not her class): that plan, not her others."""
+    mine = generate(world, "admin", trainer_id="other-trainer")
+    theirs = generate(world)
+    listed = [p["id"] for p in world.get("other_trainer", "/api/plans").json()]
+    assert listed == [mine["id"]]
+    assert world.get("other_trainer", f"/api/plans/{mine['id']}").status_code == 200
+    assert world.get("other_trainer", f"/api/plans/{theirs['id']}").status_code == 404
+    inbox = world.get("other_trainer", "/api/notifications").json()
+    assert [n["payload"]["plan_id"] for n in inbox] == [mine["id"]]
