@@ -22,7 +22,7 @@ from api.deps import SessionDep
 from api.exceptions import SpotterError
 from api.schedules import service
 from api.schedules.exceptions import NoTimetable
-from api.schedules.schemas import GenerateIn, RepairIn, ScheduleOut
+from api.schedules.schemas import GenerateIn, PinIn, RepairIn, ScheduleOut
 from api.schedules.studio import monday_of, next_monday
 from api.templating import templates
 from scheduler.config import load_settings
@@ -172,6 +172,21 @@ async def publish(schedule_id: str, request: Request, db: SessionDep, principal:
             raise
         return _problem(request, str(exc))
     return _done(request, f"/trainer/schedules/{schedule_id}?published=1")
+
+
+@router.post("/trainer/schedules/{schedule_id}/pins/{index}", response_class=HTMLResponse)
+async def toggle_pin(schedule_id: str, index: int, request: Request, db: SessionDep,
+                     principal: AdminPage) -> Response:
+    """Pin or unpin one class (new drafts keep pinned classes of the published week)."""
+    schedule = await service.get_schedule(db, schedule_id)
+    try:
+        await service.pin(db, schedule_id, PinIn(index=index,
+                                                 pinned=index not in schedule.pinned))
+    except (ValidationError, SpotterError) as exc:
+        if isinstance(exc, SpotterError) and exc.status_code not in (409, 422):
+            raise
+        return _problem(request, str(exc))
+    return _done(request, f"/trainer/schedules/{schedule_id}")
 
 
 @router.post("/trainer/schedules/{schedule_id}/repair", response_class=HTMLResponse)

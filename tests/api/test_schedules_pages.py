@@ -66,6 +66,10 @@ def test_admin_plans_compares_publishes_and_repairs_in_the_pages(api_world) -> N
     assert "Approve and publish" not in after.text and "Repair this week" in after.text
     again = client.post(f"{first}/publish", headers=headers)
     assert again.status_code == 200 and "only drafts" in again.text
+    assert after.text.count('data-testid="pin"') == after.text.count('data-testid="class-block"')
+    pinned = client.post(f"{first}/pins/0", headers=headers)
+    assert pinned.headers["HX-Redirect"] == first
+    assert ">Unpin<" in client.get(first).text
 
     fixed = client.post(f"{first}/repair", headers=headers,
                         data={"kind": "room_closed", "subject": "demo-room", "day": "Mon"})
