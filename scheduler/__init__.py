@@ -13,4 +13,7 @@ call these entry points with the pydantic models of ``scheduler.schemas``:
 - ``demand.demand_for(instance, history) -> DemandPredictor``;
   ``demand_eval.evaluate_demand(history) -> DemandEvalReport``
 - ``instances.example_instance()`` / ``generate_instance(size, seed)``
+- baselines: ``manager.manager_schedule`` (hand-made draft, no demand model) and
+  ``greedy.greedy_schedule`` (demand-aware greedy), both over ``options.build_options``
+- ``relaxation.lp_relaxation`` (LP bound of large weeks) and ``lp_guided_start``
 """
