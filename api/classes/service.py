@@ -69,13 +69,20 @@ async def session_out(db: AsyncSession, class_session_id: str, principal: Princi
 
 
 async def current_session_id(db: AsyncSession, principal: Principal) -> str | None:
-    """The class a trainer most likely wants: their live one first, else their latest."""
+    """The class a trainer most likely wants: their live one, else the one that started
+    most recently, else the next one coming up (published timetables create future
+    classes, which must not hide today's)."""
     mine = select(ClassSession.id).where(visible_to(principal))
     live = await db.scalar(mine.where(ClassSession.status == "live")
                            .order_by(ClassSession.starts_at.desc()).limit(1))
     if live:
         return live
-    return await db.scalar(mine.order_by(ClassSession.starts_at.desc()).limit(1))
+    now = datetime.now(UTC)
+    started = await db.scalar(mine.where(ClassSession.starts_at <= now)
+                              .order_by(ClassSession.starts_at.desc()).limit(1))
+    if started:
+        return started
+    return await db.scalar(mine.order_by(ClassSession.starts_at.asc()).limit(1))
 
 
 async def roster(db: AsyncSession, class_session_id: str, principal: Principal

@@ -29,6 +29,7 @@ EVENTS: dict[str, str] = {
     "plan.ready_for_review": "A new plan is ready for your review",
     "plan.approved": "Your training plan was approved",
     "class.summary_ready": "The class summary is ready",
+    "schedule.published": "A new timetable was published with your classes",
 }
 MAX_PAYLOAD_KEYS = 50
 

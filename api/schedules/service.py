@@ -19,6 +19,7 @@ from api.accounts.principal import Principal
 from api.admin import service as admin_settings
 from api.db.platform import ClassSchedule
 from api.exceptions import ConflictError, InvalidInput, NotFoundError
+from api.notifications.service import notify_trainer
 from api.schedules import compute, publishing
 from api.schedules import studio as studio_db
 from api.schedules.exceptions import NoTimetable, input_error
@@ -166,6 +167,14 @@ async def compare(db: AsyncSession, a: str, b: str) -> CompareOut:
     return CompareOut(a=first, b=second, diff=diff_schedules(first.schedule, second.schedule))
 
 
+async def notify_trainers_of(db: AsyncSession, row: ClassSchedule) -> None:
+    """Tell every trainer who teaches in the published week (one message each)."""
+    trainers = {c["trainer"] for c in row.result.get("solve", {}).get("classes", [])}
+    for trainer_id in sorted(trainers):
+        await notify_trainer(db, "schedule.published", trainer_id,
+                             {"schedule_id": row.id, "url": f"/trainer/schedules/{row.id}"})
+
+
 async def publish(db: AsyncSession, schedule_id: str) -> PublishOut:
     """Draft → published; the published one (if any) → archived; the week's classes created."""
     row = await get_row(db, schedule_id)
@@ -185,6 +194,7 @@ async def publish(db: AsyncSession, schedule_id: str) -> PublishOut:
         old.status = "archived"
     row.status, row.published_at = "published", now
     row.result = {**row.result, "sessions": made.session_ids}
+    await notify_trainers_of(db, row)
     await db.commit()
     log.info("schedule.published", id=row.id, created=made.created, kept=made.kept,
              removed=made.removed, cancelled=made.cancelled)

@@ -93,6 +93,8 @@ def test_generate_publish_and_who_sees_what(world) -> None:
     assert len(in_week) == draft["classes"]
     timetable = client.get("/api/schedules/published", headers=world.member)
     assert timetable.status_code == 200 and len(timetable.json()["classes"]) == draft["classes"]
+    told = client.get("/api/notifications", headers=world.trainer).json()
+    assert any(n["event"] == "schedule.published" for n in told), told
 
 
 def test_republishing_the_same_week_keeps_unchanged_classes_and_archives(world) -> None:
