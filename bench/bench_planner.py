@@ -286,8 +286,8 @@ def main() -> None:
 def write_report(args: argparse.Namespace, cur: dict, base: dict | None,  # type: ignore[type-arg]
                  runs: dict, studio: list[str]) -> None:  # type: ignore[type-arg]
     sys.path.insert(0, str(ROOT))
+    from planner.cache import signature
     from planner.config import default_config
-    from planner.generator import signature
     from planner.models import MemberProfile
     from planner.prescription import estimate_one_rep_maxes
 

@@ -4,7 +4,7 @@ A batch of thousands must not stop at one bad file: every profile yields an outc
 ``ok`` with the plan, ``infeasible`` with the reasons, or ``invalid`` with what is wrong
 with the input. Pure over strings so the CLI can fan it out over processes.
 
-Throughput: each worker process keeps a :class:`~planner.generator.SelectionCache`, and
+Throughput: each worker process keeps a :class:`~planner.cache.SelectionCache`, and
 :func:`grouping_key` lets the caller order the jobs so members who share a week signature
 (a studio's kit, goal, level, days, minutes) land in the same worker's chunk: the week is
 solved once per signature per worker. Workers also serialise their outcome to a JSON line
@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
+from planner.cache import SelectionCache
 from planner.errors import PlanInfeasible, PlannerError
-from planner.generator import SelectionCache, generate_plan
+from planner.generator import generate_plan
 from planner.models import MemberProfile
 
 _PROCESS_CACHE = SelectionCache()

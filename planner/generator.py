@@ -7,21 +7,21 @@ what would fix it. It never hands back a quietly weaker plan.
 
 from __future__ import annotations
 
-import math
-from collections import Counter, OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 import structlog
 
+from planner.bounds import unreachable_targets, volume_upper_bound, weekly_work_bound
 from planner.build import build_plan
+from planner.cache import SelectionCache, WeekChoice, signature
 from planner.candidates import Candidate, injury_limited, member_pool, slot_candidates
 from planner.config import PlannerConfig, default_config
 from planner.errors import PlanInfeasible, PlannerError
 from planner.greedy import greedy_selection
-from planner.library import ExerciseLibrary, allowed
+from planner.library import ExerciseLibrary
 from planner.models import Exercise, MemberProfile, Plan
 from planner.prescription import OneRepMax, estimate_one_rep_maxes
+from planner.reasons import bound_reasons, kit_suggestion, kit_words, time_reasons
 from planner.selection import (
     Selection,
     SelectionProblem,
@@ -29,9 +29,6 @@ from planner.selection import (
     frequency_misses,
     short_targets,
     solve_selection,
-    unreachable_targets,
-    volume_upper_bound,
-    weekly_work_bound,
 )
 from planner.split import SessionSpec, WeekLayout, too_close, week_layout
 from planner.validation import validate_and_repair
@@ -42,24 +39,8 @@ RETRY_EFFORT = 4     # a near-miss week gets four times the search before it cou
 NEAR_MISS_SETS = 2.0  # weekly sets short, summed over muscles, that still count as a near miss
 
 
-def _kit_words(profile: MemberProfile) -> str:
-    return ", ".join(sorted(set(profile.equipment)))
-
-
 def _trains(pool: list[Exercise], muscle: str) -> bool:
     return any(muscle in ex.primary_muscles or muscle in ex.secondary_muscles for ex in pool)
-
-
-def _kit_suggestion(library: ExerciseLibrary, profile: MemberProfile, muscle: str) -> str:
-    """Equipment that would give direct work for ``muscle`` within the member's limits."""
-    kits: Counter[str] = Counter()
-    for ex in library:
-        if muscle in ex.primary_muscles and ex.pattern not in ("mobility", "power") \
-                and not ex.specialty and allowed(ex, avoid_areas=profile.injury_areas,
-                                                 level=profile.fitness_level):
-            kits[ex.equipment] += 1
-    options = [k for k, _ in kits.most_common() if k not in profile.available_equipment]
-    return ", ".join(options[:3]) or "a coach's review"
 
 
 def _targets(profile: MemberProfile, pool: list[Exercise], library: ExerciseLibrary,
@@ -78,8 +59,8 @@ def _targets(profile: MemberProfile, pool: list[Exercise], library: ExerciseLibr
             warnings.append(f"{muscle} target waived: every exercise for it loads the injured "
                             f"{areas}; ask a physio before adding it back")
         else:
-            blockers.append(f"no exercise trains {muscle} with {_kit_words(profile)}"
-                            f" (add {_kit_suggestion(library, profile, muscle)})")
+            blockers.append(f"no exercise trains {muscle} with {kit_words(profile)}"
+                            f" (add {kit_suggestion(library, profile, muscle)})")
     for goal in profile.goals[1:]:  # lower-ranked goals raise the aim, never the minimum
         extra = config.volume.targets[goal]
         for muscle in extra.muscles:
@@ -106,67 +87,12 @@ def _shortlists(layout: WeekLayout, pool: list[Exercise], profile: MemberProfile
                 if profile.injuries:
                     warnings.append(msg + " your kit and injuries; slot left out")
                 else:
-                    blockers.append(msg + f" {_kit_words(profile)}")
+                    blockers.append(msg + f" {kit_words(profile)}")
             slots.append(cands)
         if not any(slots):
             blockers.append(f"{spec.focus} day: no exercise fits at all")
         choices.append(tuple(slots))
     return tuple(choices)
-
-
-def _time_reasons(short: dict[str, float], problem: SelectionProblem, profile: MemberProfile,
-                  pool: list[Exercise], library: ExerciseLibrary) -> list[str]:
-    reasons = []
-    minutes = 0.0
-    per_set = [c.seconds_per_set for slots in problem.choices for cs in slots for c in cs]
-    typical = sorted(per_set)[len(per_set) // 2] if per_set else 120
-    for muscle, missing in sorted(short.items()):
-        direct = any(muscle in ex.primary_muscles for ex in pool)
-        if not direct:
-            reasons.append(f"{muscle}: only indirect work fits your equipment; "
-                           f"{problem.targets[muscle].min:g} weekly sets need direct work "
-                           f"(add {_kit_suggestion(library, profile, muscle)})")
-        else:
-            reasons.append(f"{muscle}: {problem.targets[muscle].min - missing:g} of "
-                           f"{problem.targets[muscle].min:g} weekly sets fit in "
-                           f"{profile.days_per_week} x {profile.minutes_per_session} min")
-            minutes += missing * typical / 60.0
-    if minutes:
-        reasons.append(f"about {minutes:.0f} more minutes a week are needed for the "
-                       f"{profile.primary_goal} volume: add a session or time per session, "
-                       "or rank a lower-volume goal first")
-    return reasons
-
-
-def _bound_reasons(out_of_reach: Mapping[str, float], rare: list[str],
-                   work: tuple[float, float], problem: SelectionProblem,
-                   profile: MemberProfile, pool: list[Exercise], library: ExerciseLibrary
-                   ) -> list[str]:
-    """Reasons for targets the relaxations prove out of reach (no search was needed)."""
-    reasons = []
-    for muscle, most in out_of_reach.items():
-        need = problem.targets[muscle].min
-        if not any(muscle in ex.primary_muscles for ex in pool):
-            reasons.append(f"{muscle}: only indirect work fits your equipment; {need:g} "
-                           f"weekly sets need direct work (add "
-                           f"{_kit_suggestion(library, profile, muscle)})")
-        else:
-            reasons.append(f"{muscle}: at most {math.floor(2 * most) / 2:g} of {need:g} "
-                           f"weekly sets fit in {profile.days_per_week} x "
-                           f"{profile.minutes_per_session} min")
-    needed, held = work
-    if needed > held:
-        mins = sorted({t.min for t in problem.targets.values()})
-        reasons.append(
-            f"the {profile.primary_goal} minimums ({'/'.join(f'{m:g}' for m in mins)} weekly "
-            f"sets for each of {len(problem.targets)} muscles) need at least "
-            f"{needed / 60:.0f} min of sets a week, {profile.days_per_week} x "
-            f"{profile.minutes_per_session} min sessions hold {held / 60:.0f} min after "
-            f"warm-ups: about {max(1.0, (needed - held) / 60):.0f} more minutes a week are "
-            "needed; add a session or time per session, or rank a lower-volume goal first")
-    reasons += [f"{muscle} cannot be trained on {problem.min_sessions} days a week within the "
-                "time budget (schoenfeld2016)" for muscle in rare]
-    return reasons
 
 
 def _required_overflow(problem: SelectionProblem) -> bool:
@@ -210,15 +136,6 @@ def _select(problem: SelectionProblem, effort: float) -> Selection:
     return best
 
 
-@dataclass(frozen=True)
-class WeekChoice:
-    """The week stage of a plan: everything that depends only on the profile's signature."""
-
-    layout: WeekLayout
-    selection: Selection
-    warnings: tuple[str, ...]
-
-
 def _week_choice(profile: MemberProfile, library: ExerciseLibrary, config: PlannerConfig,
                  one_rms: dict[str, OneRepMax], effort: float, optimizer: bool) -> WeekChoice:
     """Split, shortlists, selection and the refusal rules; raises :class:`PlanInfeasible`."""
@@ -249,7 +166,7 @@ def _week_choice(profile: MemberProfile, library: ExerciseLibrary, config: Plann
     out_of_reach, rare = unreachable_targets(problem, limited)
     work, held = weekly_work_bound(problem, limited)
     if out_of_reach or rare or work > held:
-        raise PlanInfeasible(profile.member_id, _bound_reasons(
+        raise PlanInfeasible(profile.member_id, bound_reasons(
             out_of_reach, rare, (work, held), problem, profile, pool, library))
     # Required slots that cannot all fit make the model infeasible: the solver could only
     # say so, and the greedy week (which leaves out what does not fit) is the answer anyway.
@@ -270,7 +187,7 @@ def _week_choice(profile: MemberProfile, library: ExerciseLibrary, config: Plann
         warnings.append(f"{muscle}: {have:g} weekly sets, under the {targets[muscle].min:g} "
                         f"guidance: the injured {', '.join(sorted(profile.injury_areas))} "
                         "rules out part of its exercises")
-    reasons = _time_reasons(short, problem, profile, pool, library) if short else []
+    reasons = time_reasons(short, problem, profile, pool, library) if short else []
     for muscle in frequency_misses(selection, problem):
         if muscle in limited:
             warnings.append(f"{muscle} trained on fewer than {problem.min_sessions} days "
@@ -281,52 +198,6 @@ def _week_choice(profile: MemberProfile, library: ExerciseLibrary, config: Plann
     if reasons:
         raise PlanInfeasible(profile.member_id, reasons)
     return WeekChoice(layout, selection, tuple(warnings))
-
-
-def signature(profile: MemberProfile, one_rms: Mapping[str, object]) -> tuple[object, ...]:
-    """What the week stage depends on: two profiles with equal signatures get the same week.
-
-    Loads, age, body weight, the member id and the intensity mode only shape the weeks
-    built from it (and the order of goals matters: the first one drives the doses)."""
-    prefs = profile.preferences
-    return (profile.days_per_week, profile.fitness_level, tuple(profile.goals),
-            tuple(sorted(set(profile.equipment))), tuple(sorted(profile.injury_areas)),
-            profile.minutes_per_session, tuple(sorted(set(prefs.liked))),
-            tuple(sorted(set(prefs.disliked))), tuple(sorted(one_rms)))
-
-
-class SelectionCache:
-    """Memo of the week stage by profile signature, for batches of many members.
-
-    A studio's members share its kit and cluster on a few goals, levels and week shapes;
-    each distinct signature is solved once and every other member with it reuses the week
-    (the weeks, loads and the rule check are still made per member). Bounded (LRU);
-    ``hits``/``misses`` say how much it saved. Entries remember the library and guidance
-    table they were made with and never answer for another one."""
-
-    def __init__(self, size: int = 512) -> None:
-        self.size = size
-        self.hits = 0
-        self.misses = 0
-        self._entries: OrderedDict[tuple[object, ...], tuple[object, object, object]] = \
-            OrderedDict()
-
-    def lookup(self, key: tuple[object, ...], library: ExerciseLibrary,
-               config: PlannerConfig) -> WeekChoice | PlanInfeasible | None:
-        entry = self._entries.get(key)
-        if entry is None or entry[0] is not library or entry[1] is not config:
-            self.misses += 1
-            return None
-        self._entries.move_to_end(key)
-        self.hits += 1
-        return entry[2]  # type: ignore[return-value]
-
-    def store(self, key: tuple[object, ...], library: ExerciseLibrary, config: PlannerConfig,
-              value: WeekChoice | PlanInfeasible) -> None:
-        self._entries[key] = (library, config, value)
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.size:
-            self._entries.popitem(last=False)
 
 
 def generate_plan(profile: MemberProfile, weeks: int, *, library: ExerciseLibrary | None = None,

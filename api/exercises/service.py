@@ -149,7 +149,7 @@ async def edit_exercise(db: AsyncSession, exercise_id: str, patch: ExercisePatch
               "primary_muscles": list(old.primary_muscles),
               "secondary_muscles": list(old.secondary_muscles)}
     fields.update({k: v for k, v in change.items() if k in fields})
-    keep = {"staple": old.staple, "specialty": old.specialty}
+    keep: dict[str, Any] = {"staple": old.staple, "specialty": old.specialty}
     # facts changed: derive pattern and contraindications again unless given; else keep them
     facts_changed = any(k in change for k in fields)
     if not facts_changed:

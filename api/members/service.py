@@ -119,7 +119,8 @@ async def list_logs(db: AsyncSession, principal: Principal, member_id: str,
 
 def _checkin_out(r: ReadinessCheckin) -> CheckInOut:
     answers = ReadinessCheckIn(sleep=r.sleep, energy=r.energy, stress=r.stress,
-                               soreness=r.soreness, pain=r.pain, pain_areas=r.pain_areas or [])
+                               soreness=r.soreness, pain=r.pain,
+                               pain_areas=r.pain_areas or [])  # type: ignore[arg-type]
     return CheckInOut(id=r.id, checked_on=r.checked_on, answers=answers,
                       status=member_status(answers, default_config()), created_at=r.created_at)
 

@@ -137,9 +137,15 @@ async def review(plan_id: str, request: Request, db: SessionDep, principal: Trai
 
 def only_changes(edit: ItemEdit, item: dict[str, Any]) -> ItemEdit:
     """Drop form fields that repeat the item's current values (the form shows them all)."""
-    same = {f: None for f in DOSE_FIELDS if getattr(edit, f) is not None and (
-        (edit.intensity.model_dump(exclude_none=True) == item["intensity"]) if f == "intensity"
-        else getattr(edit, f) == item.get(f))}
+    def unchanged(field: str) -> bool:
+        value = getattr(edit, field)
+        if value is None:
+            return False
+        if field == "intensity":
+            return bool(value.model_dump(exclude_none=True) == item["intensity"])
+        return bool(value == item.get(field))
+
+    same = {f: None for f in DOSE_FIELDS if unchanged(f)}
     return edit.model_copy(update=same)
 
 

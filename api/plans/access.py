@@ -7,6 +7,8 @@ and members whose plans they are assigned to. Admins: everyone. Devices: nobody'
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,7 +29,7 @@ def resolve_member_id(principal: Principal, member_id: str) -> str:
     return principal.member_id
 
 
-def booked_with(trainer_id: str | None) -> Select[tuple[str]]:
+def booked_with(trainer_id: str | None) -> Select[Any]:
     """Ids of members booked into the trainer's classes."""
     return (select(Booking.member_id).join(ClassSession,
                                            ClassSession.id == Booking.class_session_id)

@@ -63,8 +63,9 @@ def item_edit_from_form(form: FormData) -> ItemEdit:
     """One item's edit form: only fields the coach changed are sent on."""
     kind, value = text(form, "intensity_kind"), number(form, "intensity_value")
     intensity = Intensity.model_validate({kind: value}) if kind and value is not None else None
+    index = whole(form, "index")
     return ItemEdit(week=whole(form, "week") or 0, day=whole(form, "day") or 0,
-                    index=whole(form, "index") if whole(form, "index") is not None else -1,
+                    index=index if index is not None else -1,
                     all_weeks=text(form, "all_weeks") == "on",
                     remove=text(form, "remove") == "on",
                     exercise_id=text(form, "exercise_id") if text(form, "exercise_id") !=

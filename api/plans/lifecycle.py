@@ -166,7 +166,7 @@ async def todays_status(db: AsyncSession, member_id: str, check_in: ReadinessChe
         if row is not None:
             check_in = ReadinessCheckIn(sleep=row.sleep, energy=row.energy, stress=row.stress,
                                         soreness=row.soreness, pain=row.pain,
-                                        pain_areas=row.pain_areas or [])
+                                        pain_areas=row.pain_areas or [])  # type: ignore[arg-type]
     if check_in is not None:
         return member_status(check_in, default_config())
     return MemberStatus(readiness=default_config().readiness.train_at, fatigue="low",

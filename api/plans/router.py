@@ -5,7 +5,7 @@ Refusals of the planner answer 422 with ``reasons``: each says what to change.""
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
@@ -26,9 +26,10 @@ from api.plans.schemas import (
 )
 
 router = APIRouter(prefix="/api/plans", tags=["plans"])
-REFUSED = {422: {"description": "The planner refused; `reasons` list why and what to change",
-                 "content": {"application/json": {"example": {
-                     "detail": "no plan: ...", "reasons": ["..."]}}}}}
+REFUSED: dict[int | str, dict[str, Any]] = {422: {
+    "description": "The planner refused; `reasons` list why and what to change",
+    "content": {"application/json": {"example": {"detail": "no plan: ...",
+                                                 "reasons": ["..."]}}}}}
 T = TypeVar("T")
 
 
