@@ -19,7 +19,7 @@ EDGE_TOML = Path(__file__).resolve().parent.parent / "configs" / "edge.toml"
 class EdgeSettings(BaseSettings):
     """Validated edge settings; see configs/edge.toml for why each default is what it is."""
 
-    model_config = SettingsConfigDict(env_prefix="SPOTTER_EDGE_", extra="ignore",
+    model_config = SettingsConfigDict(env_prefix="SPOTTER_EDGE_", extra="ignore", env_file=".env",
                                       pyproject_toml_table_header=("edge",))
 
     buffer_file: Path = Path("edge/buffer.sqlite")
@@ -44,7 +44,7 @@ class EdgeSettings(BaseSettings):
     def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: Any,
                                    env_settings: Any, dotenv_settings: Any,
                                    file_secret_settings: Any) -> tuple[Any, ...]:
-        return (init_settings, env_settings,
+        return (init_settings, env_settings, dotenv_settings,
                 PyprojectTomlConfigSettingsSource(settings_cls, EDGE_TOML))
 
     def buffer_path(self, data_dir: Path) -> Path:

@@ -37,6 +37,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, PyprojectTomlConfigSettingsSource, SettingsConfigDict
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
 
+from configs.settings import own_dotenv_keys
 from ingest.advertising import (
     POLAR_COMPANY_ID,
     AdapterPool,
@@ -79,7 +80,7 @@ _LIVE = (StrapState.CONNECTED, StrapState.STREAMING)
 class BleSettings(BaseSettings):
     """BLE ingest settings: defaults in configs/ingest.toml [ble], SPOTTER_BLE_* overrides."""
 
-    model_config = SettingsConfigDict(env_prefix="SPOTTER_BLE_", extra="forbid",
+    model_config = SettingsConfigDict(env_prefix="SPOTTER_BLE_", extra="forbid", env_file=".env",
                                       pyproject_toml_table_header=("ble",))
 
     adapters: list[str] = Field(default_factory=lambda: ["hci0"], min_length=1)
@@ -96,7 +97,7 @@ class BleSettings(BaseSettings):
     def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: Any,
                                    env_settings: Any, dotenv_settings: Any,
                                    file_secret_settings: Any) -> tuple[Any, ...]:
-        return (init_settings, env_settings,
+        return (init_settings, env_settings, own_dotenv_keys(settings_cls, dotenv_settings),
                 PyprojectTomlConfigSettingsSource(settings_cls, INGEST_TOML))
 
     def limits(self) -> dict[str, int]:

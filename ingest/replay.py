@@ -34,6 +34,7 @@ import fitdecode
 from pydantic import Field
 from pydantic_settings import BaseSettings, PyprojectTomlConfigSettingsSource, SettingsConfigDict
 
+from configs.settings import own_dotenv_keys
 from ingest.hrm_protocol import measurement_from_rr_ms
 from ingest.source import RecordedSample, StrapReading, StrapState, StrapStatus
 
@@ -49,7 +50,7 @@ _TZ_ABBREVIATIONS = {"UTC": 0, "GMT": 0, "Z": 0, "EST": -5, "EDT": -4, "CST": -6
 class ReplaySettings(BaseSettings):
     """CSV column names and time parsing: configs/ingest.toml [replay], SPOTTER_REPLAY_*."""
 
-    model_config = SettingsConfigDict(env_prefix="SPOTTER_REPLAY_", extra="forbid",
+    model_config = SettingsConfigDict(env_prefix="SPOTTER_REPLAY_", extra="forbid", env_file=".env",
                                       pyproject_toml_table_header=("replay",))
 
     time_columns: list[str] = Field(default_factory=lambda: ["timestamp", "time"])
@@ -61,7 +62,7 @@ class ReplaySettings(BaseSettings):
     def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: Any,
                                    env_settings: Any, dotenv_settings: Any,
                                    file_secret_settings: Any) -> tuple[Any, ...]:
-        return (init_settings, env_settings,
+        return (init_settings, env_settings, own_dotenv_keys(settings_cls, dotenv_settings),
                 PyprojectTomlConfigSettingsSource(settings_cls, INGEST_TOML))
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from api.accounts.bootstrap import create_token, create_user
 from api.db.models import Booking, ClassSession, ClassType, Member, Room, Trainer
+from api.plans.demo import seed_planner_demo
 
 DEMO_CLASS_ID = "demo-class"
 FIRST_NAMES = ["Ava", "Ben", "Chloe", "Dev", "Elif", "Finn", "Grace", "Hugo", "Isla", "Jonas",
@@ -48,6 +49,7 @@ def seed_demo(database_url: str, members: int = 8, seed: int = 7) -> DemoStudio:
                     trainer_id="demo-trainer" if role == "trainer" else None,
                     member_id="demo-member-01" if role == "member" else None)
     token = create_token(database_url, "demo edge box", kind="device", room_id="demo-room")
+    seed_planner_demo(database_url)  # so the trainer can plan for the demo members at once
     return DemoStudio(class_id, token, dict(DEMO_ACCOUNTS))
 
 

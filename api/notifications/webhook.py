@@ -39,7 +39,8 @@ log = structlog.get_logger(__name__)
 class WebhookSettings(BaseSettings):
     """``SPOTTER_WEBHOOK_*`` variables; no URL means no webhook (in-app only)."""
 
-    model_config = SettingsConfigDict(env_prefix="SPOTTER_WEBHOOK_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="SPOTTER_WEBHOOK_", extra="ignore",
+                                      env_file=".env")
 
     url: str | None = Field(default=None, description="where events are POSTed")
     secret: str | None = Field(default=None, description="signs bodies: X-Spotter-Signature")

@@ -43,10 +43,9 @@ async def test_each_role_lands_on_its_page(live_stack, chromium_path: str) -> No
                 await page.wait_for_url(f"{base}{HOME[role]}")
                 me = await (await page.request.get(f"{base}/api/me")).json()
                 assert me["role"] == role  # the session cookie is this role's
-                if role != "member":  # /member is the planner's page (it may not exist yet)
-                    who = page.locator(".topbar .who")
-                    assert f"({role})" in await who.inner_text()
-                    await page.locator("[data-testid=bell]").wait_for(timeout=10_000)
+                who = page.locator(".topbar .who")
+                assert f"({role})" in await who.inner_text()
+                await page.locator("[data-testid=bell]").wait_for(timeout=10_000)
                 await page.screenshot(path=str(ARTIFACTS / f"home-{role}.png"))
                 if role == "admin":
                     assert await page.locator("h1").first.inner_text() == "Admin"
@@ -61,6 +60,7 @@ async def test_each_role_lands_on_its_page(live_stack, chromium_path: str) -> No
                     await page.click(".topbar button:has-text('Log out')")
                     await page.wait_for_url(f"{base}/login")
                 if role == "member":
+                    assert await page.locator("h1").first.inner_text() == "My training"
                     await page.goto(f"{base}/admin")
                     assert await page.locator("h1").inner_text() == "Not for this account"
                     await page.screenshot(path=str(ARTIFACTS / "member-forbidden.png"))

@@ -23,11 +23,14 @@ class Racer:
     async def wait_first(self, *aws: Any) -> None:
         self.raced += 1
         tasks = [asyncio.ensure_future(a) for a in aws]
-        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        for task in pending:
-            task.cancel()
-        for task in done:
-            task.result()
+        try:
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                task.result()
+        finally:  # like mode's wait_first: cancelled or not, the losers are cancelled
+            for task in tasks:
+                if not task.done():
+                    task.cancel()
 
 
 async def test_a_delivery_that_needs_no_wait_runs_once_without_a_race() -> None:
@@ -86,3 +89,31 @@ def test_the_patch_lands_on_the_installed_faust() -> None:
 
     assert apply_eager_delivery() is True
     assert "_spotter_eager_deliver" in Consumer._drain_messages.__code__.co_names
+
+
+async def test_a_lock_taken_in_the_first_step_is_released_when_the_fetch_loop_is_cancelled(
+) -> None:
+    """Faust's conductor takes a lock before it waits for flow control. When the fetch
+    loop is cancelled (a rebalance) before the rest of the delivery ever ran, the
+    delivery must still be closed, or the lock stays held and every later record waits
+    on it: the worker stalls on all its partitions."""
+    racer, lock, flow = Racer(), asyncio.Lock(), asyncio.Event()
+
+    async def deliver() -> None:
+        async with lock:
+            await flow.wait()  # flow control is suspended during a rebalance
+
+    async def fetch_loop() -> None:
+        await eager_deliver(racer, deliver())
+
+    loop_task = asyncio.create_task(fetch_loop())
+    for _ in range(3):
+        if lock.locked():
+            break
+        await asyncio.sleep(0)
+    assert lock.locked()
+    loop_task.cancel()  # before the rest of the delivery got its first turn
+    with pytest.raises(asyncio.CancelledError):
+        await loop_task
+    await asyncio.sleep(0.01)
+    assert not lock.locked()
