@@ -22,7 +22,7 @@ from vision.exercises import PLANK_NEEDS, SPECS, Channel, RepWindow
 from vision.filters import OneEuroFilter, RollingMedian, SwapRepair
 from vision.landmarks import PoseFrame, PoseSequence
 from vision.plank import Hold, HoldTracker
-from vision.reps import RepCounter, RepSegment, same_movement
+from vision.reps import RepCounter, RepSegment, brackets, same_movement
 from vision.results import AnalysisResult, RepResult
 from vision.view import View, detect_view
 
@@ -102,6 +102,8 @@ class ExerciseAnalyzer:
         self._last: dict[int, tuple[float, float]] = {}
         self._first: dict[int, bool] = {}  # per channel: is the next rep a set's first?
         self._pending: dict[int, tuple[RepSegment, RepResult]] = {}
+        self._occluded: set[RepSegment] = set()  # counted on a partly hidden limb
+        self._dt = 1 / 30  # frame interval, measured with the first batch
         # A held-back first rep must reach this far into the set's range (hysteresis
         # enter threshold plus slack for the range having grown since).
         self._first_rep_limit = self.config.counter.enter + 0.15
@@ -174,10 +176,16 @@ class ExerciseAnalyzer:
         run = ms.Frames(np.stack([f.image for f in frames]), np.stack([f.world for f in frames]),
                         np.stack([f.visibility for f in frames]), frames[0].aspect)
         values = ms.compute(run, self.view, self.config.pose.min_visibility,
-                            self._scale.update(run), self._needs)
+                            self._scale.update(run), self._needs,
+                            self.config.pose.track_min_visibility)
         columns = {k: v.tolist() for k, v in values.items()}
         if not self._medians:
-            self._medians = [RollingMedian(self._median_size(times)) for _ in self._channels]
+            size = self._median_size(times)
+            # A partly hidden limb's estimate jumps for single frames whatever the frame
+            # rate, so its signal always gets a longer median (a curl's top spans more).
+            tracked = max(3, int(round(self.config.counter.tracked_median_s / self._dt))) | 1
+            self._medians = [RollingMedian(tracked if ch.seen else size)
+                             for ch in self._channels]
         out: list[RepResult | Hold] = []
         for i, t in enumerate(times):
             row = {k: col[i] for k, col in columns.items()}
@@ -205,7 +213,7 @@ class ExerciseAnalyzer:
             self._first[i] = True
             if i in self._pending:
                 out += self._accept(i, *self._pending.pop(i))
-        rep = self._judge(self._channels[i], seg) if seg is not None else None
+        rep = self._judge(i, seg) if seg is not None else None
         if seg is None or rep is None:
             return out
         if self._first.get(i, True):
@@ -219,6 +227,10 @@ class ExerciseAnalyzer:
 
     def _accept(self, i: int, seg: RepSegment, rep: RepResult) -> list[RepResult | Hold]:
         ch = self._channels[i]
+        if seg in self._occluded and self._is_echo(i, seg):
+            log.debug("rep_dropped_echo", exercise=self.exercise, side=ch.side,
+                      turn_s=seg.turn_s)
+            return []
         for other_ch, other in self._segments[-4:]:
             if other_ch is not ch and same_movement(seg, other):
                 return []  # both arms of one simultaneous curl
@@ -226,6 +238,27 @@ class ExerciseAnalyzer:
         rep = replace(rep, index=len(self.reps) + 1)
         self.reps.append(rep)
         return [rep]
+
+    def _is_echo(self, i: int, seg: RepSegment) -> bool:
+        """A rep counted on a partly hidden limb whose turnaround falls while another
+        limb was itself mid-rep. MediaPipe fills in a hidden arm from the rest of the
+        body, so its estimate follows the visible arm's curl; in alternating curls the
+        other arm rests at the start position while one turns. Checked against the other
+        limbs' counted, held-back and in-progress reps, so the order in which reps
+        complete does not matter."""
+        t = seg.turn_s
+        for j, counter in enumerate(self._counters):
+            if j == i:
+                continue
+            since = counter.mid_rep_since
+            if since is not None and since <= t:
+                return True
+            held = self._pending.get(j)
+            if held is not None and brackets(held[0], t):
+                return True
+        ch = self._channels[i]
+        return any(other_ch is not ch and brackets(other, t)
+                   for other_ch, other in self._segments[-4:])
 
     def _drain(self) -> list[RepResult | Hold]:
         """End of stream: pad each median filter with its last value ("nearest" edge
@@ -245,12 +278,20 @@ class ExerciseAnalyzer:
         dt = np.diff(np.asarray(times))
         dt = dt[dt > 0]
         fps = 1.0 / float(np.median(dt)) if dt.size else 30.0
+        self._dt = 1.0 / fps
         return max(1, int(round(self.config.counter.median_s * fps))) | 1
 
-    def _judge(self, ch: Channel, seg: RepSegment) -> RepResult | None:
-        """Turn a counted segment into a rep, or drop it (duplicate or implausible)."""
+    def _judge(self, i: int, seg: RepSegment) -> RepResult | None:
+        """Turn a counted segment into a rep, or drop it (duplicate or implausible).
+
+        The counter sees the signal through a rolling median that runs half its length
+        late, so the raw frames of the rep begin that much before ``seg.start_s``;
+        without the shift the window misses the start position and understates the
+        range of motion (by a frame's worth of movement, decisive for a quick curl)."""
         assert self._spec is not None and self.view is not None
-        rows = [r for ts, r in self._history if seg.start_s <= ts <= seg.end_s]
+        ch = self._channels[i]
+        since = seg.start_s - self._medians[i].size // 2 * self._dt
+        rows = [r for ts, r in self._history if since <= ts <= seg.end_s]
         if not rows:
             return None
         m = {k: np.array([r[k] for r in rows]) for k in rows[0]}
@@ -258,6 +299,10 @@ class ExerciseAnalyzer:
         if np.isfinite(signal).mean() < self.config.counter.min_coverage:
             log.debug("rep_dropped_unseen", exercise=self.exercise, start_s=seg.start_s)
             return None
+        # Counted on a limb mostly below the form visibility floor: it counts, but its
+        # angles are too rough to judge form on (and it must not be another arm's echo).
+        occluded = (ch.seen is not None
+                    and np.isfinite(m[ch.seen]).mean() < self.config.counter.min_coverage)
         excursion = abs(seg.start_value - seg.turn_value)
         w = RepWindow(m, np.abs(signal - seg.turn_value) <= 0.15 * excursion,
                       np.abs(signal - seg.start_value) <= 0.15 * excursion, self.view, ch.side)
@@ -267,7 +312,9 @@ class ExerciseAnalyzer:
                 and self._spec.plausible(w, self.config)):
             log.debug("rep_dropped", exercise=self.exercise, start_s=seg.start_s, rom_deg=rom)
             return None
-        faults = tuple(self._spec.rule(w, self.config))
+        faults = () if occluded else tuple(self._spec.rule(w, self.config))
+        if occluded:
+            self._occluded.add(seg)
         return RepResult(0, seg.start_s, seg.turn_s, seg.end_s, round(rom, 1),
                          faults, ch.side, dict(w.metrics))
 

@@ -31,7 +31,14 @@ class PoseConfig(_Strict):
     min_tracking_confidence: Annotated[float, Field(ge=0, le=1)] = 0.5
     smooth_landmarks: bool = True
     min_visibility: Annotated[float, Field(ge=0, le=1)] = 0.5
+    track_min_visibility: Annotated[float, Field(ge=0, le=1)] = 0.2
     max_fps: Annotated[float, Field(ge=0)] = 0.0
+
+    @model_validator(mode="after")
+    def _tiers(self) -> PoseConfig:
+        if self.track_min_visibility > self.min_visibility:
+            raise ValueError("pose.track_min_visibility must not exceed pose.min_visibility")
+        return self
 
 
 class FilterConfig(_Strict):
@@ -60,6 +67,7 @@ class CounterConfig(_Strict):
     min_rep_fraction: Annotated[float, Field(ge=0, le=1)] = 0.6
     median_s: Annotated[float, Field(ge=0)] = 0.1
     min_coverage: Annotated[float, Field(ge=0, le=1)] = 0.6
+    tracked_median_s: Annotated[float, Field(ge=0)] = 0.3
 
     @model_validator(mode="after")
     def _band(self) -> CounterConfig:

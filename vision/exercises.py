@@ -25,12 +25,18 @@ FloatArray = NDArray[np.float64]
 @dataclass(frozen=True, slots=True)
 class Channel:
     """A counting signal: a measure name, where the start position is, and how far it
-    must move (absolute units) before anything counts."""
+    must move (absolute units) before anything counts.
+
+    ``seen``: for a per-limb signal gated at the tracking floor, the same quantity at the
+    form floor. A rep whose ``seen`` signal is missing in most frames was counted on a
+    partly hidden limb: it counts, but it is not judged for form and must not coincide
+    with the other limb's rep (see ``ExerciseAnalyzer._is_echo``)."""
 
     measure: str
     start_high: bool
     min_range: float
     side: str | None = None  # per-limb channel (alternating curls)
+    seen: str | None = None
 
 
 @dataclass(slots=True)
@@ -207,8 +213,12 @@ def _hip_drop(name: str) -> ChannelsFn:
 
 
 def _arms(c: VisionConfig) -> tuple[Channel, ...]:
+    # One channel per arm, so alternating curls count each arm's curl as a rep and
+    # simultaneous ones merge (``reps.same_movement``); tracked elbows, so an arm half
+    # hidden behind the torso in an oblique view still counts.
     rng = c.rule("biceps-curl", "min_range_deg")
-    return (Channel("elbow_l", True, rng, "left"), Channel("elbow_r", True, rng, "right"))
+    return (Channel("curl_l", True, rng, "left", "elbow_l"),
+            Channel("curl_r", True, rng, "right", "elbow_r"))
 
 
 def _needs(*names: str) -> frozenset[str]:
@@ -225,8 +235,8 @@ SPECS: dict[str, ExerciseSpec] = {
     "jumping-jack": ExerciseSpec("jumping-jack", _angle("jumping-jack", "shoulder_mean", False),
                                  "shoulder_mean", _jumping_jack, _upright,
                                  _needs("shoulder_mean")),
-    "biceps-curl": ExerciseSpec("biceps-curl", _arms, "elbow_{limb}", _curl, _upright,
-                                _needs("elbow_l", "arm_l")),
+    "biceps-curl": ExerciseSpec("biceps-curl", _arms, "curl_{limb}", _curl, _upright,
+                                _needs("curl_l", "elbow_l", "arm_l")),
     "overhead-press": ExerciseSpec("overhead-press", _press_channel, "elbow_mean", _press,
                                    _upright, _needs("wrist_height", "elbow_mean", "trunk_lean")),
 }

@@ -42,6 +42,8 @@ class _Ctx:
     view: View
     min_vis: float
     scale: FloatArray
+    track_vis: float
+
 
     @property
     def sagittal(self) -> FloatArray:
@@ -81,6 +83,16 @@ def _hips(c: _Ctx) -> Measures:
 def _elbows(c: _Ctx) -> Measures:
     left, right = c.pair(c.sagittal, "elbow")
     return {"elbow_l": left, "elbow_r": right, "elbow_mean": _nanmean2(left, right)}
+
+
+def _tracked_elbows(c: _Ctx) -> Measures:
+    """Elbow angles gated at the tracking floor, not the form floor: per-arm counting
+    signals. An arm half behind the torso (the far arm of an oblique curl) reads 0.25-0.45
+    visibility yet its estimate still follows the curl; at the form floor it would be
+    unknown in every frame and never count."""
+    left = g.joint_angle(c.sagittal, c.vis, "elbow", "left", c.track_vis)
+    right = g.joint_angle(c.sagittal, c.vis, "elbow", "right", c.track_vis)
+    return {"curl_l": left, "curl_r": right}
 
 
 def _shoulders(c: _Ctx) -> Measures:  # arm raise / abduction: frontal plane
@@ -146,11 +158,12 @@ def _sag(c: _Ctx) -> Measures:
             "hip_sag_r": g.hip_sag(c.xy, c.vis, "right", c.min_vis)}
 
 
-_GROUPS = (_knees, _hips, _elbows, _shoulders, _upper_arms, _lean, _body_line, _heights, _depth,
-           _stance, _sag)
+_GROUPS = (_knees, _hips, _elbows, _tracked_elbows, _shoulders, _upper_arms, _lean, _body_line,
+           _heights, _depth, _stance, _sag)
 _PROVIDES = {"knee_l": _knees, "knee_r": _knees, "knee_mean": _knees, "knee_min": _knees,
              "hip_l": _hips, "hip_r": _hips, "elbow_l": _elbows, "elbow_r": _elbows,
-             "elbow_mean": _elbows, "shoulder_l": _shoulders, "shoulder_r": _shoulders,
+             "elbow_mean": _elbows, "curl_l": _tracked_elbows, "curl_r": _tracked_elbows,
+             "shoulder_l": _shoulders, "shoulder_r": _shoulders,
              "shoulder_mean": _shoulders, "arm_l": _upper_arms, "arm_r": _upper_arms,
              "trunk_lean": _lean, "trunk_lean_3d": _lean, "body_line": _body_line,
              "hip_height": _heights, "wrist_height": _heights, "hip_above_knee": _depth,
@@ -160,13 +173,16 @@ NAMES = frozenset(_PROVIDES)
 
 
 def compute(frames: Frames, view: View, min_visibility: float, scale: FloatArray,
-            only: frozenset[str] | None = None) -> Measures:
+            only: frozenset[str] | None = None,
+            track_visibility: float | None = None) -> Measures:
     """Measures for N frames: all of them, or just the groups providing ``only`` (an
     analyzer needs a third of them, and this runs for every frame of every station).
     ``scale``: body size per frame (image heights) that turns distances into torso
-    lengths, from :class:`ScaleTracker`."""
+    lengths, from :class:`ScaleTracker`. ``track_visibility``: the lower floor of the
+    per-limb counting signals (``curl_l``/``curl_r``); defaults to ``min_visibility``."""
+    track = min_visibility if track_visibility is None else track_visibility
     ctx = _Ctx(g.planar(frames.image, frames.aspect), frames.world, frames.visibility, view,
-               min_visibility, scale)
+               min_visibility, scale, track)
     groups = _GROUPS if only is None else tuple(dict.fromkeys(_PROVIDES[k] for k in only))
     out: Measures = {}
     with np.errstate(invalid="ignore", divide="ignore"):

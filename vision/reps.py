@@ -78,6 +78,11 @@ class RepCounter:
     def phase(self) -> str | None:
         return self._phase
 
+    @property
+    def mid_rep_since(self) -> float | None:
+        """When the rep in progress left the start position; None between reps."""
+        return self._rep_start_t if self._phase == "turn" else None
+
     def position(self, value: float) -> float:
         """Where a raw value sits in the current range: 1 = start, 0 = turnaround."""
         if self._span <= 0:
@@ -189,6 +194,11 @@ def robust_range(values: deque[float] | np.ndarray, quantile: float) -> tuple[fl
     k = int(quantile * (arr.size - 1))
     part = np.partition(arr, (k, arr.size - 1 - k))
     return float(part[k]), float(part[arr.size - 1 - k])
+
+
+def brackets(rep: RepSegment, t: float) -> bool:
+    """``t`` lies within ``rep``: that limb was away from its start position then."""
+    return rep.start_s <= t <= rep.end_s
 
 
 def same_movement(a: RepSegment, b: RepSegment) -> bool:

@@ -98,8 +98,11 @@ class Camera:
     focal: float = 1.1
     aspect: float = 16 / 9
     pitch_deg: float = 0.0  # tilted down (a wall mount above head height) when positive
+    # Visibility MediaPipe gives far-side landmarks when side on: ~0.3 for a limb partly
+    # behind the torso (s04's far arm 0.25-0.45), ~0.1 fully behind it (s02, s03).
+    far_visibility: float = 0.3
 
-    def project(self, joints: Joints, far_visibility: float = 0.3) -> PoseFrame:
+    def project(self, joints: Joints, far_visibility: float | None = None) -> PoseFrame:
         pts = np.zeros((N_LANDMARKS, 3))
         for name, p in joints.items():
             pts[Landmark[name]] = p
@@ -124,7 +127,8 @@ class Camera:
         world = np.stack([xc, -yc, depth], axis=1)
         world -= world[hips].mean(axis=0)
         vis = np.full(N_LANDMARKS, 0.97)
-        occlusion = abs(math.sin(yaw)) * (0.97 - far_visibility)
+        far_vis = self.far_visibility if far_visibility is None else far_visibility
+        occlusion = abs(math.sin(yaw)) * (0.97 - far_vis)
         for lm in Landmark:
             if lm.name.startswith("LEFT_") or lm.name == "MOUTH_LEFT":
                 twin = Landmark[lm.name.replace("LEFT", "RIGHT")]

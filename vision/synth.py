@@ -45,6 +45,13 @@ class Noise:
     world_sd: float = 0.01  # metres
     swap_per_s: float = 0.0  # brief left/right limb swaps per second
     dropout: float = 0.0  # fraction of frames with no pose
+    # Hidden landmarks (visibility < 0.5) are guesses: their jitter is this many times
+    # image_sd / world_sd.
+    hidden_jitter: float = 1.0
+    # Share of the working arm's elbow flexion that the estimate of the hidden (far-side)
+    # arm copies: MediaPipe fills a hidden limb in from the rest of the body (s04's far
+    # arm "curls" with the near one). Biceps curls only.
+    echo: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,13 +195,26 @@ def _standing(j: Joints, b: Body, trunk_up: np.ndarray = UP) -> None:
           {"LEFT": FWD, "RIGHT": FWD})
 
 
-def biceps_curl(p: float, k: int, b: Body, fault: str | None, alternate: bool = False) -> Pose:
+_REST_FLEX = 8.0  # elbow flexion of a hanging arm, degrees
+
+
+def biceps_curl(p: float, k: int, b: Body, fault: str | None, alternate: bool = False,
+                working: str | None = None, echo: tuple[str, float] | None = None) -> Pose:
+    """Both arms together, alternating (``alternate``: left first) or one arm only
+    (``working``: "LEFT"/"RIGHT"). ``echo``: (hidden side, share): that arm's estimate
+    copies a share of the other arm's flexion (an estimator error, not a movement)."""
     j: Joints = {}
     _standing(j, b)
-    beta = 8.0 + p * (62.0 if fault == "partial_range" else 130.0)
+    beta = _REST_FLEX + p * (62.0 if fault == "partial_range" else 130.0)
     swing = p * (45.0 if fault == "upper_arm_swing" else 4.0)
-    sides = [("LEFT", "RIGHT")[k % 2]] if alternate else ["LEFT", "RIGHT"]
-    _arms_hanging(j, b, {s: beta for s in sides}, swing)
+    one_arm = working or ("LEFT", "RIGHT")[k % 2]
+    sides = [one_arm] if working or alternate else ["LEFT", "RIGHT"]
+    flex = {s: beta for s in sides}
+    if echo is not None:
+        hidden, share = echo
+        other = flex.get("RIGHT" if hidden == "LEFT" else "LEFT", _REST_FLEX)
+        flex[hidden] = flex.get(hidden, _REST_FLEX) + share * (other - _REST_FLEX)
+    _arms_hanging(j, b, flex, swing)
     return j, FWD, UP, FWD
 
 
@@ -255,18 +275,23 @@ def timeline(script: Script, fps: float, rng: np.random.Generator
 
 def make_clip(exercise: str, *, script: Script | None = None, noise: Noise | None = None,
               camera: Camera | None = None, fault: str | None = None, fps: float = 30.0,
-              alternate: bool = False, body: Body | None = None, seed: int = 0) -> SynthClip:
-    """A synthetic clip of ``exercise`` seen by ``camera`` (default: front view)."""
+              alternate: bool = False, working: str | None = None, body: Body | None = None,
+              seed: int = 0) -> SynthClip:
+    """A synthetic clip of ``exercise`` seen by ``camera`` (default: front view).
+    Biceps curls: ``alternate`` arms, or one ``working`` arm ("LEFT"/"RIGHT")."""
     script, noise, camera = script or Script(), noise or Noise(), camera or Camera()
     body = body or Body()
     rng = np.random.default_rng(seed)
     times, phase, rep, turns = timeline(script, fps, rng)
     motion = MOTIONS[exercise]
+    # The far side: camera yaw > 0 turns the member's right side toward the camera.
+    far = "LEFT" if camera.yaw_deg > 0 else "RIGHT"
+    echo = (far, noise.echo) if noise.echo and camera.yaw_deg else None
     frames: list[PoseFrame | None] = []
     swap_left, swap_group, calm_until = 0, LEGS, 0.0
     for t, p, k in zip(times.tolist(), phase.tolist(), rep.tolist(), strict=True):
         if exercise == "biceps-curl":
-            pose = biceps_curl(p, k, body, fault, alternate)
+            pose = biceps_curl(p, k, body, fault, alternate, working, echo)
         else:
             pose = motion(p, k, body, fault)
         joints, face, trunk_up, foot_fwd = pose
@@ -292,8 +317,9 @@ def _degrade(frame: PoseFrame, noise: Noise, rng: np.random.Generator,
     """Estimator-like errors: jitter, visibility noise, dropped frames, limb swaps."""
     if noise.dropout and rng.random() < noise.dropout:
         return None
-    image = frame.image + rng.normal(0.0, noise.image_sd, frame.image.shape)
-    world = frame.world + rng.normal(0.0, noise.world_sd, frame.world.shape)
+    guess = np.where(frame.visibility < 0.5, noise.hidden_jitter, 1.0)[:, None]
+    image = frame.image + rng.normal(0.0, noise.image_sd, frame.image.shape) * guess
+    world = frame.world + rng.normal(0.0, noise.world_sd, frame.world.shape) * guess
     vis = np.clip(frame.visibility + rng.normal(0.0, 0.02, frame.visibility.shape), 0.0, 1.0)
     out = PoseFrame(image, world, vis, frame.aspect)
     return swap_pairs(out, swapped) if swapped else out

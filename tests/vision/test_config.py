@@ -21,6 +21,8 @@ def test_the_shipped_config_loads_and_covers_every_exercise() -> None:
 @pytest.mark.parametrize(("patch", "message"), [
     ({"counter": {"enter": 0.7, "exit": 0.6}}, "hysteresis"),
     ({"pose": {"min_visibility": 1.5}}, "min_visibility"),
+    # the counting floor for partly hidden limbs sits below the form floor, never above
+    ({"pose": {"track_min_visibility": 0.7}}, "track_min_visibility"),
     ({"exercise": {"deadlift": {"min_range_deg": 30}}}, "deadlift"),
     ({"counter": {"window": 3}}, "window"),  # a typo of window_s is an error, not ignored
 ])
