@@ -52,6 +52,11 @@ class Noise:
     # arm copies: MediaPipe fills a hidden limb in from the rest of the body (s04's far
     # arm "curls" with the near one). Biceps curls only.
     echo: float = 0.0
+    # Hidden-arm snaps: MediaPipe's estimate of a partly hidden arm jumps to a straight
+    # arm for a while (s04's far arm: 0.1-0.35 s, a few times in 10 s), whatever the
+    # frame rate. Rate per second and duration in seconds; biceps curls only.
+    snap_per_s: float = 0.0
+    snap_s: float = 0.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +204,8 @@ _REST_FLEX = 8.0  # elbow flexion of a hanging arm, degrees
 
 
 def biceps_curl(p: float, k: int, b: Body, fault: str | None, alternate: bool = False,
-                working: str | None = None, echo: tuple[str, float] | None = None) -> Pose:
+                working: str | None = None, echo: tuple[str, float] | None = None,
+                snap: str | None = None) -> Pose:
     """Both arms together, alternating (``alternate``: left first) or one arm only
     (``working``: "LEFT"/"RIGHT"). ``echo``: (hidden side, share): that arm's estimate
     copies a share of the other arm's flexion (an estimator error, not a movement)."""
@@ -214,6 +220,8 @@ def biceps_curl(p: float, k: int, b: Body, fault: str | None, alternate: bool = 
         hidden, share = echo
         other = flex.get("RIGHT" if hidden == "LEFT" else "LEFT", _REST_FLEX)
         flex[hidden] = flex.get(hidden, _REST_FLEX) + share * (other - _REST_FLEX)
+    if snap is not None:
+        flex[snap] = _REST_FLEX  # the hidden arm's estimate snaps straight
     _arms_hanging(j, b, flex, swing)
     return j, FWD, UP, FWD
 
@@ -289,9 +297,12 @@ def make_clip(exercise: str, *, script: Script | None = None, noise: Noise | Non
     echo = (far, noise.echo) if noise.echo and camera.yaw_deg else None
     frames: list[PoseFrame | None] = []
     swap_left, swap_group, calm_until = 0, LEGS, 0.0
+    end = float(times[-1]) if times.size else 0.0
+    snaps = _snap_times(noise, end, rng) if camera.yaw_deg else []
     for t, p, k in zip(times.tolist(), phase.tolist(), rep.tolist(), strict=True):
         if exercise == "biceps-curl":
-            pose = biceps_curl(p, k, body, fault, alternate, working, echo)
+            snap = far if any(s <= t < s + noise.snap_s for s in snaps) else None
+            pose = biceps_curl(p, k, body, fault, alternate, working, echo, snap)
         else:
             pose = motion(p, k, body, fault)
         joints, face, trunk_up, foot_fwd = pose
@@ -306,6 +317,16 @@ def make_clip(exercise: str, *, script: Script | None = None, noise: Noise | Non
     seq = PoseSequence.from_frames(times.tolist(), frames, camera.aspect)
     full = 0 if exercise in ("plank", "idle") else script.reps
     return SynthClip(exercise, seq, full, tuple(turns) if full else ())
+
+
+def _snap_times(noise: Noise, duration: float, rng: np.random.Generator) -> list[float]:
+    """Start times of hidden-arm snaps (a Poisson process in seconds, drawn apart from
+    the per-frame noise so that the same seed gives the same snaps at any frame rate)."""
+    if noise.snap_per_s <= 0:
+        return []
+    sub = np.random.default_rng(rng.integers(1 << 31))
+    n = int(sub.poisson(noise.snap_per_s * duration))
+    return sorted(sub.uniform(0.0, duration, n).tolist())
 
 
 LEGS = LIMB_GROUPS["hips"] + LIMB_GROUPS["legs"]

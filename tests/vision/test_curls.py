@@ -86,3 +86,29 @@ def test_reps_of_a_partly_hidden_arm_are_counted_but_not_judged() -> None:
     assert len(near) == len(far) == 3
     assert all(r.faults == ("partial_range",) for r in near)
     assert all(r.faults == () and r.metrics == {} for r in far)
+
+
+@pytest.mark.parametrize("fps", [12, 15, 24, 30, 60])
+def test_alternating_curls_count_alike_at_any_frame_rate(fps: int) -> None:
+    # The same clip (same timeline and noise model) rendered at 12-60 fps.
+    clip = make_clip("biceps-curl", camera=Camera(yaw_deg=45), fps=fps, alternate=True,
+                     script=Script(reps=5, partial_reps=1), noise=HIDDEN_ARM, seed=1)
+    assert len(analyze(clip.sequence, "biceps-curl").reps) == 5
+
+
+# s04's far arm: MediaPipe's estimate snaps to a straight arm for ~0.3 s at the top of a
+# curl (6.7-7.0 s in the native-rate landmarks), longer than the 0.3 s tracked median can
+# reject. Known limit (bench/results/vision.md): such a snap splits one rep into two or
+# hides it, depending on where the frames fall, so counts differ between frame rates.
+SNAPPING_ARM = Noise(image_sd=0.004, world_sd=0.015, swap_per_s=0.4, dropout=0.03,
+                     hidden_jitter=2.0, echo=0.3, snap_per_s=0.5, snap_s=0.3)
+
+
+@pytest.mark.xfail(strict=True, reason="0.3 s hidden-arm snaps are not rejected (s04 native)")
+def test_a_hidden_arm_snapping_straight_for_a_third_of_a_second_counts_alike_at_any_rate(
+) -> None:
+    counts = [len(analyze(make_clip("biceps-curl", camera=Camera(yaw_deg=45), fps=fps,
+                                    alternate=True, script=Script(reps=5, partial_reps=1),
+                                    noise=SNAPPING_ARM, seed=1).sequence, "biceps-curl").reps)
+              for fps in (12, 15, 24, 30, 60)]
+    assert counts == [5] * 5
