@@ -20,6 +20,7 @@ for which tick effects are written at once and which wait for the next sample.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
@@ -35,6 +36,7 @@ from redis.exceptions import RedisError
 from configs.settings import Settings
 from streams.agents_class import ClassLifecycle
 from streams.agents_live import LiveWorker, Outbox, Topics
+from streams.diagnostics import install_state_dump
 from streams.faust_tuning import (
     apply_eager_delivery,
     apply_fetch_max_wait,
@@ -42,6 +44,7 @@ from streams.faust_tuning import (
 )
 from streams.insight_config import default_alert_rules, default_insight_config
 from streams.member_state import MemberState
+from streams.partition_watch import PartitionProgress, StallWatch
 from streams.records import (
     TOPIC_ALERTS,
     TOPIC_CLASS_EVENTS,
@@ -228,6 +231,58 @@ def register_agents(app: faust.App, settings: Settings, cfg: WorkerConfig) -> No
     async def keep_ready() -> None:
         if joined["once"] and not app.rebalancing:
             await board.mark_ready(instance, members.partitions)
+
+    watch = StallWatch(cfg.watch.stall_after_s)
+    last_positions: dict[int, int | None] = {}
+
+    @app.timer(interval=cfg.watch.check_every_s)
+    async def watch_partitions() -> None:
+        """Report (and, when Faust left it paused, resume) a heart-rate partition with
+        records waiting that this worker is not reading; see streams.partition_watch."""
+        if app.rebalancing or app.in_recovery or not joined["once"]:
+            watch.reset()
+            last_positions.clear()
+            return
+        consumer = app.consumer
+        tps = {tp.partition: tp for tp in consumer.assignment() if tp.topic == TOPIC_HR_SAMPLES}
+        positions: dict[int, int | None] = {}
+        for partition, tp in tps.items():
+            try:
+                positions[partition] = await asyncio.wait_for(consumer.position(tp), 2.0)
+            except Exception:  # noqa: BLE001 - not known now; asked again next time
+                positions[partition] = None
+        # Only partitions that did not move since the last check can be stalled; asking
+        # the broker for end offsets costs a round trip, so moving ones are not asked.
+        still = [tps[p] for p, pos in positions.items()
+                 if pos is not None and last_positions.get(p, -1) == pos]
+        last_positions.clear()
+        last_positions.update(positions)
+        ends: dict[Any, int] = {}
+        if still:
+            try:
+                ends = dict(await consumer.highwaters(*still))
+            except Exception as exc:  # noqa: BLE001 - broker busy; next check asks again
+                log.warning("end offsets unavailable for the partition watch", error=str(exc))
+        if app.rebalancing:
+            return
+        progress = {p: PartitionProgress(position=positions[p],
+                                         end_offset=ends.get(tp) if tp in still else None)
+                    for p, tp in tps.items()}
+        for partition in watch.observe(time.monotonic(), progress):
+            tp = tps[partition]
+            paused = tp in getattr(consumer, "_paused_partitions", set())
+            log.error("partition stalled: records waiting, none read",
+                      partition=partition, position=positions[partition],
+                      end_offset=ends.get(tp), faust_paused=paused,
+                      flow_active=app.flow_control.is_active(),
+                      unacked=len(getattr(consumer, "_unacked_messages", ())))
+            if paused and cfg.watch.resume_paused:
+                consumer.resume_partitions({tp})
+                log.warning("stalled partition resumed", partition=partition)
+
+    @app.task
+    async def dump_state_on_sigusr1() -> None:
+        install_state_dump(app, asyncio.get_running_loop())
 
     @app.task
     async def alert_writer() -> None:

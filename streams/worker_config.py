@@ -53,6 +53,12 @@ class FaustSection(_Strict):
     stream_buffer_maxsize: int = Field(default=32768, ge=100, le=1_000_000)
 
 
+class WatchSection(_Strict):
+    check_every_s: float = Field(default=5.0, gt=0)
+    stall_after_s: float = Field(default=20.0, gt=0)
+    resume_paused: bool = True
+
+
 class WorkerConfig(_Strict):
     batch: BatchSection = BatchSection()
     profiles: ProfilesSection = ProfilesSection()
@@ -60,6 +66,7 @@ class WorkerConfig(_Strict):
     series: SeriesSection = SeriesSection()
     class_end: ClassEndSection = ClassEndSection()
     faust: FaustSection = FaustSection()
+    watch: WatchSection = WatchSection()
 
 
 def load_worker_config(path: Path | str | None = None) -> WorkerConfig:

