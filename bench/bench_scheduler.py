@@ -10,8 +10,10 @@ Per size: candidate options, time to a first feasible timetable (the greedy warm
 CP-SAT alone without a hint), then ``solve`` at several time limits on N workers: objective,
 bound and gap (final, and of stage 2 before the quality stage trades up to
 ``stage_tolerance``), and the ratios of objective and predicted attendance to both
-baselines. ``--compare-bound`` adds one run per size with the other bound source ("lp" vs
-"cpsat") at the longest limit. Also the demand model against the naive baselines.
+baselines; *bound from* is the result's ``bound_source``. ``--compare-bound`` adds one
+run per size with the other bound source ("lp" vs "cpsat") at the longest limit. Also the
+demand model against the naive baselines. The header records the load average at the
+start and end: the machine is shared, so timings and gaps vary with it.
 
     .venv/bin/python bench/bench_scheduler.py                 # 10/30/60 s, 2 workers
     .venv/bin/python bench/bench_scheduler.py --quick         # 5/15 s, small + medium
@@ -21,6 +23,7 @@ baselines. ``--compare-bound`` adds one run per size with the other bound source
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import subprocess
 import sys
@@ -132,10 +135,12 @@ def bench_size(size: str, seed: int, limits: list[float], workers: int, first_li
         s2_gap = (None if stage2 is None or stage2.gap is None else stage2.gap)
         bound = "-" if res.best_bound is None else f"{res.best_bound:.1f}"
         ratio = "-" if res.objective is None else f"{res.objective / g_value:.3f}"
-        uses_lp = bound_source == "lp" and len(options) <= settings.solver.lp_max_options
+        # the method that gave the reported bound, as the result names it (the LP, LP
+        # duals by column generation, the session caps, or CP-SAT's own bound)
+        source = res.bound_source or "-"
         rows.append(
             f"| {size} | | | | {len(res.classes)} | | | {limit:g} s ({res.wall_s:.0f} s wall), "
-            f"{res.status} | {'LP' if uses_lp else 'CP-SAT'} | {res.objective} | {bound} | "
+            f"{res.status} | {source} | {res.objective} | {bound} | "
             f"{_pct(res.gap)} | {_pct(s2_gap)} | {ratio} | {att / g_att:.3f} | "
             f"{att / m_att:.3f} | {len(res.violations)} |")
     return rows
@@ -156,6 +161,7 @@ def main() -> None:
     limits = [float(x) for x in (args.limits or ("5,15" if args.quick else "10,30,60"))
               .split(",")]
     first_limit = 15.0 if args.quick else 60.0
+    load_start = os.getloadavg()[0]
     lines = [
         "| size | rooms | trainers | options | classes | build + greedy | CP-SAT alone: first "
         "feasible | run | bound from | objective | best bound | gap | stage-2 gap | "
@@ -183,7 +189,9 @@ def main() -> None:
                   "recomputed from the campus-gym file differs from configs/scheduler.toml by "
                   f"at most {rep['slot_prior_max_abs_diff_vs_config']}."]
     header = [f"Command: `{' '.join([Path(sys.executable).name, *sys.argv])}`",
-              f"Machine: {cpu_name()}, {args.workers} CP-SAT workers, seed {args.seed}", ""]
+              f"Machine: {cpu_name()}, {args.workers} CP-SAT workers, seed {args.seed}, "
+              f"{os.cpu_count()} CPUs, load average {load_start:.1f} at the start and "
+              f"{os.getloadavg()[0]:.1f} at the end", ""]
     text = "\n".join(header + lines) + "\n"
     print(text)
     if args.out:

@@ -16,4 +16,6 @@ call these entry points with the pydantic models of ``scheduler.schemas``:
 - baselines: ``manager.manager_schedule`` (hand-made draft, no demand model) and
   ``greedy.greedy_schedule`` (demand-aware greedy), both over ``options.build_options``
 - ``relaxation.lp_relaxation`` (LP bound of large weeks) and ``lp_guided_start``
+- ``bounds.build_rows`` / ``dual_bound`` / ``column_generation`` (valid bounds from LP
+  duals for weeks too large for the full LP)
 """

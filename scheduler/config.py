@@ -56,6 +56,11 @@ class SolverSettings(_Strict):
     bound: Literal["lp", "cpsat"] = "lp"
     lp_share: float = Field(default=0.5, gt=0, lt=1)
     lp_max_options: int = Field(default=100000, ge=0)
+    dual_share: float = Field(default=0.6, gt=0, lt=1)
+    cg_per_slot: int = Field(default=2, ge=1)
+    cg_per_trainer: int = Field(default=60, ge=0)
+    cg_chunk: int = Field(default=6000, ge=1)
+    cg_tolerance: float = Field(default=5e-4, ge=0)
 
 
 class SlotPrior(_Strict):

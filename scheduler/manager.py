@@ -51,8 +51,8 @@ def manager_schedule(studio: Studio, options: OptionSet) -> list[int]:
     at: dict[tuple[str, int, int], list[int]] = {}
     for i, o in enumerate(options.options):
         at.setdefault((o.class_type, o.day, o.start), []).append(i)
-    for idx in at.values():
-        idx.sort(key=lambda i: (room_rank[options.options[i].room],
+    for members in at.values():
+        members.sort(key=lambda i: (room_rank[options.options[i].room],
                                 trainer_rank[options.options[i].trainer]))
     types = [c for c in studio.class_types.values() if options.by_type.get(c.id)]
     next_day = {c.id: k % max(len(days), 1) for k, c in enumerate(types)}

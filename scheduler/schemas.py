@@ -178,6 +178,8 @@ class StageReport(BaseModel):
     best_bound: float | None
     gap: float | None
     wall_s: float
+    bound_source: str | None = Field(
+        default=None, description="where best_bound came from (cp-sat, lp, lp duals, ...)")
 
 
 class SolveResult(BaseModel):
@@ -191,3 +193,11 @@ class SolveResult(BaseModel):
     explanation: list[str] = Field(default_factory=list)
     stages: list[StageReport] = Field(default_factory=list)
     wall_s: float = 0.0
+    bound_source: str | None = Field(
+        default=None, description="which method gave best_bound: 'cp-sat' (the full model), "
+        "'lp' (the LP relaxation), 'lp duals' (column generation priced over every option) "
+        "or 'session caps' (each class type's best options); all valid upper bounds")
+    build_s: float = Field(default=0.0, description="seconds spent building candidate "
+                           "classes and bound rows before any search, inside wall_s")
+    notes: list[str] = Field(default_factory=list,
+                             description="plain-words remarks, e.g. a slow build")

@@ -26,6 +26,7 @@ class StageOutcome:
     objective: int | None
     bound: int | None
     wall_s: float
+    bound_source: str | None = None
 
     def gap(self) -> float | None:
         """CP-SAT's relative gap |objective - bound| / max(1, |objective|), scaled units."""
@@ -38,7 +39,7 @@ class StageOutcome:
             name=self.name, status=self.status,
             objective=None if self.objective is None else self.objective / scale,
             best_bound=None if self.bound is None else self.bound / scale,
-            gap=self.gap(), wall_s=round(self.wall_s, 3))
+            gap=self.gap(), wall_s=round(self.wall_s, 3), bound_source=self.bound_source)
 
 
 def run_stage(ctx: ModelContext, name: str, objective: LinearExpr | None, *,
@@ -79,7 +80,8 @@ def run_stage(ctx: ModelContext, name: str, objective: LinearExpr | None, *,
     outcome = StageOutcome(
         name=name, status=status, chosen=chosen_idx,
         objective=round(solver.objective_value) if has_obj else None,
-        bound=round(solver.best_objective_bound) if has_obj else None, wall_s=wall)
+        bound=round(solver.best_objective_bound) if has_obj else None, wall_s=wall,
+        bound_source="cp-sat" if has_obj else None)
     log.info("scheduler.stage", stage=name, status=outcome.status, objective=outcome.objective,
              bound=outcome.bound, wall_s=round(wall, 3), options=len(ctx.x))
     return outcome
