@@ -4,7 +4,6 @@ watch and resumed, so its members' tiles move again instead of freezing silently
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
 import sys
 import time
@@ -19,9 +18,9 @@ from redis.asyncio import Redis
 from edge.kafka import client_options
 from streams.records import TOPIC_HR_SAMPLES, HeartRateSample
 from streams.sink import snapshot
-from streams.topics import ensure_topics
 from streams.worker_config import WORKER_TOML, load_worker_config
 from tests.e2e.paused_worker import PAUSED_PARTITION
+from tests.e2e.workers import topics_ready, worker_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
 REPO = Path(__file__).resolve().parents[2]
@@ -51,19 +50,9 @@ async def test_a_partition_left_paused_is_resumed_and_its_tiles_move(
         live_stack, broker_url: str, tmp_path: Path) -> None:
     settings = live_stack.settings.model_copy(update={"kafka_url": broker_url})
     options = client_options(settings)
-    async with asyncio.timeout(30):
-        while True:
-            try:
-                await ensure_topics(PARTITIONS, **options)
-                break
-            except Exception:  # noqa: BLE001 - the broker is still starting
-                await asyncio.sleep(0.2)
-    env = {**os.environ, "SPOTTER_KAFKA_URL": broker_url,
-           "SPOTTER_REDIS_URL": settings.redis_url or "",
-           "SPOTTER_DATABASE_URL": settings.resolved_database_url(),
-           "SPOTTER_WORKER_ID": f"watch-{uuid.uuid4().hex[:6]}",
-           "SPOTTER_TOPIC_PARTITIONS": str(PARTITIONS), "SPOTTER_DATA_DIR": str(tmp_path),
-           "SPOTTER_WORKER_CONFIG": str(quick_watch_config(tmp_path / "worker.toml"))}
+    await topics_ready(PARTITIONS, options)
+    env = worker_env(settings, group="watch", partitions=PARTITIONS, data_dir=tmp_path,
+                     SPOTTER_WORKER_CONFIG=str(quick_watch_config(tmp_path / "worker.toml")))
     log_file = tmp_path / "worker.log"
     with log_file.open("wb") as out:
         worker = subprocess.Popen([sys.executable, "-m", "tests.e2e.paused_worker", "worker"],

@@ -40,7 +40,7 @@ from streams.records import (
     RosterEntry,
 )
 from streams.sink import alerts_key, snapshot, worker_partitions_key
-from streams.topics import ensure_topics
+from tests.e2e.workers import topics_ready, worker_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
 REPO = Path(__file__).resolve().parents[2]
@@ -223,18 +223,8 @@ async def test_takeover_crash_and_restart_keep_every_second_once(
         live_stack, broker_url: str, tmp_path: Path) -> None:
     settings = live_stack.settings.model_copy(update={"kafka_url": broker_url})
     options = client_options(settings)
-    async with asyncio.timeout(30):
-        while True:
-            try:
-                await ensure_topics(PARTITIONS, **options)
-                break
-            except Exception:  # noqa: BLE001 - the broker is still starting
-                await asyncio.sleep(0.2)
-    env = {**os.environ, "SPOTTER_KAFKA_URL": broker_url,
-           "SPOTTER_REDIS_URL": settings.redis_url or "",
-           "SPOTTER_DATABASE_URL": settings.resolved_database_url(),
-           "SPOTTER_WORKER_ID": f"takeover-{uuid.uuid4().hex[:6]}",
-           "SPOTTER_TOPIC_PARTITIONS": str(PARTITIONS), "SPOTTER_DATA_DIR": str(tmp_path)}
+    await topics_ready(PARTITIONS, options)
+    env = worker_env(settings, group="takeover", partitions=PARTITIONS, data_dir=tmp_path)
     workers = Workers(env, tmp_path)
     redis = Redis.from_url(settings.redis_url)
     producer = AIOKafkaProducer(acks="all", linger_ms=5, **options)

@@ -16,7 +16,7 @@ from scheduler.solve import solve, to_classes
 from scheduler.studio import Studio
 from scheduler.validation import validate_schedule
 
-from .test_scheduler_solve import brute_force, random_tiny
+from .test_scheduler_solve import brute_force, random_tiny, solve_is_valid_and_bounded
 
 
 def lp_path(**solver: object) -> SchedulerSettings:
@@ -46,20 +46,7 @@ def test_lp_bound_is_never_below_the_optimum(seed: int) -> None:
 
 @pytest.mark.parametrize("seed", range(3))
 def test_lp_path_solve_is_valid_and_bounded(seed: int) -> None:
-    inst = random_tiny(seed)
-    settings = lp_path()
-    studio = Studio.build(inst, settings)
-    best = brute_force(inst, build_options(studio, demand_for(inst)).options, studio)
-    result = solve(inst, time_limit_s=1.5, workers=1, seed=0, settings=settings)
-    if best < 0:
-        assert result.status == "INFEASIBLE"
-        return
-    scale = settings.solver.scale
-    assert result.violations == []
-    assert result.objective is not None and result.best_bound is not None
-    assert result.objective <= best / scale + 1e-9 <= result.best_bound + 1e-9
-    assert result.gap == pytest.approx(
-        (result.best_bound - result.objective) / result.objective, abs=1e-6)
+    solve_is_valid_and_bounded(random_tiny(seed), lp_path(), time_limit_s=1.5)
 
 
 def test_small_studio_lp_path_reports_a_small_gap() -> None:

@@ -80,6 +80,25 @@ def brute_force(inst: Instance, options: list[Option], studio: Studio) -> int:
     return best
 
 
+def solve_is_valid_and_bounded(inst: Instance, settings: Any, time_limit_s: float) -> Any:
+    """Solve ``inst`` and check it against the brute-force optimum: no violations, the
+    objective at most the optimum, the optimum at most the reported bound, and the gap
+    computed from the two. Returns the result (None when the instance is infeasible)."""
+    studio = Studio.build(inst, settings)
+    best = brute_force(inst, build_options(studio, demand_for(inst)).options, studio)
+    result = solve(inst, time_limit_s=time_limit_s, workers=1, seed=0, settings=settings)
+    if best < 0:
+        assert result.status == "INFEASIBLE"
+        return None
+    scale = settings.solver.scale
+    assert result.violations == []
+    assert result.objective is not None and result.best_bound is not None
+    assert result.objective <= best / scale + 1e-9 <= result.best_bound + 1e-9
+    assert result.gap == pytest.approx(
+        (result.best_bound - result.objective) / result.objective, abs=1e-6)
+    return result
+
+
 @pytest.mark.parametrize("intervals", [True, False], ids=["no_overlap", "cliques_only"])
 @pytest.mark.parametrize("seed", range(6))
 def test_matches_brute_force_optimum(seed: int, intervals: bool) -> None:
