@@ -302,7 +302,8 @@ def write_report(args: argparse.Namespace, cur: dict, base: dict | None,  # type
     served = sum(o == "ok" for o in full["outcome"])
     lines = ["# Planner benchmark", "",
              f"Command: `.venv/bin/python bench/bench_planner.py --profiles {n} --batch "
-             f"{args.batch} --workers {args.workers} --seed {args.seed}`",
+             f"{args.batch} --workers {args.workers} --seed {args.seed} --baseline-ref "
+             f"{args.baseline_ref}`",
              f"Machine: {os.cpu_count()}-core VM, {_cpu_model()}, Python "
              f"{platform.python_version()}; **shared with other engineers' jobs during the "
              "run** (wall times are noisy; CPU ms count this process only).", "",

@@ -63,8 +63,8 @@ def _why_exercise(cand: Candidate, slot_name: str, profile: MemberProfile,
         + ", ".join(bits)
 
 
-def _item(pick: Pick, slot_name: str, dose: Dose, sets: int, phase_label: str,
-          profile: MemberProfile, one_rms: Mapping[str, OneRepMax]) -> PlanItem:
+def _item(pick: Pick, why_exercise: str, dose: Dose, sets: int, phase_label: str,
+          profile: MemberProfile) -> PlanItem:
     cand = pick.candidate
     ex = cand.exercise
     amount = f"{sets}x{dose.reps}" if dose.reps is not None else f"{sets}x{dose.seconds} s"
@@ -77,7 +77,7 @@ def _item(pick: Pick, slot_name: str, dose: Dose, sets: int, phase_label: str,
         secondary_muscles=list(ex.secondary_muscles), equipment=ex.equipment, sets=sets,
         reps=dose.reps, duration_seconds=dose.seconds, rest_seconds=dose.rest,
         intensity=dose.intensity,
-        reason=f"{_why_exercise(cand, slot_name, profile, one_rms)}. {why_dose}.")
+        reason=f"{why_exercise}. {why_dose}.")
 
 
 def build_plan(profile: MemberProfile, layout: WeekLayout, selection: Selection, weeks: int,
@@ -89,6 +89,10 @@ def build_plan(profile: MemberProfile, layout: WeekLayout, selection: Selection,
     percent_mode = profile.preferences.intensity_mode == "percent_1rm"
     rank = LEVEL_RANK[profile.fitness_level]
     plan_weeks = []
+    # Within one plan, a dose depends only on the item and its phase, and most weeks repeat
+    # a phase: prescribe (and word the reason) once per distinct (item, phase), not per week.
+    doses: dict[tuple[int, float, int, bool], Dose] = {}
+    whys: dict[int, str] = {}
     for w in range(1, weeks + 1):
         sessions = []
         seen_focus: dict[str, int] = {}
@@ -99,16 +103,22 @@ def build_plan(profile: MemberProfile, layout: WeekLayout, selection: Selection,
             items = []
             for pick in (p for p in selection.picks if p.session == spec.index):
                 cand = pick.candidate
-                dose = prescribe(cand.exercise, cand.row, heaviness=ph.heaviness, rir=ph.rir,
-                                 level_rank=rank, deload=ph.deload,
-                                 one_rm=one_rms.get(cand.exercise.id),
-                                 percent_mode=percent_mode, config=config)
+                key = (id(cand), ph.heaviness, ph.rir, ph.deload)
+                dose = doses.get(key)
+                if dose is None:
+                    dose = doses[key] = prescribe(
+                        cand.exercise, cand.row, heaviness=ph.heaviness, rir=ph.rir,
+                        level_rank=rank, deload=ph.deload, one_rm=one_rms.get(cand.exercise.id),
+                        percent_mode=percent_mode, config=config)
                 sets = deload_sets(pick.sets, config.periodization.deload_set_fraction) \
                     if ph.deload else pick.sets
                 label = ph.label if cand.role in ("main", "accessory") else \
                     ("deload" if ph.deload else "steady")
-                items.append(_item(pick, spec.slots[pick.slot].name, dose, sets, label,
-                                   profile, one_rms))
+                why = whys.get(id(cand))
+                if why is None:
+                    why = whys[id(cand)] = _why_exercise(cand, spec.slots[pick.slot].name,
+                                                         profile, one_rms)
+                items.append(_item(pick, why, dose, sets, label, profile))
             sessions.append(Session(day=spec.day, focus=spec.focus,
                                     estimated_minutes=session_minutes(items, config),
                                     exercises=items))

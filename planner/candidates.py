@@ -125,8 +125,8 @@ def slot_candidates(pool: list[Exercise], slot: Slot, profile: MemberProfile,
     if slot.muscles:  # isolation: useful muscles only, when there are any
         useful = [ex for ex in fits if ex.primary_muscles[0] in targets]
         fits = useful or fits
-    ranked = sorted(fits, key=lambda ex: (-preference_score(ex, slot, profile, one_rms, targets),
-                                          ex.id))
+    scores = {ex.id: preference_score(ex, slot, profile, one_rms, targets) for ex in fits}
+    ranked = sorted(fits, key=lambda ex: (-scores[ex.id], ex.id))
     if slot.muscles:
         per_muscle: dict[str, int] = {}
         short = []
@@ -143,8 +143,7 @@ def slot_candidates(pool: list[Exercise], slot: Slot, profile: MemberProfile,
         row = config.dose_row(profile.primary_goal, role, profile.fitness_level)
         out.append(Candidate(ex, role, row,
                              seconds_per_set(ex, row, profile.fitness_level, config),
-                             preference_score(ex, slot, profile, one_rms, targets),
-                             half_sets(ex)))
+                             scores[ex.id], half_sets(ex)))
     return out
 
 
