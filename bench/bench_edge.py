@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import platform
 import socket
 import statistics
@@ -200,9 +201,10 @@ def report(paced: list[Result], bursts: list[Result], seconds: float, machine: s
     lines = [
         "# Edge publishing benchmark (real Tansu broker)", "",
         f"Command: `.venv/bin/python bench/bench_edge.py --seconds {seconds:g}`.",
-        f"Machine: {machine}; a 2-core VM shared with other jobs while this ran, so absolute "
-        "figures are noisy; ratios come from the same run. The broker (Tansu, in-memory) ran "
-        "on the same machine, so its CPU competed with the agent's.", "",
+        f"Machine: {machine}; {os.cpu_count()}-core VM, load average "
+        f"{os.getloadavg()[0]:.1f} at the end (the VM may be shared with other jobs, so "
+        "absolute figures are noisy; ratios come from the same run). The broker (Tansu, "
+        "in-memory) ran on the same machine, so its CPU competed with the agent's.", "",
         f"## Paced class: {STRAPS} straps x {HZ:g} Hz for {seconds:g} s, through the agent", "",
         "| publisher | samples | delivered/s | added latency p50 | p99 | max | CPU share |",
         "|---|---:|---:|---:|---:|---:|---:|",

@@ -324,8 +324,8 @@ def write_report(args: argparse.Namespace, rates: dict[str, float], lat: dict[st
         f"Command: `.venv/bin/python bench/bench_worker.py --members {args.members} "
         f"--seconds {args.seconds} --latency-s {args.latency_s}`", "",
         f"Machine: {os.cpu_count()}-core VM, {cpu_model()}, Python "
-        f"{platform.python_version()}; shared with other jobs while it ran (load average "
-        f"{load:.1f} at the end), so wall-clock figures depend on the neighbours; CPU-time "
+        f"{platform.python_version()}; load average {load:.1f} at the end (the VM may be "
+        "shared with other jobs, so wall-clock figures depend on the neighbours); CPU-time "
         "figures count the worker process only (all its threads).", "",
         f"Throughput workload: {args.members} members x {args.seconds} s at 1 Hz = "
         f"{args.members * args.seconds} samples already in the topic when the worker starts "
