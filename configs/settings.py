@@ -8,10 +8,8 @@ laptop demo and a studio deployment except where the process comes from.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -109,14 +107,3 @@ def async_database_url(sync_url: str) -> str:
 def get_settings() -> Settings:
     return Settings()
 
-
-def own_dotenv_keys(settings_cls: type[BaseSettings],
-                    dotenv_source: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
-    """One ``.env`` holds every ``SPOTTER_*`` setting, but models that forbid unknown keys
-    (so a typo in their TOML table fails loudly) would reject the other models' entries:
-    give such a model only the keys it owns."""
-
-    def read() -> dict[str, Any]:
-        return {k: v for k, v in dotenv_source().items() if k in settings_cls.model_fields}
-
-    return read

@@ -37,7 +37,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, PyprojectTomlConfigSettingsSource, SettingsConfigDict
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
 
-from configs.settings import own_dotenv_keys
+from configs.dotenv import own_dotenv_keys
 from ingest.advertising import (
     POLAR_COMPANY_ID,
     AdapterPool,

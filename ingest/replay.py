@@ -10,9 +10,12 @@ see recorded members exactly as they would see live straps, in real time or fast
   RRs after the last record go to the last record, none are dropped.
 * TCX (Garmin Training Center XML): ``Trackpoint`` elements with ``Time`` and
   ``HeartRateBpm/Value``; namespaces vary between exporters, so tags match by local name.
-* CSV with a header row; column names and the epoch threshold come from
-  ``configs/ingest.toml`` [replay]. Times are ISO 8601, Unix seconds, seconds from the start,
-  or ``date``-style text such as ``Sun Jun 11 07:34:09 PDT 2017`` (python-fitparse exports).
+* CSV with a header row, found within the first lines (exports such as Polar Flow's put a
+  summary block above it); column names and the epoch threshold come from
+  ``configs/ingest.toml`` [replay], compared without units in brackets ("HR (bpm)" is "hr").
+  Times are ISO 8601, Unix seconds, seconds from the start, an ``h:mm:ss`` clock from the
+  start, or ``date``-style text such as ``Sun Jun 11 07:34:09 PDT 2017`` (python-fitparse
+  exports).
 
 Every unreadable file raises :class:`RecordingError` naming the file and what to do.
 """
@@ -23,6 +26,7 @@ import asyncio
 import contextlib
 import csv
 import heapq
+import re
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
@@ -34,7 +38,7 @@ import fitdecode
 from pydantic import Field
 from pydantic_settings import BaseSettings, PyprojectTomlConfigSettingsSource, SettingsConfigDict
 
-from configs.settings import own_dotenv_keys
+from configs.dotenv import own_dotenv_keys
 from ingest.hrm_protocol import measurement_from_rr_ms
 from ingest.source import RecordedSample, StrapReading, StrapState, StrapStatus
 
@@ -154,33 +158,66 @@ def _read_tcx(path: Path, _settings: ReplaySettings) -> list[Row]:
 def _read_csv(path: Path, settings: ReplaySettings) -> list[Row]:
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            header = {name.strip().lower(): name for name in reader.fieldnames or []}
-            time_col = _pick(header, settings.time_columns)
-            hr_col = _pick(header, settings.hr_columns)
-            rr_col = _pick(header, settings.rr_columns)
-            if time_col is None or hr_col is None:
+            lines = csv.reader(handle)
+            found = _find_header(lines, settings)
+            if found is None:
                 raise RecordingError(path, "the header needs a time column (one of "
                                      f"{settings.time_columns}) and a heart-rate column (one of "
-                                     f"{settings.hr_columns})")
+                                     f"{settings.hr_columns}), within the first "
+                                     f"{HEADER_SEARCH_LINES} lines")
+            header_line, time_i, hr_i, rr_i = found
             rows: list[Row] = []
-            for line, record in enumerate(reader, start=2):
-                hr_text = (record.get(hr_col) or "").strip()
+            for line, record in enumerate(lines, start=header_line + 1):
+                hr_text = _cell(record, hr_i)
                 if not hr_text:
                     continue  # a row without heart rate (sensor not yet paired)
-                when, absolute = _csv_time((record.get(time_col) or "").strip(), path, line,
+                when, absolute = _csv_time(_cell(record, time_i), path, line,
                                            settings.epoch_threshold_s)
-                rr = _rr_list(record.get(rr_col) or "", path, line) if rr_col else ()
+                rr = _rr_list(_cell(record, rr_i), path, line) if rr_i is not None else ()
                 rows.append((when, _bpm(hr_text, path, line), rr, absolute))
     except (UnicodeDecodeError, csv.Error) as exc:
         raise RecordingError(path, f"not a readable UTF-8 CSV file ({exc})") from exc
     return rows
 
 
-def _pick(header: Mapping[str, str], wanted: Sequence[str]) -> str | None:
+# Exports put a summary block above the samples (Polar Flow's training-session CSV: two
+# lines of name, sport, date, totals, then "Sample rate,Time,HR (bpm),..."), so the sample
+# header is searched for in the first lines instead of assumed to be the first.
+HEADER_SEARCH_LINES = 10
+
+
+def _find_header(lines: Iterable[list[str]], settings: ReplaySettings
+                 ) -> tuple[int, int, int, int | None] | None:
+    """(line number, time, heart-rate and RR column indexes) of the sample header."""
+    for number, names in enumerate(lines, start=1):
+        if number > HEADER_SEARCH_LINES:
+            return None
+        header = {_column_key(name): i for i, name in enumerate(names) if name.strip()}
+        time_i = _pick(header, settings.time_columns)
+        hr_i = _pick(header, settings.hr_columns)
+        if time_i is not None and hr_i is not None:
+            return number, time_i, hr_i, _pick(header, settings.rr_columns)
+    return None
+
+
+def _column_key(name: str) -> str:
+    """``"HR (bpm)"`` -> ``"hr"``, ``"Heart Rate"`` -> ``"heart_rate"``: units in brackets
+    and spelling differences between exporters do not decide whether a column is found."""
+    bare = re.sub(r"[(\[].*?[)\]]", " ", name).strip().lower()
+    return re.sub(r"[\s\-]+", "_", bare)
+
+
+def _cell(record: Sequence[str], index: int | None) -> str:
+    if index is None or index >= len(record):
+        return ""
+    return record[index].strip()
+
+
+def _pick(header: Mapping[str, int], wanted: Sequence[str]) -> int | None:
     for name in wanted:
-        if name.lower() in header:
-            return header[name.lower()]
+        key = _column_key(name)
+        if key in header:
+            return header[key]
     return None
 
 
@@ -214,12 +251,21 @@ def _rr_list(text: str, path: Path, line: int) -> tuple[float, ...]:
                                    "(write milliseconds separated by spaces)") from None
 
 
+_ELAPSED = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2}(?:\.\d+)?)$")
+
+
 def _csv_time(text: str, path: Path, line: int, epoch_threshold: float) -> tuple[float, bool]:
     try:
         number = float(text)
     except ValueError:
-        return _parse_time(text, path, line), True
-    return number, number >= epoch_threshold
+        pass
+    else:
+        return number, number >= epoch_threshold
+    elapsed = _ELAPSED.match(text)
+    if elapsed:  # "00:01:05" or "1:05": a clock from the session's start (Polar Flow)
+        hours, minutes, seconds = elapsed.groups()
+        return int(hours or 0) * 3600 + int(minutes) * 60 + float(seconds), False
+    return _parse_time(text, path, line), True
 
 
 def _parse_time(text: str, path: Path, line: int | None = None) -> float:

@@ -89,6 +89,41 @@ def test_reads_csv_variants(tmp_path: Path, text: str, expected: list[tuple]) ->
     assert [(s.t, s.hr_bpm, s.wall_time) for s in samples] == expected
 
 
+# The layout of Polar Flow's training-session CSV export: a summary header and its values,
+# then the samples' own header with units in brackets and an h:mm:ss clock from the start.
+POLAR_FLOW = ("Name,Sport,Date,Start time,Duration,Total distance (km),"
+              "Average heart rate (bpm),Calories,HR max,HR sit,\n") + """\
+Jane Doe,RUNNING,30-11-2026,07:12:03,00:00:04,0.01,114,5,190,55,
+Sample rate,Time,HR (bpm),Speed (km/h),Cadence,
+1,00:00:00,110,,,
+1,00:00:01,112,,,
+1,00:00:02,,,,
+1,00:00:03,118,,,
+1,01:00:03,120,,,
+"""
+
+
+def test_reads_a_polar_flow_export_below_its_summary_block(tmp_path: Path) -> None:
+    samples = read_recording(write(tmp_path, "polar.csv", POLAR_FLOW))
+    assert [(s.t, s.hr_bpm, s.wall_time) for s in samples] == [
+        (0.0, 110, None), (1.0, 112, None), (3.0, 118, None), (3603.0, 120, None)]
+
+
+@pytest.mark.parametrize("header", ["Seconds,Heart Rate (bpm),RR (ms)",
+                                    "t,HR [bpm],rr-intervals-ms", "elapsed_s,Heart-Rate,RR"])
+def test_column_names_match_without_units_case_or_separators(tmp_path: Path,
+                                                             header: str) -> None:
+    samples = read_recording(write(tmp_path, "hr.csv", f"{header}\n0,60,1000 990\n1,61,\n"))
+    assert [(s.t, s.hr_bpm, s.rr_intervals_ms) for s in samples] == [
+        (0.0, 60, (1000.0, 990.0)), (1.0, 61, ())]
+
+
+def test_a_header_further_down_than_the_search_is_refused(tmp_path: Path) -> None:
+    text = "note\n" * 12 + "t,hr\n0,60\n"
+    with pytest.raises(RecordingError, match="within the first"):
+        read_recording(write(tmp_path, "late.csv", text))
+
+
 def test_csv_rr_column_in_milliseconds(tmp_path: Path) -> None:
     samples = read_recording(write(tmp_path, "hr.csv", "t,hr,rr_ms\n0,60,1000 990.5\n1,61,\n"))
     assert samples[0].rr_intervals_ms == (1000.0, 990.5) and samples[1].rr_intervals_ms == ()
