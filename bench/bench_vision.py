@@ -243,8 +243,9 @@ def main() -> None:
            "decoded, so frames/s there counts delivered frames only. The textbook baseline "
            "thresholds (degrees, down / up): "
            + "; ".join(f"{k} {j} {d}/{u}" for k, (j, d, u) in TEXTBOOK.items()) + ".", "",
-           f"Machine: {machine()}. A 2-core VM shared with other jobs while this ran, so the "
-           "absolute frame rates are noisy; counts and ratios come from the same run.", ""]
+           f"Machine: {machine()}. The VM may be shared with other jobs (see the load "
+           "average), so absolute frame rates are noisy; counts and ratios come from the "
+           "same run.", ""]
     print("\n".join(md[-14:]))
     args.out.write_text("\n".join(md) + "\n")
 
