@@ -18,6 +18,11 @@ from types import FrameType
 from typing import Any, TextIO
 
 MAX_DEPTH = 40
+# Awaitables that hide the generator or coroutine they drive (``await actor`` in Faust's
+# agents goes through a coroutine_wrapper, ``async for`` through asend objects).
+_WRAPPERS = {"async_generator_asend": "async_generator",
+             "async_generator_athrow": "async_generator",
+             "coroutine_wrapper": "coroutine"}
 
 
 def _where(frame: FrameType | None) -> str | None:
@@ -37,11 +42,13 @@ def await_chain(obj: Any) -> list[str]:
             lines.append(where)
         nxt = (getattr(obj, "cr_await", None) or getattr(obj, "ag_await", None)
                or getattr(obj, "gi_yieldfrom", None))
-        if nxt is None and type(obj).__name__ in ("async_generator_asend",
-                                                 "async_generator_athrow"):
-            # these wrappers do not expose their generator; the garbage collector knows it
-            owners = [r for r in gc.get_referents(obj)
-                      if type(r).__name__ == "async_generator"]
+        kind = type(obj).__name__
+        if nxt is None and kind == "FutureIter":  # ``await future`` in C asyncio
+            futures = [r for r in gc.get_referents(obj) if isinstance(r, asyncio.Future)]
+            nxt = futures[0] if futures else None
+        elif nxt is None and kind in _WRAPPERS:
+            # these wrappers do not expose what they wrap; the garbage collector knows it
+            owners = [r for r in gc.get_referents(obj) if type(r).__name__ == _WRAPPERS[kind]]
             nxt = owners[0] if owners else None
         if nxt is None:
             break
