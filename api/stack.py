@@ -55,6 +55,16 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
+def port_accepts(host: str, port: int) -> bool:
+    """Something listens on host:port (checked before a Kafka client is pointed at a broker
+    that is still starting, which would log a connection error per attempt)."""
+    try:
+        with socket.create_connection((host, port), timeout=0.2):
+            return True
+    except OSError:
+        return False
+
+
 def port_free(host: str, port: int) -> bool:
     with socket.socket() as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -206,6 +216,10 @@ class Stack:
         broker = self.children[-1] if self.children else None
         self.settings = self.settings.model_copy(update={"kafka_url": kafka_url})
         partitions = self.settings.topic_partitions
+        if broker is not None:  # our own Tansu: it listens before a client is pointed at it
+            port = self.settings.kafka_port
+            self.wait_until("broker port", lambda: port_accepts("127.0.0.1", port),
+                            BROKER_START_S, broker)
         self.wait_until("broker", lambda: asyncio.run(self._topics(partitions)) is not None,
                         BROKER_START_S, broker)
 
