@@ -48,14 +48,21 @@ class Board:
         self.per_day[(o.trainer, o.day)] += 1
 
 
-def greedy_schedule(studio: Studio, options: OptionSet) -> list[int]:
-    """Option indexes of the greedy timetable (may miss minimums: it does not backtrack)."""
+def board_with_pins(studio: Studio, options: OptionSet) -> tuple[Board, list[int]]:
+    """A board holding the pinned classes that fit, and their option indexes: every
+    constructive timetable (greedy, manager's draft) starts from the pins."""
     board = Board(studio)
     chosen: list[int] = []
     for idx in options.pinned:
         if idx is not None and board.fits(options.options[idx]):
             board.place(options.options[idx])
             chosen.append(idx)
+    return board, chosen
+
+
+def greedy_schedule(studio: Studio, options: OptionSet) -> list[int]:
+    """Option indexes of the greedy timetable (may miss minimums: it does not backtrack)."""
+    board, chosen = board_with_pins(studio, options)
     by_value = sorted(range(len(options)), key=lambda i: -options.options[i].value)
     ranked_by_type: dict[str, list[int]] = defaultdict(list)
     for i in by_value:

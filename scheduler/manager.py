@@ -15,7 +15,7 @@ every option, so the margin over it isolates the value of the search alone.
 
 from __future__ import annotations
 
-from scheduler.greedy import Board
+from scheduler.greedy import board_with_pins
 from scheduler.options import OptionSet
 from scheduler.studio import Studio
 from scheduler.timegrid import to_minutes
@@ -37,12 +37,7 @@ def _grid(studio: Studio, day: int) -> list[int]:
 def manager_schedule(studio: Studio, options: OptionSet) -> list[int]:
     """Option indexes of the hand-made week: pins, then every class type's minimum, then
     each type up to its maximum. Demand plays no part in any choice."""
-    board = Board(studio)
-    chosen: list[int] = []
-    for idx in options.pinned:
-        if idx is not None and board.fits(options.options[idx]):
-            board.place(options.options[idx])
-            chosen.append(idx)
+    board, chosen = board_with_pins(studio, options)
     days = studio.open_days
     grids = {d: _grid(studio, d) for d in days}
     # The manager's lists of rooms and trainers, in the studio's own order.

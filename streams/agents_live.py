@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,6 +39,7 @@ from streams.records import (
     FormEvent,
     HeartRateSample,
     RecordError,
+    RecordT,
     RosterEntry,
     parse_record,
 )
@@ -57,6 +59,17 @@ class Outbox:
     alerts: list[dict[str, Any]] = field(default_factory=list)
     buckets: dict[str, list[tuple[MemberState, Bucket]]] = field(default_factory=dict)
     dead: list[tuple[str, bytes, str]] = field(default_factory=list)
+
+    def valid(self, events: list[Any], model: type[RecordT]) -> Iterator[tuple[Any, RecordT]]:
+        """The events whose value parses as ``model``, with the record; the others are
+        dead-lettered with the reason, so one bad record never stops a batch."""
+        for event in events:
+            try:
+                record = parse_record(model, event.value)
+            except RecordError as exc:
+                self.dead.append((event.message.topic, event.value, str(exc)))
+            else:
+                yield event, record
 
     def tile(self, state: MemberState) -> None:
         if (state.session is None or not state.session.live) and state.form is None:
@@ -90,16 +103,12 @@ class LiveWorker:
     def take_samples(self, events: list[Any], now: float) -> Outbox:
         out = Outbox()
         groups: dict[tuple[int, str, str], list[SampleIn]] = {}
-        for event in events:
+        for event in events:  # a dead-lettered sample is handled too
             message = event.message
-            partition = message.partition
-            if message.offset > self.processed.get(partition, -1):
-                self.processed[partition] = message.offset
-            try:
-                s = parse_record(HeartRateSample, event.value)
-            except RecordError as exc:
-                out.dead.append((message.topic, event.value, str(exc)))
-                continue
+            if message.offset > self.processed.get(message.partition, -1):
+                self.processed[message.partition] = message.offset
+        for event, s in out.valid(events, HeartRateSample):
+            partition = event.message.partition
             groups.setdefault((partition, s.class_session_id, s.member_id), []).append(
                 sample_in(s.strap_id, s.seq, s.event_time, s.hr_bpm, s.rr_intervals_ms,
                           s.sensor_contact, s.source))
@@ -168,13 +177,8 @@ class LiveWorker:
 
     def take_roster(self, events: list[Any], now: float) -> Outbox:
         out = Outbox()
-        for event in events:
+        for event, entry in out.valid(events, RosterEntry):
             partition = event.message.partition
-            try:
-                entry = parse_record(RosterEntry, event.value)
-            except RecordError as exc:
-                out.dead.append((event.message.topic, event.value, str(exc)))
-                continue
             if not self.profiles.owns(partition):
                 continue
             known = self.profiles.get(partition, entry.member_id) or {}
@@ -212,13 +216,8 @@ class LiveWorker:
     def take_form(self, events: list[Any], now: float) -> Outbox:
         out = Outbox()
         rule = self.rules.repeated_form_fault
-        for event in events:
+        for event, form in out.valid(events, FormEvent):
             partition = event.message.partition
-            try:
-                form = parse_record(FormEvent, event.value)
-            except RecordError as exc:
-                out.dead.append((event.message.topic, event.value, str(exc)))
-                continue
             if not self.members.owns(partition):
                 continue
             state = self._state(partition, form.class_session_id, form.member_id)

@@ -7,13 +7,13 @@ a message that names the field instead of letting a typo silently change every s
 
 from __future__ import annotations
 
-import tomllib
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from configs.toml_model import load_toml_model
 from streams.zones import ZoneModel
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
@@ -191,47 +191,18 @@ class AlertRules(_Strict):
     repeated_form_fault: RepeatedFormFaultRule = RepeatedFormFaultRule()
 
 
-def _read_toml(path: Path) -> dict[str, object]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError as exc:
-        raise InsightConfigError(
-            f"config file {path} not found; restore it from the repository's configs/"
-        ) from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise InsightConfigError(f"{path} is not valid TOML ({exc}); fix the syntax") from exc
-
-
-def _validate(model: type[_Strict], data: dict[str, object], path: Path) -> _Strict:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}"
-            for err in exc.errors()
-        )
-        raise InsightConfigError(f"{path}: {problems}") from exc
-
-
 def load_insight_config(path: Path | str | None = None) -> InsightConfig:
     """Read and validate ``configs/zones.toml`` (or ``path``)."""
     if path is None:
         return default_insight_config()
-    file = Path(path)
-    config = _validate(InsightConfig, _read_toml(file), file)
-    assert isinstance(config, InsightConfig)
-    return config
+    return load_toml_model(InsightConfig, Path(path), InsightConfigError)
 
 
 def load_alert_rules(path: Path | str | None = None) -> AlertRules:
     """Read and validate ``configs/alerts.toml`` (or ``path``)."""
     if path is None:
         return default_alert_rules()
-    file = Path(path)
-    rules = _validate(AlertRules, _read_toml(file), file)
-    assert isinstance(rules, AlertRules)
-    return rules
+    return load_toml_model(AlertRules, Path(path), InsightConfigError)
 
 
 @lru_cache(maxsize=1)

@@ -55,6 +55,13 @@ class StallWatch:
         self._seen.clear()
         self._reported.clear()
 
+    def unmoved(self, positions: dict[int, int | None]) -> list[int]:
+        """Partitions whose known position equals the one last observed: the only ones
+        that can be stalled, so the only ones worth asking the broker about."""
+        return sorted(p for p, position in positions.items()
+                      if position is not None and p in self._seen
+                      and self._seen[p].position == position)
+
     def observe(self, now: float, progress: dict[int, PartitionProgress]) -> list[int]:
         """Partitions newly found stalled at ``now`` (each reported once per episode)."""
         for gone in set(self._seen) - set(progress):

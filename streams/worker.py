@@ -233,7 +233,6 @@ def register_agents(app: faust.App, settings: Settings, cfg: WorkerConfig) -> No
             await board.mark_ready(instance, members.partitions)
 
     watch = StallWatch(cfg.watch.stall_after_s)
-    last_positions: dict[int, int | None] = {}
 
     @app.timer(interval=cfg.watch.check_every_s)
     async def watch_partitions() -> None:
@@ -241,7 +240,6 @@ def register_agents(app: faust.App, settings: Settings, cfg: WorkerConfig) -> No
         records waiting that this worker is not reading; see streams.partition_watch."""
         if app.rebalancing or app.in_recovery or not joined["once"]:
             watch.reset()
-            last_positions.clear()
             return
         consumer = app.consumer
         tps = {tp.partition: tp for tp in consumer.assignment() if tp.topic == TOPIC_HR_SAMPLES}
@@ -253,10 +251,7 @@ def register_agents(app: faust.App, settings: Settings, cfg: WorkerConfig) -> No
                 positions[partition] = None
         # Only partitions that did not move since the last check can be stalled; asking
         # the broker for end offsets costs a round trip, so moving ones are not asked.
-        still = [tps[p] for p, pos in positions.items()
-                 if pos is not None and last_positions.get(p, -1) == pos]
-        last_positions.clear()
-        last_positions.update(positions)
+        still = [tps[p] for p in watch.unmoved(positions)]
         ends: dict[Any, int] = {}
         if still:
             try:
@@ -265,8 +260,7 @@ def register_agents(app: faust.App, settings: Settings, cfg: WorkerConfig) -> No
                 log.warning("end offsets unavailable for the partition watch", error=str(exc))
         if app.rebalancing:
             return
-        progress = {p: PartitionProgress(position=positions[p],
-                                         end_offset=ends.get(tp) if tp in still else None)
+        progress = {p: PartitionProgress(position=positions[p], end_offset=ends.get(tp))
                     for p, tp in tps.items()}
         for partition in watch.observe(time.monotonic(), progress):
             tp = tps[partition]

@@ -7,11 +7,12 @@ knobs (batching, waits) that change latency and throughput, not what a number me
 from __future__ import annotations
 
 import os
-import tomllib
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
+
+from configs.toml_model import load_toml_model
 
 WORKER_TOML = Path(__file__).resolve().parent.parent / "configs" / "worker.toml"
 
@@ -74,19 +75,7 @@ def load_worker_config(path: Path | str | None = None) -> WorkerConfig:
     ``configs/worker.toml`` (a deployment or a benchmark may point at its own file)."""
     chosen = path if path is not None else os.environ.get("SPOTTER_WORKER_CONFIG")
     file = Path(chosen) if chosen else WORKER_TOML
-    try:
-        with file.open("rb") as handle:
-            data = tomllib.load(handle)
-    except FileNotFoundError as exc:
-        raise WorkerConfigError(f"{file} not found; restore it from the repository") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise WorkerConfigError(f"{file} is not valid TOML ({exc}); fix the syntax") from exc
-    try:
-        return WorkerConfig.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
-                             for e in exc.errors())
-        raise WorkerConfigError(f"{file}: {problems}") from exc
+    return load_toml_model(WorkerConfig, file, WorkerConfigError)
 
 
 @lru_cache(maxsize=1)

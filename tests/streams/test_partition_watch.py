@@ -65,3 +65,9 @@ def test_partitions_that_left_are_forgotten() -> None:
 def test_the_threshold_must_be_positive() -> None:
     with pytest.raises(ValueError):
         StallWatch(stall_after_s=0)
+
+
+def test_only_partitions_that_did_not_move_are_worth_asking_about() -> None:
+    watch = StallWatch(stall_after_s=10)
+    watch.observe(0, {0: at(5, None), 1: at(7, None), 2: at(None, None)})
+    assert watch.unmoved({0: 5, 1: 9, 2: None, 3: 4}) == [0]
