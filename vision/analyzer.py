@@ -24,6 +24,7 @@ from vision.landmarks import PoseFrame, PoseSequence
 from vision.plank import Hold, HoldTracker
 from vision.reps import RepCounter, RepSegment, brackets, same_movement
 from vision.results import AnalysisResult, RepResult
+from vision.track import TrackGate
 from vision.view import View, detect_view
 
 log = structlog.get_logger(__name__)
@@ -50,9 +51,11 @@ class Preprocessor:
 
 def clean_sequence(seq: PoseSequence, config: VisionConfig) -> PoseSequence:
     """A whole clip through :class:`Preprocessor` (recognition works on the result)."""
-    pre = Preprocessor(config)
-    frames = [pre(float(t), _frame_at(seq, i)) for i, t in enumerate(seq.t)]
-    return PoseSequence.from_frames(seq.t, frames, seq.aspect)
+    track, pre = TrackGate(config.track.confirm_s, config.track.max_gap_s), Preprocessor(config)
+    timed = [item for i, t in enumerate(seq.t.tolist()) for item in track(t, _frame_at(seq, i))]
+    timed += track.close()
+    return PoseSequence.from_frames([t for t, _ in timed],
+                                    [pre(t, f) for t, f in timed], seq.aspect)
 
 
 def _frame_at(seq: PoseSequence, i: int) -> PoseFrame | None:
@@ -85,6 +88,7 @@ class ExerciseAnalyzer:
         self._warmup: list[tuple[float, PoseFrame | None]] = []
         self._batch: list[tuple[float, PoseFrame]] = []
         self._closed = False
+        self._track = TrackGate(self.config.track.confirm_s, self.config.track.max_gap_s)
         self._pre = Preprocessor(self.config)
         self._scale = ms.ScaleTracker()
         self._history: deque[tuple[float, dict[str, float]]] = deque()
@@ -114,6 +118,12 @@ class ExerciseAnalyzer:
         """Feed the next frame (None = no person found); returns reps/holds it completed."""
         self.frames += 1
         self.detected += frame is not None
+        out: list[RepResult | Hold] = []
+        for ts, tracked in self._track(t, frame):
+            out += self._advance(ts, tracked)
+        return out
+
+    def _advance(self, t: float, frame: PoseFrame | None) -> list[RepResult | Hold]:
         frame = self._pre(t, frame)
         if self.view is None:
             self._warmup.append((t, frame))
@@ -143,6 +153,8 @@ class ExerciseAnalyzer:
         if self._closed:
             return []
         self._closed = True
+        for ts, dropped in self._track.close():  # a run too short to be a person
+            self._advance(ts, dropped)
         if self.view is None:
             self._decide_view([f for _, f in self._warmup if f is not None])
             self._batch = [(ts, f) for ts, f in self._warmup if f is not None]

@@ -41,6 +41,11 @@ class PoseConfig(_Strict):
         return self
 
 
+class TrackConfig(_Strict):
+    confirm_s: Annotated[float, Field(ge=0)] = 0.5
+    max_gap_s: Annotated[float, Field(gt=0)] = 1.0
+
+
 class FilterConfig(_Strict):
     image_min_cutoff_hz: Annotated[float, Field(gt=0)] = 1.5
     image_beta: Annotated[float, Field(ge=0)] = 5.0
@@ -97,6 +102,7 @@ class RecognitionConfig(_Strict):
 
 class VisionConfig(_Strict):
     pose: PoseConfig = PoseConfig()
+    track: TrackConfig = TrackConfig()
     filter: FilterConfig = FilterConfig()
     swap: SwapConfig = SwapConfig()
     counter: CounterConfig = CounterConfig()
