@@ -29,7 +29,8 @@ lint: $(STAMP) ## ruff over the tree
 
 typecheck: $(STAMP) ## mypy --strict over the pure packages
 	$(BIN)/mypy --strict streams/zones.py streams/windows.py streams/metrics.py streams/physiology.py \
-	  streams/alerts.py streams/summary.py streams/class_stats.py ingest planner scheduler vision/geometry.py
+	  streams/alerts.py streams/summary.py streams/class_stats.py ingest planner scheduler vision/geometry.py \
+	  vision/track.py vision/glitches.py vision/filters.py
 
 bench: $(STAMP) ## Run every benchmark in bench/ (slow)
 	for b in bench/bench_*.py; do $(BIN)/python $$b || exit 1; done

@@ -20,6 +20,7 @@ from vision.config import EXERCISES, VisionConfig, load_config
 from vision.errors import VisionError
 from vision.exercises import PLANK_NEEDS, SPECS, Channel, RepWindow
 from vision.filters import OneEuroFilter, RollingMedian, SwapRepair
+from vision.glitches import GlitchGate
 from vision.landmarks import PoseFrame, PoseSequence
 from vision.plank import Hold, HoldTracker
 from vision.reps import RepCounter, RepSegment, brackets, same_movement
@@ -100,6 +101,12 @@ class ExerciseAnalyzer:
         spec = SPECS.get(exercise)
         self._spec = spec
         self._channels = spec.channels(self.config) if spec else ()
+        g = self.config.glitch
+        # Per-limb signals (each arm of a curl) may come from a half-hidden limb, whose
+        # estimate snaps away and back: those excursions are dropped before counting.
+        self._glitches = {i: GlitchGate(g.max_speed_deg_s, g.tolerance_deg, g.drift_deg_s,
+                                        g.max_s, g.window_s)
+                          for i, ch in enumerate(self._channels) if ch.seen is not None}
         self._counters = [RepCounter(self.config.counter.params(ch.min_range), ch.start_high)
                           for ch in self._channels]
         self._medians: list[RollingMedian] = []  # sized from the frame rate at first use
@@ -208,7 +215,12 @@ class ExerciseAnalyzer:
                 out += self._holds.update(t, row, self.view)
                 continue
             for i, ch in enumerate(self._channels):
-                out += self._count(i, t, row[ch.measure])
+                gate = self._glitches.get(i)
+                if gate is None:
+                    out += self._count(i, t, row[ch.measure])
+                    continue
+                for ts, value in gate(t, row[ch.measure]):
+                    out += self._count(i, ts, value)
         return out
 
     def _count(self, i: int, t: float, value: float, fresh: bool = True) -> list[RepResult | Hold]:
@@ -277,6 +289,9 @@ class ExerciseAnalyzer:
         mode) so its half-window of lag cannot swallow a rep finished at the very end;
         a first rep still held back is a set of one."""
         out: list[RepResult | Hold] = []
+        for i, gate in self._glitches.items():
+            for ts, value in gate.close():
+                out += self._count(i, ts, value)
         for i, (t, value) in list(self._last.items()):
             for _ in range(self._medians[i].size // 2):
                 out += self._count(i, t, value, fresh=False)

@@ -46,6 +46,14 @@ class TrackConfig(_Strict):
     max_gap_s: Annotated[float, Field(gt=0)] = 1.0
 
 
+class GlitchConfig(_Strict):
+    max_speed_deg_s: Annotated[float, Field(gt=0)] = 800.0
+    tolerance_deg: Annotated[float, Field(ge=0)] = 30.0
+    drift_deg_s: Annotated[float, Field(ge=0)] = 100.0
+    max_s: Annotated[float, Field(gt=0)] = 0.5
+    window_s: Annotated[float, Field(ge=0)] = 0.05
+
+
 class FilterConfig(_Strict):
     image_min_cutoff_hz: Annotated[float, Field(gt=0)] = 1.5
     image_beta: Annotated[float, Field(ge=0)] = 5.0
@@ -105,6 +113,7 @@ class VisionConfig(_Strict):
     track: TrackConfig = TrackConfig()
     filter: FilterConfig = FilterConfig()
     swap: SwapConfig = SwapConfig()
+    glitch: GlitchConfig = GlitchConfig()
     counter: CounterConfig = CounterConfig()
     view: ViewConfig = ViewConfig()
     recognition: RecognitionConfig = RecognitionConfig()

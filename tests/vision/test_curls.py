@@ -13,6 +13,7 @@ from __future__ import annotations
 import pytest
 
 from vision.analyzer import ExerciseAnalyzer, analyze
+from vision.config import VisionConfig, load_config
 from vision.landmarks import PoseFrame
 from vision.skeleton import Camera
 from vision.synth import Noise, Script, make_clip
@@ -97,18 +98,34 @@ def test_alternating_curls_count_alike_at_any_frame_rate(fps: int) -> None:
 
 
 # s04's far arm: MediaPipe's estimate snaps to a straight arm for ~0.3 s at the top of a
-# curl (6.7-7.0 s in the native-rate landmarks), longer than the 0.3 s tracked median can
-# reject. Known limit (bench/results/vision.md): such a snap splits one rep into two or
-# hides it, depending on where the frames fall, so counts differ between frame rates.
+# curl (6.7-7.0 s in the native-rate landmarks), longer than a rolling median can reject:
+# it split one rep into two or hid it, depending on where the frames fell. The glitch
+# gate (vision/glitches.py) drops such excursions by their signature: out faster than an
+# elbow turns, back to where they left.
 SNAPPING_ARM = Noise(image_sd=0.004, world_sd=0.015, swap_per_s=0.4, dropout=0.03,
                      hidden_jitter=2.0, echo=0.3, snap_per_s=0.5, snap_s=0.3)
 
 
-@pytest.mark.xfail(strict=True, reason="0.3 s hidden-arm snaps are not rejected (s04 native)")
+def _snapping_counts(seed: int, config: VisionConfig | None = None) -> list[int]:
+    return [len(analyze(make_clip("biceps-curl", camera=Camera(yaw_deg=45), fps=fps,
+                                  alternate=True, script=Script(reps=5, partial_reps=1),
+                                  noise=SNAPPING_ARM, seed=seed).sequence, "biceps-curl",
+                        config).reps)
+            for fps in (12, 15, 24, 30, 60)]
+
+
 def test_a_hidden_arm_snapping_straight_for_a_third_of_a_second_counts_alike_at_any_rate(
 ) -> None:
-    counts = [len(analyze(make_clip("biceps-curl", camera=Camera(yaw_deg=45), fps=fps,
-                                    alternate=True, script=Script(reps=5, partial_reps=1),
-                                    noise=SNAPPING_ARM, seed=1).sequence, "biceps-curl").reps)
-              for fps in (12, 15, 24, 30, 60)]
-    assert counts == [5] * 5
+    # 8 seeds x 5 frame rates. A snap can still land where it changes the count (one of
+    # the 40 did when this was written), so the spec is a share, checked against the
+    # same clips without the gate below.
+    counts = [c for seed in range(1, 9) for c in _snapping_counts(seed)]
+    assert sum(c == 5 for c in counts) >= 38, counts
+
+
+def test_without_the_glitch_gate_the_snaps_change_the_count() -> None:
+    cfg = load_config()
+    off = cfg.model_copy(update={"glitch": cfg.glitch.model_copy(
+        update={"max_speed_deg_s": 1e9})})
+    counts = [c for seed in range(1, 9) for c in _snapping_counts(seed, off)]
+    assert sum(c == 5 for c in counts) < 30, counts
