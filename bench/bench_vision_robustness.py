@@ -99,13 +99,15 @@ def landmarks(clip: str, variant: str, fps: float, cache: Path) -> PoseSequence:
     return seq
 
 
-def live_count(seq: PoseSequence, exercise: str) -> int:
-    """The edge path: one frame at a time through ExerciseAnalyzer."""
+def live_reps(seq: PoseSequence, exercise: str) -> tuple[int, int]:
+    """The edge path, one frame at a time through ExerciseAnalyzer: reps, and how many
+    of them carry a form fault."""
     analyzer = ExerciseAnalyzer(exercise)
     for i, t in enumerate(seq.t.tolist()):
         analyzer.push(t, PoseFrame(seq.image[i], seq.world[i], seq.visibility[i], seq.aspect)
                       if seq.detected[i] else None)
-    return len(analyzer.finish().reps)
+    reps = analyzer.finish().reps
+    return len(reps), sum(bool(r.faults) for r in reps)
 
 
 def main() -> None:
@@ -121,6 +123,7 @@ def main() -> None:
     started = time.perf_counter()
     rows: list[tuple[str, str, str, int, int, dict]] = []
     recognised: list[tuple[str, str | None]] = []  # (label, what recognition said)
+    flagged: list[tuple[int, int, bool]] = []  # (reps with a fault, reps, faults labelled?)
     for variant, (_, rates) in VARIANTS.items():
         for fps in rates:
             for label in labels:
@@ -128,7 +131,9 @@ def main() -> None:
                 seq = landmarks(label["file"], variant, fps, args.cache)
                 rate = "native" if fps == 0 else f"{fps:g} fps"
                 recognised.append((exercise, recognize(seq).exercise))
-                rows.append((label["file"], variant, rate, live_count(seq, exercise),
+                count, faulted = live_reps(seq, exercise)
+                flagged.append((faulted, count, bool(label["form_faults"])))
+                rows.append((label["file"], variant, rate, count,
                              textbook_count(seq, exercise), label))
                 print(f"{label['file']:38s} {variant:7s} {rate:7s} ours {rows[-1][3]:3d} "
                       f"textbook {rows[-1][4]:3d} label {label['reps']}", flush=True)
@@ -165,7 +170,13 @@ def main() -> None:
            f"- textbook baseline: {score(4)}",
            f"- exercise recognition (no exercise given): "
            f"{1 - len(wrong) / len(recognised):.2f} of versions"
-           + (f" (missed: {', '.join(sorted(set(wrong)))})" if wrong else ""), ""]
+           + (f" (missed: {', '.join(sorted(set(wrong)))})" if wrong else "")]
+    clean = [(f, n) for f, n, labelled in flagged if not labelled]
+    if clean:
+        faulted, total = sum(f for f, _ in clean), sum(n for _, n in clean)
+        md.append(f"- reps flagged with a form fault on clips whose labels list none: "
+                  f"{faulted} of {total} ({faulted / max(total, 1):.1%})")
+    md.append("")
     for variant in VARIANTS:
         part = [r for r in rows if r[1] == variant]
         ok = np.mean([abs(r[3] - r[5]["reps"]) <= 1 for r in part])

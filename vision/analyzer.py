@@ -160,13 +160,14 @@ class ExerciseAnalyzer:
         if self._closed:
             return []
         self._closed = True
+        out: list[RepResult | Hold] = []
         for ts, dropped in self._track.close():  # a run too short to be a person
-            self._advance(ts, dropped)
+            out += self._advance(ts, dropped)
         if self.view is None:
             self._decide_view([f for _, f in self._warmup if f is not None])
             self._batch = [(ts, f) for ts, f in self._warmup if f is not None]
             self._warmup.clear()
-        out = self._flush() + self._drain()
+        out += self._flush() + self._drain()
         if self._holds is not None:
             out += self._holds.close()
         return out
