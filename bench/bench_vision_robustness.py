@@ -1,6 +1,6 @@
 """Rep counts under changed video: does a count survive a different camera, not just the clip?
 
-Run: ``.venv/bin/python bench/bench_vision_robustness.py`` (about 10 minutes on the
+Run: ``.venv/bin/python bench/bench_vision_robustness.py`` (10-15 minutes on the
 2-core VM the first time; landmarks are cached in ``--cache``, so a re-run that only
 changes the analysis takes seconds). Needs ../shared/data/exercise-clips. Prints a
 table and writes it to ``bench/results/vision_robustness.md``.
@@ -14,6 +14,8 @@ runs on every version, so the landmark noise is new each time:
 * ``rot``: rotated 6 degrees and zoomed out to 85 % (a tilted, farther camera);
 * ``small``: shrunk to half size on a black canvas (a member far from the camera);
 * ``lowres``: a quarter of the resolution, scaled back up (a cheap camera);
+* ``zoom``: the central 80 % of the frame, scaled up (a closer camera; feet or hands may
+  leave the picture);
 
 each at the clip's own frame rate and capped at 15 fps (``orig`` and ``mirror`` also at
 10 fps). The labels stay the clip's (none of these changes the number of reps).
@@ -67,6 +69,14 @@ def _small(img: Image) -> Image:
     return out
 
 
+def _zoom(img: Image) -> Image:
+    import cv2
+
+    h, w = img.shape[:2]
+    dy, dx = h // 10, w // 10
+    return cv2.resize(np.ascontiguousarray(img[dy:h - dy, dx:w - dx]), (w, h))
+
+
 def _lowres(img: Image) -> Image:
     import cv2
 
@@ -77,7 +87,7 @@ def _lowres(img: Image) -> Image:
 VARIANTS: dict[str, tuple[Callable[[Image], Image] | None, tuple[float, ...]]] = {
     "orig": (None, (0.0, 15.0, 10.0)), "mirror": (_mirror, (0.0, 15.0, 10.0)),
     "rot": (_rot, (0.0, 15.0)), "small": (_small, (0.0, 15.0)),
-    "lowres": (_lowres, (0.0, 15.0)),
+    "lowres": (_lowres, (0.0, 15.0)), "zoom": (_zoom, (0.0, 15.0)),
 }
 
 

@@ -26,7 +26,7 @@ from vision.plank import Hold, HoldTracker
 from vision.reps import RepCounter, RepSegment, brackets, same_movement
 from vision.results import AnalysisResult, RepResult
 from vision.track import TrackGate
-from vision.view import View, detect_view
+from vision.view import View, detect_view, yaw_degrees
 
 log = structlog.get_logger(__name__)
 
@@ -69,7 +69,8 @@ class ExerciseAnalyzer:
     """Live analysis of one member doing one exercise.
 
     ``view``: the camera view if known (a station's config); otherwise it is detected
-    from the first ``view_warmup_s`` seconds of poses, which are then replayed.
+    from the first ``view_warmup_s`` seconds of poses in which the body's yaw holds
+    steady (``[view]`` in the config), and the poses before are then replayed.
     ``batch_s``: measures are computed vectorised over this much video at a time; numpy
     per call overhead dominates single frames, so a quarter second costs little
     latency and makes analysis several times cheaper. 0 = every frame at once.
@@ -137,7 +138,13 @@ class ExerciseAnalyzer:
             seen = [(ts, f) for ts, f in self._warmup if f is not None]
             if not seen or seen[-1][0] - seen[0][0] < self._warmup_s:
                 return []
-            self._decide_view([f for _, f in seen])
+            recent = [f for ts, f in seen if ts >= seen[-1][0] - self._warmup_s]
+            if seen[-1][0] - seen[0][0] >= self.config.view.max_warmup_s:
+                self._decide_view([f for _, f in seen])
+            elif self._steady(recent):
+                self._decide_view(recent)
+            else:
+                return []
             self._batch = [(ts, f) for ts, f in self._warmup if f is not None]
             self._warmup.clear()
         elif frame is not None:
@@ -146,6 +153,19 @@ class ExerciseAnalyzer:
                 and self._batch[-1][0] - self._batch[0][0] >= self._batch_s):
             return self._flush()
         return []
+
+    def _steady(self, frames: list[PoseFrame]) -> bool:
+        """The body's yaw held still over these frames: a member standing or lying in
+        one place, not a detector jumping about a title card (whose 'view' would then
+        choose the wrong signals for the whole set)."""
+        with np.errstate(all="ignore"):
+            yaw = yaw_degrees(np.stack([f.image for f in frames]),
+                              np.stack([f.world for f in frames]), frames[0].aspect)
+        yaw = yaw[np.isfinite(yaw)]
+        if yaw.size < 3:
+            return False
+        low, high = np.percentile(yaw, [10, 90])
+        return bool(high - low <= self.config.view.steady_spread_deg)
 
     def _decide_view(self, seen: list[PoseFrame]) -> None:
         self.view = (detect_view(np.stack([f.image for f in seen]),

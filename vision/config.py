@@ -98,6 +98,8 @@ class CounterConfig(_Strict):
 class ViewConfig(_Strict):
     front_max_deg: Annotated[float, Field(ge=0, le=90)] = 30.0
     side_min_deg: Annotated[float, Field(ge=0, le=90)] = 60.0
+    steady_spread_deg: Annotated[float, Field(gt=0, le=90)] = 25.0
+    max_warmup_s: Annotated[float, Field(gt=0)] = 5.0
 
 
 class RecognitionConfig(_Strict):
