@@ -31,7 +31,8 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -40,11 +41,12 @@ import structlog
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.bench_vision import CLIPS, NAMES, machine, textbook_count  # noqa: E402
-from ingest.camera import OpenCVSource  # noqa: E402
+from ingest.camera import CameraFrame, FrameStats, OpenCVSource  # noqa: E402
 from vision.analyzer import ExerciseAnalyzer  # noqa: E402
 from vision.landmarks import PoseFrame, PoseSequence  # noqa: E402
 from vision.pose import MediaPipePose  # noqa: E402
 from vision.recognize import recognize  # noqa: E402
+from vision.video import estimate_poses  # noqa: E402
 
 Image = np.ndarray
 
@@ -91,22 +93,34 @@ VARIANTS: dict[str, tuple[Callable[[Image], Image] | None, tuple[float, ...]]] =
 }
 
 
+@dataclass
+class _ChangedVideo:
+    """A frame source that shows another source's frames through ``change``."""
+
+    source: OpenCVSource
+    change: Callable[[Image], Image]
+
+    @property
+    def stats(self) -> FrameStats:
+        return self.source.stats
+
+    def frames(self) -> Iterator[CameraFrame]:
+        for frame in self.source.frames():
+            yield replace(frame, image=self.change(frame.image))
+
+    def close(self) -> None:
+        self.source.close()
+
+
 def landmarks(clip: str, variant: str, fps: float, cache: Path) -> PoseSequence:
     """The real model on the changed video (cached: pose is 95 % of the cost)."""
     out = cache / f"{Path(clip).stem}_{variant}_{fps:g}.npz"
     if out.exists():
         return PoseSequence.load(out)
     change = VARIANTS[variant][0]
-    times, poses, aspect = [], [], None
     with OpenCVSource(CLIPS / clip, max_fps=fps) as src, MediaPipePose() as pose:
-        for frame in src.frames():
-            image = change(frame.image) if change else frame.image
-            aspect = aspect or image.shape[1] / image.shape[0]
-            times.append(frame.t)
-            poses.append(pose.estimate(image))
-    seq = PoseSequence.from_frames(times, poses, aspect)
-    seq.save(out)
-    return seq
+        estimate_poses(_ChangedVideo(src, change) if change else src, pose).sequence.save(out)
+    return PoseSequence.load(out)  # the same float16 landmarks a cached re-run reads
 
 
 def live_reps(seq: PoseSequence, exercise: str) -> tuple[int, int]:

@@ -26,7 +26,7 @@ from vision.plank import Hold, HoldTracker
 from vision.reps import RepCounter, RepSegment, brackets, same_movement
 from vision.results import AnalysisResult, RepResult
 from vision.track import TrackGate
-from vision.view import View, detect_view, yaw_degrees
+from vision.view import View, detect_view, steady_view
 
 log = structlog.get_logger(__name__)
 
@@ -138,13 +138,16 @@ class ExerciseAnalyzer:
             seen = [(ts, f) for ts, f in self._warmup if f is not None]
             if not seen or seen[-1][0] - seen[0][0] < self._warmup_s:
                 return []
-            recent = [f for ts, f in seen if ts >= seen[-1][0] - self._warmup_s]
             if seen[-1][0] - seen[0][0] >= self.config.view.max_warmup_s:
                 self._decide_view([f for _, f in seen])
-            elif self._steady(recent):
-                self._decide_view(recent)
             else:
-                return []
+                recent = [f for ts, f in seen if ts >= seen[-1][0] - self._warmup_s]
+                v = self.config.view
+                self.view = steady_view(np.stack([f.image for f in recent]),
+                                        np.stack([f.world for f in recent]), recent[0].aspect,
+                                        v.steady_spread_deg, v.front_max_deg, v.side_min_deg)
+                if self.view is None:
+                    return []
             self._batch = [(ts, f) for ts, f in self._warmup if f is not None]
             self._warmup.clear()
         elif frame is not None:
@@ -153,19 +156,6 @@ class ExerciseAnalyzer:
                 and self._batch[-1][0] - self._batch[0][0] >= self._batch_s):
             return self._flush()
         return []
-
-    def _steady(self, frames: list[PoseFrame]) -> bool:
-        """The body's yaw held still over these frames: a member standing or lying in
-        one place, not a detector jumping about a title card (whose 'view' would then
-        choose the wrong signals for the whole set)."""
-        with np.errstate(all="ignore"):
-            yaw = yaw_degrees(np.stack([f.image for f in frames]),
-                              np.stack([f.world for f in frames]), frames[0].aspect)
-        yaw = yaw[np.isfinite(yaw)]
-        if yaw.size < 3:
-            return False
-        low, high = np.percentile(yaw, [10, 90])
-        return bool(high - low <= self.config.view.steady_spread_deg)
 
     def _decide_view(self, seen: list[PoseFrame]) -> None:
         self.view = (detect_view(np.stack([f.image for f in seen]),
@@ -237,11 +227,9 @@ class ExerciseAnalyzer:
                 continue
             for i, ch in enumerate(self._channels):
                 gate = self._glitches.get(i)
-                if gate is None:
-                    out += self._count(i, t, row[ch.measure])
-                    continue
-                for ts, value in gate(t, row[ch.measure]):
-                    out += self._count(i, ts, value)
+                value = row[ch.measure]
+                for ts, v in gate(t, value) if gate is not None else ((t, value),):
+                    out += self._count(i, ts, v)
         return out
 
     def _count(self, i: int, t: float, value: float, fresh: bool = True) -> list[RepResult | Hold]:

@@ -54,12 +54,31 @@ def classify_view(yaw_deg: float, front_max: float = 30.0, side_min: float = 60.
     return View.OBLIQUE
 
 
+def _finite_yaw(image: FloatArray, world: FloatArray, aspect: float) -> FloatArray:
+    with np.errstate(all="ignore"):
+        yaw = yaw_degrees(image, world, aspect)
+    return yaw[np.isfinite(yaw)]
+
+
 def detect_view(image: FloatArray, world: FloatArray, aspect: float,
                 front_max: float = 30.0, side_min: float = 60.0) -> View:
     """The camera view over a stretch of frames (median yaw); FRONT if nobody was seen."""
-    with np.errstate(all="ignore"):
-        yaw = yaw_degrees(image, world, aspect)
-    finite = yaw[np.isfinite(yaw)]
+    finite = _finite_yaw(image, world, aspect)
     if finite.size == 0:
         return View.FRONT
+    return classify_view(float(np.median(finite)), front_max, side_min)
+
+
+def steady_view(image: FloatArray, world: FloatArray, aspect: float, max_spread: float,
+                front_max: float = 30.0, side_min: float = 60.0) -> View | None:
+    """The view over these frames if the body's yaw held still in them (10th-90th
+    percentile spread at most ``max_spread`` degrees), else None. A member stands or
+    lies in one place; a detector jumping about a title card does not, and its 'view'
+    would choose the wrong signals for a whole set."""
+    finite = _finite_yaw(image, world, aspect)
+    if finite.size < 3:
+        return None
+    low, high = np.percentile(finite, [10, 90])
+    if high - low > max_spread:
+        return None
     return classify_view(float(np.median(finite)), front_max, side_min)
