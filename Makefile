@@ -21,11 +21,13 @@ venv: $(STAMP) ## Create or update .venv with the project and its dev tools
 run: $(STAMP) ## Start the embedded stack and the demo class (Ctrl-C stops everything)
 	$(BIN)/spotter up --demo
 
-test: $(STAMP) ## Run the whole test suite
+test: $(STAMP) ## Run the whole test suite (the import contracts first)
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest
 
-lint: $(STAMP) ## ruff over the tree
+lint: $(STAMP) ## ruff over the tree, and the import contracts (import-linter)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 typecheck: $(STAMP) ## mypy --strict over the pure packages
 	$(BIN)/mypy --strict streams/zones.py streams/windows.py streams/metrics.py streams/physiology.py \

@@ -9,7 +9,6 @@ from fastapi import Depends, Request
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.live.hub import LiveHub
 from configs.settings import Settings
 
 
@@ -28,12 +27,6 @@ def get_redis(request: Request) -> Redis:
     return redis
 
 
-def get_hub(request: Request) -> LiveHub:
-    hub: LiveHub = request.app.state.hub
-    return hub
-
-
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 RedisDep = Annotated[Redis, Depends(get_redis)]
-HubDep = Annotated[LiveHub, Depends(get_hub)]

@@ -31,7 +31,6 @@ from api.admin.database import mount_database_admin
 from api.admin.router import router as admin_router
 from api.alerts.router import router as alerts_router
 from api.classes.router import router as classes_router
-from api.db.session import make_engine, make_sessionmaker
 from api.exceptions import LoginRequired, SpotterError
 from api.exercises.pages import router as exercises_pages_router
 from api.exercises.router import router as exercises_router
@@ -52,6 +51,7 @@ from api.schedules.router import router as schedules_router
 from api.summaries.router import router as summaries_router
 from api.templating import STATIC_DIR, templates
 from configs.settings import Settings, get_settings
+from db.session import make_engine, make_sessionmaker
 
 log = structlog.get_logger(__name__)
 REQUEST_ID_HEADER = "x-request-id"

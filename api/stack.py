@@ -27,12 +27,12 @@ import redis
 import structlog
 from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_fixed
 
-from api.db.demo import DemoStudio
+from api.demo import DemoStudio
 from api.tls import TlsFiles
 from configs.settings import Settings
-from edge.kafka import client_options
+from contract.kafka import client_options
+from contract.topics import ensure_topics
 from streams.sink import board_key, worker_ready_key
-from streams.topics import ensure_topics
 
 log = structlog.get_logger(__name__)
 
@@ -230,8 +230,8 @@ class Stack:
 
         database_url = self.settings.resolved_database_url()
         self.env["SPOTTER_DATABASE_URL"] = database_url
-        from api.db.demo import seed_demo
-        from api.db.migrate import upgrade
+        from api.demo import seed_demo
+        from db.migrate import upgrade
 
         upgrade(database_url)
         if self.demo_members:

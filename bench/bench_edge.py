@@ -35,14 +35,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from contract.records import Record, RosterEntry  # noqa: E402
+from contract.topics import TOPIC_HR_SAMPLES, ensure_topics  # noqa: E402
 from edge.agent import EdgeAgent  # noqa: E402
 from edge.buffer import DiskBuffer, Entry  # noqa: E402
 from edge.config import EdgeSettings  # noqa: E402
 from edge.forwarder import StoreAndForward  # noqa: E402
 from edge.publisher import KafkaPublisher, KafkaTransport  # noqa: E402
 from edge.simulator import SimulatedStraps, make_members  # noqa: E402
-from streams.records import TOPIC_HR_SAMPLES, Record, RosterEntry  # noqa: E402
-from streams.topics import ensure_topics  # noqa: E402
 
 STRAPS, HZ = 100, 4.0  # issue 3's target load
 TARGET_LATENCY_S = 0.050
@@ -152,7 +152,7 @@ def burst_records(count: int) -> list[tuple[str, bytes]]:
 
 
 def make_sample_bytes() -> bytes:
-    from streams.records import HeartRateSample
+    from contract.records import HeartRateSample
 
     return HeartRateSample(class_session_id="bench", member_id="m001", strap_id="SIM-01",
                            seq=123456, event_time=time.time(), hr_bpm=142,

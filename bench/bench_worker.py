@@ -51,21 +51,19 @@ sys.path.insert(0, str(REPO))
 
 from api.stack import Stack  # noqa: E402
 from configs.settings import Settings  # noqa: E402
-from edge.kafka import client_options  # noqa: E402
+from contract.kafka import client_options  # noqa: E402
+from contract.records import ClassEvent, HeartRateSample, RosterEntry  # noqa: E402
+from contract.topics import (  # noqa: E402
+    TOPIC_CLASS_EVENTS,
+    TOPIC_HR_SAMPLES,
+    TOPIC_ROSTER,
+    ensure_topics,
+)
 from streams.insight_config import default_alert_rules, default_insight_config  # noqa: E402
 from streams.member_state import MemberState, sample_in  # noqa: E402
 from streams.metrics import MemberSession  # noqa: E402
 from streams.physiology import MemberProfile  # noqa: E402
-from streams.records import (  # noqa: E402
-    TOPIC_CLASS_EVENTS,
-    TOPIC_HR_SAMPLES,
-    TOPIC_ROSTER,
-    ClassEvent,
-    HeartRateSample,
-    RosterEntry,
-)
 from streams.sink import board_key, snapshot, worker_ready_key  # noqa: E402
-from streams.topics import ensure_topics  # noqa: E402
 
 RESULTS = REPO / "bench" / "results" / "worker.md"
 PROFILE = {"age": 40, "sex": "female", "weight_kg": 64.0, "hr_max": 188, "hr_rest": 58}
@@ -221,7 +219,7 @@ async def _topics_ready(options: dict[str, Any]) -> bool:
 
 async def latency(members: int, duration_s: float, workdir: Path) -> dict[str, float]:
     from api.accounts.bootstrap import create_token, create_user
-    from api.db.demo import seed_demo
+    from api.demo import seed_demo
 
     settings = Settings(data_dir=workdir / "latency", kafka_port=free_port(),
                         api_port=free_port(), worker_id="bench-latency")

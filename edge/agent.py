@@ -18,17 +18,10 @@ from typing import Literal, Protocol
 
 import structlog
 
+from contract.records import ClassEvent, HeartRateSample, Record, RosterEntry
+from contract.topics import TOPIC_CLASS_EVENTS, TOPIC_HR_SAMPLES, TOPIC_ROSTER
 from ingest.pairing import Roster, StrapMatcher, normalize_strap_id
 from ingest.source import HeartRateSource, StrapReading
-from streams.records import (
-    TOPIC_CLASS_EVENTS,
-    TOPIC_HR_SAMPLES,
-    TOPIC_ROSTER,
-    ClassEvent,
-    HeartRateSample,
-    Record,
-    RosterEntry,
-)
 
 log = structlog.get_logger(__name__)
 

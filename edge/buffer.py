@@ -28,7 +28,7 @@ from typing import IO, Literal
 
 import structlog
 
-from streams.records import TOPIC_HR_SAMPLES
+from contract.topics import TOPIC_HR_SAMPLES
 
 log = structlog.get_logger(__name__)
 

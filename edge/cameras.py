@@ -1,4 +1,4 @@
-"""Camera stations on the edge box: frames in, :class:`~streams.records.FormEvent` out.
+"""Camera stations on the edge box: frames in, :class:`~contract.records.FormEvent` out.
 
 A station is one member's region of a camera image (``member_id:x,y,w,h[:exercise]``).
 Frames, pose estimation and the rep/form analyzers (:mod:`vision`) run in a worker thread,
@@ -17,8 +17,9 @@ from typing import Any
 
 import structlog
 
+from contract.records import FormEvent
+from contract.topics import TOPIC_FORM_EVENTS
 from ingest.source import StrapReading, StrapStatus
-from streams.records import TOPIC_FORM_EVENTS, FormEvent
 
 log = structlog.get_logger(__name__)
 

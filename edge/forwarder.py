@@ -33,9 +33,10 @@ from typing import Protocol
 import structlog
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential
 
+from contract.records import Record
+from contract.topics import TOPIC_HR_SAMPLES
 from edge.buffer import DiskBuffer, Entry
 from edge.config import EdgeSettings
-from streams.records import TOPIC_HR_SAMPLES, Record
 
 log = structlog.get_logger(__name__)
 # Records kept in memory when the disk buffer cannot be written, in multiples of

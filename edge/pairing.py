@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from contract.records import RosterEntry
 from ingest.pairing import Roster, normalize_strap_id
-from streams.records import RosterEntry
 
 
 @dataclass(frozen=True)

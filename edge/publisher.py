@@ -23,8 +23,8 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.errors import MessageSizeTooLargeError
 from aiokafka.partitioner import DefaultPartitioner
 
+from contract.records import Record
 from edge.buffer import Entry
-from streams.records import Record
 
 log = structlog.get_logger(__name__)
 

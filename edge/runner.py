@@ -17,18 +17,18 @@ import structlog
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from configs.settings import Settings
+from contract.kafka import client_options
+from contract.records import RosterEntry
 from edge.agent import EdgeAgent
 from edge.buffer import DiskBuffer
 from edge.cameras import CameraStations, NoStraps, StationSpec
 from edge.config import EdgeSettings
 from edge.forwarder import StoreAndForward
 from edge.health import serve_status, status_app, status_snapshot
-from edge.kafka import client_options
 from edge.pairing import pair_straps, roster_from_pairings
 from edge.publisher import KafkaTransport
 from ingest.pairing import default_store
 from ingest.source import HeartRateSource
-from streams.records import RosterEntry
 
 log = structlog.get_logger(__name__)
 ROSTER_WAIT_S = 30.0  # how long to wait for the API at start-up (it may boot with the box)

@@ -118,7 +118,7 @@ def alternatives(exercise: Exercise, direction: str, library: ExerciseLibrary, *
 
 
 def find_alternative(exercise: Exercise | str, direction: str, *,
-                     library: ExerciseLibrary | None = None,
+                     library: ExerciseLibrary,
                      equipment: Iterable[str] | None = None,
                      avoid: Iterable[str] | None = None,
                      level: str | None = None) -> Exercise | None:
@@ -127,9 +127,6 @@ def find_alternative(exercise: Exercise | str, direction: str, *,
     ``avoid`` takes injury areas (``knee``) and exercise ids alike; ``equipment`` is the kit
     on hand (body-only work always fits); ``level`` caps the difficulty label.
     """
-    if library is None:
-        from planner.io import default_library
-        library = default_library()
     ex = library.get(exercise) if isinstance(exercise, str) else exercise
     found = alternatives(ex, direction, library, equipment=equipment, avoid=avoid, level=level)
     return found[0] if found else None

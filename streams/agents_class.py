@@ -2,10 +2,10 @@
 
 Members of one class live on every partition (keyed by member), so a class end has to
 reach all of them. The class-events agent (partition of the class id) records the end
-and sends one :class:`~streams.records.ClassControl` to *each* partition of the control
+and sends one :class:`~contract.records.ClassControl` to *each* partition of the control
 topic. Each partition's owner finalizes the class's members it holds (after catching up
 with samples already in that partition: the end event travels on another topic and may
-overtake them) and sends a :class:`~streams.records.PartitionReport` keyed by the class.
+overtake them) and sends a :class:`~contract.records.PartitionReport` keyed by the class.
 The reports agent collects them in a table; once every partition has reported it adds
 the alerts and member history from the database and the chart from Redis, builds the
 summary (``streams.class_summary``) and stores it. Every step is idempotent, so a
@@ -21,11 +21,7 @@ from typing import Any
 import structlog
 from faust.types import TP
 
-from streams.agents_live import LiveWorker, Outbox, member_profile
-from streams.class_summary import build_summary
-from streams.member_state import MemberState
-from streams.records import (
-    TOPIC_HR_SAMPLES,
+from contract.records import (
     ClassControl,
     ClassEvent,
     MemberReport,
@@ -33,6 +29,10 @@ from streams.records import (
     RecordError,
     parse_record,
 )
+from contract.topics import TOPIC_HR_SAMPLES
+from streams.agents_live import LiveWorker, Outbox, member_profile
+from streams.class_summary import build_summary
+from streams.member_state import MemberState
 from streams.sink import LiveBoard
 from streams.state_tables import encode, get_raw, put_raw
 from streams.store import WorkerStore

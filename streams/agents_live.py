@@ -8,7 +8,7 @@ crash after the write but before the I/O repeats idempotent messages (tiles are 
 wins; alert ids are stable per episode) instead of losing or doubling numbers.
 
 The 1 s timer (:meth:`LiveWorker.tick`) runs outside any Faust event. It reads the
-cached states, drives ``streams.alerts.tick`` (quiet straps' windows, dropout and other
+cached states, drives ``streams.alert_rules.tick`` (quiet straps' windows, dropout and other
 rules) and writes a state back only when the tick did something that cannot be derived
 again from the stored state: an alert fired, a waiting member started, or a silent strap's
 last samples were accounted. Everything else the tick did is redone identically after a
@@ -25,15 +25,7 @@ from typing import Any
 
 import structlog
 
-from streams import alerts as alert_rules
-from streams.alerts import AlertData
-from streams.form import FormFact, FormInsight
-from streams.insight_config import AlertRules, InsightConfig
-from streams.live import bucket_insight
-from streams.member_state import Bucket, MemberState, sample_in, state_key
-from streams.metrics import SampleIn
-from streams.physiology import MemberProfile
-from streams.records import (
+from contract.records import (
     Alert,
     DeadLetter,
     FormEvent,
@@ -43,6 +35,14 @@ from streams.records import (
     RosterEntry,
     parse_record,
 )
+from streams import alert_rules
+from streams.alerts import AlertData
+from streams.form import FormFact, FormInsight
+from streams.insight_config import AlertRules, InsightConfig
+from streams.live import bucket_insight
+from streams.member_state import Bucket, MemberState, sample_in, state_key
+from streams.metrics import SampleIn
+from streams.physiology import MemberProfile
 from streams.sink import LiveBoard
 from streams.state_tables import PartitionedTable, encode
 from streams.store import WorkerStore

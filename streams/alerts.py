@@ -3,10 +3,11 @@
 Two halves. :class:`AlertTracker` is fed every sample in event-time order by the member's
 session (``streams.metrics.MemberSession``) and keeps O(1) run trackers; when a rule's
 condition is met it *latches* an episode, so a fast replay cannot slip a 5 s spike
-between two 1 s timer ticks. :func:`evaluate`, called by the worker's 1 s timer, turns
-latched episodes (and time-based conditions such as a silent strap) into alerts, applying
-each rule's cooldown. Both halves keep their state in the session, so a worker that takes
-over a partition restores cooldowns from the changelog and does not repeat alerts.
+between two 1 s timer ticks. ``streams.alert_rules.evaluate``, called by the worker's 1 s
+timer, turns latched episodes (and time-based conditions such as a silent strap) into
+alerts, applying each rule's cooldown. Both halves keep their state in the session, so a
+worker that takes over a partition restores cooldowns from the changelog and does not
+repeat alerts.
 
 Alert ids are a hash of (class, member, rule, episode start): the same episode gets the
 same id on any worker, so the sink can upsert and acknowledgements stay attached.
@@ -16,13 +17,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from streams.insight_config import AlertRules, default_alert_rules
-
-if TYPE_CHECKING:
-    from streams.metrics import MemberSession
-    from streams.windows import WindowAccumulator
+from streams.insight_config import AlertRules
 
 # Latched episodes wait for the timer; more than this many between two ticks means the
 # timer is not running, and the oldest are the least useful to show.
@@ -31,7 +28,7 @@ MAX_PENDING = 16
 
 @dataclass(frozen=True, slots=True)
 class AlertData:
-    """One alert as plain data; ``streams.records.Alert(**a.to_dict())`` makes the record."""
+    """One alert as plain data; ``contract.records.Alert(**a.to_dict())`` makes the record."""
 
     alert_id: str
     class_session_id: str
@@ -132,7 +129,7 @@ class AlertTracker:
         return tracker
 
 
-def _message(rule: str, value: float) -> str:
+def message_for(rule: str, value: float) -> str:
     if rule == "sustained_high":
         return f"over a minute near maximum (peak {value:.0%} HRmax): check on them"
     if rule == "spike":
@@ -142,78 +139,6 @@ def _message(rule: str, value: float) -> str:
     return f"below the target zone for {value / 60:.0f} min of work: encourage them"
 
 
-def evaluate(state: MemberSession, now: float, *, class_live: bool = True,
-             work_intervals: list[tuple[float, float]] | None = None,
-             class_started_at: float | None = None,
-             rules: AlertRules | None = None) -> list[AlertData]:
-    """Alerts due for one member at ``now`` (same clock as the samples' event time).
-
-    Mutates ``state`` (cooldowns, latched episodes), so the worker saves it afterwards.
-    ``work_intervals``: (start, end) of the class plan's work blocks; without a plan,
-    everything after ``assume_warmup_s`` of class time counts as work.
-    """
-    rules = rules or default_alert_rules()
-    tracker = state.alerts
-    found: list[tuple[str, float, float, float]] = []
-    for episode in tracker.pending:
-        found.append((episode["rule"], episode["start"], episode["end"], episode["value"]))
-    tracker.pending.clear()
-    found.extend(_under_working(state, rules, work_intervals, class_started_at))
-    if class_live and rules.dropout.enabled and state.watermark is not None:
-        silent = now - state.watermark
-        if (silent >= rules.dropout.silence_s and tracker.dropout_fired_for != state.watermark
-                and _cooled_down(tracker, "dropout", now, rules)):
-            tracker.dropout_fired_for = state.watermark
-            found.append(("dropout", state.watermark, now, round(silent, 1)))
-    alerts: list[AlertData] = []
-    for rule, start, end, value in found:
-        config = getattr(rules, rule)
-        if not config.enabled or not _cooled_down(tracker, rule, end, rules):
-            continue
-        tracker.last_fired[rule] = end
-        alerts.append(AlertData(
-            alert_id=alert_id(state.class_session_id, state.member_id, rule, start),
-            class_session_id=state.class_session_id, member_id=state.member_id, rule=rule,
-            severity=config.severity, message=_message(rule, value), event_time=end,
-            evidence_start=start, evidence_end=end, value=value))
-    return alerts
-
-
-def tick(state: MemberSession, now: float, *, class_live: bool = True,
-         work_intervals: list[tuple[float, float]] | None = None,
-         class_started_at: float | None = None, rules: AlertRules | None = None
-         ) -> tuple[list[WindowAccumulator], list[AlertData]]:
-    """The worker's 1 s timer for one member: account what the grace period has released
-    (a quiet strap's last samples too), then evaluate the rules. Save ``state`` after."""
-    closed = state.advance(now)
-    return closed, evaluate(state, now, class_live=class_live, work_intervals=work_intervals,
-                            class_started_at=class_started_at, rules=rules)
-
-
-def _cooled_down(tracker: AlertTracker, rule: str, at: float, rules: AlertRules) -> bool:
+def cooled_down(tracker: AlertTracker, rule: str, at: float, rules: AlertRules) -> bool:
     last = tracker.last_fired.get(rule)
     return last is None or at - last >= getattr(rules, rule).cooldown_s
-
-
-def _under_working(state: MemberSession, rules: AlertRules,
-                   work_intervals: list[tuple[float, float]] | None,
-                   class_started_at: float | None
-                   ) -> list[tuple[str, float, float, float]]:
-    tracker, rule = state.alerts, rules.under_working
-    low_since, last_t = tracker.low_since, state.released_t
-    if not rule.enabled or low_since is None or last_t is None:
-        return []
-    if work_intervals is None:
-        origin = class_started_at if class_started_at is not None else state.first_t
-        if origin is None:
-            return []
-        work_intervals = [(origin + rule.assume_warmup_s, float("inf"))]
-    for work_start, work_end in work_intervals:
-        # the part of the current below-target run inside this work block (the run may
-        # have outlived the block if the timer ran late, e.g. during a fast replay)
-        start, end = max(low_since, work_start), min(last_t, work_end)
-        due = tracker.low_next is None or end >= tracker.low_next
-        if end - start >= rule.min_duration_s and due:
-            tracker.low_next = end + rule.cooldown_s
-            return [("under_working", start, end, end - start)]
-    return []

@@ -1,7 +1,7 @@
 """The post-class summary the worker stores: members' reports in, one document out.
 
 Pure. At a class end every partition's owner reports its members' final totals
-(``streams.records.PartitionReport``); the worker then adds what the database and Redis
+(``contract.records.PartitionReport``); the worker then adds what the database and Redis
 know (alerts raised and acknowledged, each member's earlier classes, the chart buckets)
 and calls this module, which calls ``streams.summary`` for the numbers, highlights and
 areas for improvement. The same inputs always give the same document, so storing it

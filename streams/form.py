@@ -1,6 +1,6 @@
 """Form insights from camera stations: reps per set, fault rate, most common fault.
 
-Pure: the worker feeds each member's :class:`~streams.records.FormEvent` facts (one per
+Pure: the worker feeds each member's :class:`~contract.records.FormEvent` facts (one per
 rep or plank hold, as ``vision.events`` emits them) into :class:`FormInsight` in arrival
 order and gets back the alerts due. A fault that shows up in most of a member's recent
 reps is a pattern worth a coaching cue; a single sloppy rep is not, so the alert needs

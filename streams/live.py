@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from streams.records import RosterEntry, ZoneInsight
+from contract.records import RosterEntry, ZoneInsight
 from streams.windows import WindowAccumulator
 from streams.zones import ZoneModel, estimate_hr_max, intensity, zone_for
 

@@ -9,7 +9,7 @@ through the worker and ``spotter hr summary`` give the same numbers.
 
 State is a JSON-able dict (``to_dict`` / ``from_dict``) for a Faust table with changelog.
 Worker use, per member: ``add``/``add_many`` per sample (returns closed 1 s windows),
-``streams.alerts.tick`` from the 1 s timer, ``finalize`` + ``totals`` at class end.
+``streams.alert_rules.tick`` from the 1 s timer, ``finalize`` + ``totals`` at class end.
 """
 
 from __future__ import annotations
@@ -33,10 +33,11 @@ from streams.physiology import (
     MemberProfile,
     RateTable,
     RecoveryTracker,
+    learned_resting_hr,
     rate_table,
     resolve_physiology,
 )
-from streams.summary import MemberTotals, member_totals
+from streams.summary import MemberTotals
 from streams.windows import SEQ_DUPLICATE, SeqTracker, WindowAccumulator
 
 # Below this a reading is not a heart rate (straps send 0 bpm without skin contact).
@@ -269,8 +270,39 @@ class MemberSession:
 
     def totals(self) -> MemberTotals:
         """Summary numbers over what has been accounted (call ``finalize`` first for a
-        finished class or recording)."""
-        return member_totals(self)
+        finished class or recording).
+
+        Rounding (0.1 s, 0.01 points) makes a replay whose timestamps were shifted by a
+        float offset report exactly what the batch command reports for the same file.
+        """
+        c, phys, cfg = self.counters, self.table.physiology, self.config
+        covered = c["covered_s"]
+        recoveries = self.recovery.results
+        rmssd = self.hrv.rmssd(cfg.hrv.min_pairs)
+        return MemberTotals(
+            member_id=self.member_id,
+            duration_s=round(covered, 1),
+            elapsed_s=round((self.released_t or 0.0) - (self.first_t or 0.0), 1),
+            no_data_s=round(c["no_data_s"], 1),
+            avg_hr=round(c["hr_time"] / covered, 1) if covered > 0 else None,
+            max_hr=int(c["hr_peak"]) if c["samples"] else None,
+            zones_s=[round(s, 1) for s in self.zone_s[1:]],
+            below_zone1_s=round(self.zone_s[0], 1),
+            effort_points=round(c["effort"], 2), trimp=round(c["trimp"], 2),
+            kcal=round(c["kcal"], 1) if self.table.kcal_per_s is not None else None,
+            engaged_s=round(c["engaged_s"], 1),
+            rmssd_ms=None if rmssd is None else round(rmssd, 1),
+            rr_beats=self.hrv.beats, rr_rejected=self.hrv.rejected,
+            recovery_bpm_60s=recoveries[-1]["drop_bpm"] if recoveries else None,
+            recoveries=[dict(r) for r in recoveries],
+            hr_max_used=phys.hr_max, hr_rest_used=phys.hr_rest,
+            hr_max_source=phys.hr_max_source, hr_rest_source=phys.hr_rest_source,
+            learned_hr_rest=learned_resting_hr(self.rest_hist, cfg.physiology.resting_percentile,
+                                               cfg.physiology.resting_min_samples),
+            samples=int(c["samples"]), late_samples=int(c["late"]),
+            duplicate_samples=int(c["duplicates"]), missing_samples=self.seqs.missing,
+            out_of_order_samples=int(c["out_of_order"]), no_contact_samples=int(c["no_contact"]),
+        )
 
     # -- state -----------------------------------------------------------------------
 

@@ -22,17 +22,18 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from api.db.accounts import User
-from api.db.live import AlertRow, MemberClassSummary, PostClassSummary
-from api.db.models import ClassSession
-from api.db.platform import OutboxMessage
-from api.db.session import make_engine, make_sessionmaker
+from db.accounts import User
+from db.live import AlertRow, MemberClassSummary, PostClassSummary
+from db.models import ClassSession
+from db.notify import notify
+from db.platform import OutboxMessage
+from db.session import make_engine, make_sessionmaker
 from streams.summary import PastClass
 
 log = structlog.get_logger(__name__)
 HISTORY_CLASSES = 20  # earlier classes per member compared for personal bests
 ALERT_QUEUE_MAX = 10_000  # a database outage longer than this many alerts drops the oldest
-SUMMARY_EVENT = "class.summary_ready"  # one of api.notifications.service.EVENTS
+SUMMARY_EVENT = "class.summary_ready"  # one of db.notify.EVENTS
 
 
 class WorkerStore:
@@ -171,12 +172,10 @@ class WorkerStore:
         for user in users:
             key = hashlib.sha1(f"summary|{class_session_id}|{user.id}".encode()).hexdigest()
             if await db.get(OutboxMessage, key) is None:
-                db.add(OutboxMessage(
-                    id=key, event=SUMMARY_EVENT, recipient_user_id=user.id, attempts=0,
-                    created_at=datetime.now(UTC), payload={
-                        "title": f"Class summary ready: {session.class_type.name}",
-                        "class_session_id": class_session_id,
-                        "url": f"/trainer/classes/{class_session_id}/summary"}))
+                notify(db, SUMMARY_EVENT, user.id, message_id=key, payload={
+                    "title": f"Class summary ready: {session.class_type.name}",
+                    "class_session_id": class_session_id,
+                    "url": f"/trainer/classes/{class_session_id}/summary"})
 
 
 def _past(payload: dict[str, Any]) -> PastClass:

@@ -10,15 +10,11 @@ same class always gets the same summary (the summary is stored idempotently).
 from __future__ import annotations
 
 import statistics
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, Field
 
 from streams.insight_config import InsightConfig, default_insight_config
-from streams.physiology import learned_resting_hr
-
-if TYPE_CHECKING:
-    from streams.metrics import MemberSession
 
 
 class MemberTotals(BaseModel):
@@ -52,42 +48,6 @@ class MemberTotals(BaseModel):
     missing_samples: int
     out_of_order_samples: int
     no_contact_samples: int
-
-
-def member_totals(session: MemberSession) -> MemberTotals:
-    """Read a session's accumulators out as rounded totals.
-
-    Rounding (0.1 s, 0.01 points) makes a replay whose timestamps were shifted by a
-    float offset report exactly what the batch command reports for the same file.
-    """
-    c, phys, cfg = session.counters, session.table.physiology, session.config
-    covered = c["covered_s"]
-    recoveries = session.recovery.results
-    rmssd = session.hrv.rmssd(cfg.hrv.min_pairs)
-    return MemberTotals(
-        member_id=session.member_id,
-        duration_s=round(covered, 1),
-        elapsed_s=round((session.released_t or 0.0) - (session.first_t or 0.0), 1),
-        no_data_s=round(c["no_data_s"], 1),
-        avg_hr=round(c["hr_time"] / covered, 1) if covered > 0 else None,
-        max_hr=int(c["hr_peak"]) if c["samples"] else None,
-        zones_s=[round(s, 1) for s in session.zone_s[1:]],
-        below_zone1_s=round(session.zone_s[0], 1),
-        effort_points=round(c["effort"], 2), trimp=round(c["trimp"], 2),
-        kcal=round(c["kcal"], 1) if session.table.kcal_per_s is not None else None,
-        engaged_s=round(c["engaged_s"], 1),
-        rmssd_ms=None if rmssd is None else round(rmssd, 1),
-        rr_beats=session.hrv.beats, rr_rejected=session.hrv.rejected,
-        recovery_bpm_60s=recoveries[-1]["drop_bpm"] if recoveries else None,
-        recoveries=[dict(r) for r in recoveries],
-        hr_max_used=phys.hr_max, hr_rest_used=phys.hr_rest,
-        hr_max_source=phys.hr_max_source, hr_rest_source=phys.hr_rest_source,
-        learned_hr_rest=learned_resting_hr(session.rest_hist, cfg.physiology.resting_percentile,
-                                           cfg.physiology.resting_min_samples),
-        samples=int(c["samples"]), late_samples=int(c["late"]),
-        duplicate_samples=int(c["duplicates"]), missing_samples=session.seqs.missing,
-        out_of_order_samples=int(c["out_of_order"]), no_contact_samples=int(c["no_contact"]),
-    )
 
 
 class AlertSeen(BaseModel):

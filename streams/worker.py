@@ -34,6 +34,17 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from configs.settings import Settings
+from contract.topics import (
+    TOPIC_ALERTS,
+    TOPIC_CLASS_EVENTS,
+    TOPIC_DEADLETTER,
+    TOPIC_FORM_EVENTS,
+    TOPIC_HR_SAMPLES,
+    TOPIC_INSIGHTS,
+    TOPIC_ROSTER,
+    TOPIC_WORKER_CONTROL,
+    TOPIC_WORKER_REPORTS,
+)
 from streams.agents_class import ClassLifecycle
 from streams.agents_live import LiveWorker, Outbox, Topics
 from streams.diagnostics import install_state_dump
@@ -45,17 +56,6 @@ from streams.faust_tuning import (
 from streams.insight_config import default_alert_rules, default_insight_config
 from streams.member_state import MemberState
 from streams.partition_watch import PartitionProgress, StallWatch
-from streams.records import (
-    TOPIC_ALERTS,
-    TOPIC_CLASS_EVENTS,
-    TOPIC_DEADLETTER,
-    TOPIC_FORM_EVENTS,
-    TOPIC_HR_SAMPLES,
-    TOPIC_INSIGHTS,
-    TOPIC_ROSTER,
-    TOPIC_WORKER_CONTROL,
-    TOPIC_WORKER_REPORTS,
-)
 from streams.sink import LiveBoard
 from streams.state_tables import PartitionedTable
 from streams.store import WorkerStore

@@ -1,11 +1,11 @@
-"""Analyzer output -> ``streams.records.FormEvent``: the only vision facts that leave the
+"""Analyzer output -> ``contract.records.FormEvent``: the only vision facts that leave the
 edge box (never video, never landmarks)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from streams.records import FormEvent
+from contract.records import FormEvent
 from vision.analyzer import RepResult
 from vision.plank import Hold
 

@@ -6,7 +6,7 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from api.accounts.security import hash_password, new_token, token_digest
-from api.db.accounts import ApiToken, User
+from db.accounts import ApiToken, User
 
 ROLES = ("admin", "trainer", "member")
 

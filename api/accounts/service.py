@@ -14,7 +14,7 @@ from api.accounts.security import (
     token_digest,
     verify_password,
 )
-from api.db.accounts import ApiToken, AuthSession, User
+from db.accounts import ApiToken, AuthSession, User
 
 # A class day is long; a week means trainers rarely re-login on the studio tablet.
 SESSION_LIFETIME = timedelta(days=7)

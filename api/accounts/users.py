@@ -14,9 +14,9 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.accounts.security import MIN_PASSWORD_LENGTH, hash_password, new_token, token_digest
-from api.db.accounts import ApiToken, AuthSession, User
-from api.db.models import Member, Room, Trainer
 from api.exceptions import ConflictError, InvalidInput, NotFoundError
+from db.accounts import ApiToken, AuthSession, User
+from db.models import Member, Room, Trainer
 
 USER_ROLES = ("admin", "trainer", "member")
 

@@ -26,7 +26,7 @@ from wtforms import FloatField
 from api.accounts import service as accounts
 from api.accounts.dependencies import SAFE_METHODS, SESSION_COOKIE
 from api.accounts.principal import Principal
-from api.db.models import ClassSession, ClassType, Member, Room, Trainer
+from db.models import ClassSession, ClassType, Member, Room, Trainer
 
 BASE_URL = "/admin/db"
 _CLOCK = r"^([01]\d|2[0-3]):[0-5]\d$"

@@ -22,9 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from api.admin.schemas import AiFeatures, SchedulerPolicy, _Doc
-from api.db.models import Room
-from api.db.platform import AppSetting
 from api.exceptions import InvalidInput
+from db.models import Room
+from db.platform import AppSetting
 
 log = structlog.get_logger(__name__)
 DocT = TypeVar("DocT", bound=_Doc)

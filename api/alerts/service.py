@@ -19,10 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.accounts.principal import Principal
 from api.alerts.schemas import AlertOut
 from api.classes.service import get_session
-from api.db.live import AlertRow
-from api.db.models import ClassSession
 from api.exceptions import Forbidden, NotFoundError
 from api.live.service import ensure_trainer_access
+from db.live import AlertRow
+from db.models import ClassSession
 from streams.sink import acks_key, live_channel
 
 log = structlog.get_logger(__name__)

@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.accounts.principal import Principal
 from api.classes.schemas import ClassSessionOut, RosterMemberOut
-from api.db.models import Booking, ClassSession
 from api.exceptions import Forbidden, NotFoundError
+from db.models import Booking, ClassSession
 
 
 def _out(session: ClassSession) -> ClassSessionOut:

@@ -10,10 +10,10 @@ from api.cli.apps import db_app
 
 
 @db_app.command("upgrade")
-def upgrade(revision: str = typer.Argument("heads")) -> None:
+def upgrade(revision: str = typer.Argument("head")) -> None:
     """Apply Alembic migrations to SPOTTER_DATABASE_URL (default: the SQLite file)."""
-    from api.db.migrate import upgrade as run_upgrade
     from configs.settings import get_settings
+    from db.migrate import upgrade as run_upgrade
 
     url = get_settings().resolved_database_url()
     run_upgrade(url, revision)
@@ -25,7 +25,7 @@ def seed_demo(members: int = typer.Option(8, min=1, max=30)) -> None:
     """Create the demo room, trainer and live class with booked members, one account per
     role and a device token for the demo room; prints them as JSON (the token is shown
     only here: the database keeps its hash)."""
-    from api.db.demo import seed_demo as run_seed
+    from api.demo import seed_demo as run_seed
     from configs.settings import get_settings
 
     studio = run_seed(get_settings().resolved_database_url(), members=members)

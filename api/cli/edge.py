@@ -135,12 +135,13 @@ async def _end_through_buffer(settings: Any, class_session: str, wait: float
                               ) -> dict[str, Any]:
     import time
 
+    from contract.kafka import client_options
+    from contract.records import ClassEvent
+    from contract.topics import TOPIC_CLASS_EVENTS
     from edge.buffer import DiskBuffer
     from edge.config import EdgeSettings
     from edge.forwarder import StoreAndForward
-    from edge.kafka import client_options
     from edge.publisher import KafkaTransport
-    from streams.records import TOPIC_CLASS_EVENTS, ClassEvent
 
     es = EdgeSettings()
     options = client_options(settings)

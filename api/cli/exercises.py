@@ -65,9 +65,9 @@ def _import_to_db(report: Any, replace_admin: bool) -> tuple[int, int]:
     from sqlalchemy.exc import SQLAlchemyError
     from sqlalchemy.orm import Session
 
-    from api.db.training import ExerciseRow
     from api.exercises.library import ADMIN, Entry, changed, merge_import, row_values
     from configs.settings import get_settings
+    from db.training import ExerciseRow
     from planner.io import default_library, read_overrides
     from planner.models import Exercise
 
@@ -108,10 +108,12 @@ def alternative(exercise: str = typer.Argument(..., help="exercise id"),
                 ) -> None:
     """Print the best substitute for an exercise as JSON (null when nothing fits)."""
     from planner.errors import PlannerError
+    from planner.io import default_library
     from planner.library import find_alternative
 
     try:
-        alt = find_alternative(exercise, direction, equipment=equipment or None, avoid=avoid)
+        alt = find_alternative(exercise, direction, library=default_library(),
+                               equipment=equipment or None, avoid=avoid)
     except PlannerError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc

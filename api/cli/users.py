@@ -35,9 +35,9 @@ def _run(work: Callable[[Any], Awaitable[T]]) -> T:
     """Run ``work(db)`` in a short-lived async session; domain errors end the command."""
     from sqlalchemy.exc import OperationalError
 
-    from api.db.session import make_engine, make_sessionmaker
     from api.exceptions import SpotterError
     from configs.settings import get_settings
+    from db.session import make_engine, make_sessionmaker
 
     async def main() -> T:
         engine = make_engine(get_settings().resolved_database_url())

@@ -10,7 +10,6 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.db.training import ExerciseRow
 from api.exceptions import ConflictError, InvalidInput, NotFoundError
 from api.exercises.library import (
     ADMIN,
@@ -22,6 +21,7 @@ from api.exercises.library import (
     row_values,
 )
 from api.exercises.schemas import ExerciseIn, ExercisePatch
+from db.training import ExerciseRow
 from planner.derive import derive_exercise
 from planner.errors import PlannerError
 from planner.importer import ImportReport, import_exercises

@@ -1,5 +1,5 @@
 """Class start and end from the tablet: the API publishes the same records the edge box
-would (roster entries, then a :class:`~streams.records.ClassEvent`).
+would (roster entries, then a :class:`~contract.records.ClassEvent`).
 
 A producer per request keeps the API free of a long-lived Kafka connection that would
 need its own health handling; start and end are two clicks per class.
@@ -15,8 +15,8 @@ from aiokafka.errors import KafkaError
 
 from api.exceptions import ServiceUnavailableError
 from configs.settings import Settings
-from edge.kafka import client_options
-from streams.records import Record
+from contract.kafka import client_options
+from contract.records import Record
 
 log = structlog.get_logger(__name__)
 # A broker that does not answer within this long is reported as unavailable; the trainer

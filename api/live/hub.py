@@ -14,9 +14,10 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import Annotated, Any
 
 import structlog
+from fastapi import Depends, Request
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
@@ -126,3 +127,11 @@ class LiveHub:
             finally:
                 with contextlib.suppress(Exception):
                     await pubsub.aclose()
+
+
+def get_hub(request: Request) -> LiveHub:
+    hub: LiveHub = request.app.state.hub
+    return hub
+
+
+HubDep = Annotated[LiveHub, Depends(get_hub)]

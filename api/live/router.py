@@ -12,10 +12,12 @@ from pydantic import BaseModel
 
 from api.accounts.dependencies import CurrentPrincipal
 from api.classes.service import ensure_staff_access, get_session, roster
-from api.deps import HubDep, RedisDep, SessionDep, SettingsDep
+from api.deps import RedisDep, SessionDep, SettingsDep
 from api.exceptions import NotFoundError
 from api.live import control, service
-from streams.records import TOPIC_CLASS_EVENTS, TOPIC_ROSTER, ClassEvent, Record, RosterEntry
+from api.live.hub import HubDep
+from contract.records import ClassEvent, Record, RosterEntry
+from contract.topics import TOPIC_CLASS_EVENTS, TOPIC_ROSTER
 
 router = APIRouter(prefix="/api/classes", tags=["live"])
 

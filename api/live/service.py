@@ -18,9 +18,9 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from api.accounts.principal import Principal
-from api.db.models import ClassSession
 from api.exceptions import Forbidden, ServiceUnavailableError
 from api.live.hub import LiveHub
+from db.models import ClassSession
 from streams.class_stats import ClassLiveStats, class_stats
 from streams.sink import (
     acks_key,

@@ -12,13 +12,6 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.accounts.principal import Principal
-from api.db.training import (
-    MemberProfileRow,
-    ReadinessCheckin,
-    WorkoutFeedback,
-    WorkoutLog,
-    WorkoutPlan,
-)
 from api.exceptions import InvalidInput
 from api.members.schemas import (
     CheckInIn,
@@ -31,6 +24,13 @@ from api.members.schemas import (
 )
 from api.plans import access
 from api.plans.service import active_plan, parse_profile, save_profile
+from db.training import (
+    MemberProfileRow,
+    ReadinessCheckin,
+    WorkoutFeedback,
+    WorkoutLog,
+    WorkoutPlan,
+)
 from planner.config import default_config
 from planner.models import MemberProfile, Plan, Session
 from planner.readiness import ReadinessCheckIn, member_status

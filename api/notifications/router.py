@@ -7,11 +7,11 @@ from fastapi.responses import HTMLResponse
 
 from api.accounts.dependencies import UserPage, UserPrincipal
 from api.accounts.principal import Principal
-from api.db.platform import OutboxMessage
 from api.deps import SessionDep
 from api.notifications import service
 from api.notifications.schemas import MarkedOut, NotificationOut
 from api.templating import templates
+from db.platform import OutboxMessage
 
 router = APIRouter(tags=["notifications"])
 pages = APIRouter(tags=["pages"], include_in_schema=False)

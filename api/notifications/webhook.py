@@ -31,7 +31,7 @@ from tenacity import (
     wait_exponential,
 )
 
-from api.db.platform import OutboxMessage
+from db.platform import OutboxMessage
 
 log = structlog.get_logger(__name__)
 

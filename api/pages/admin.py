@@ -20,12 +20,12 @@ from api.accounts.principal import Principal
 from api.accounts.schemas import TokenIn, UserIn, UserPatch
 from api.admin import service
 from api.admin.schemas import AiFeatures, SchedulerPolicy
-from api.db.accounts import User
-from api.db.models import ClassSession, Member, Room, Trainer
-from api.db.platform import OutboxMessage
 from api.deps import SessionDep
 from api.exceptions import SpotterError
 from api.templating import templates
+from db.accounts import User
+from db.models import ClassSession, Member, Room, Trainer
+from db.platform import OutboxMessage
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 WEIGHT_FIELDS = ("attendance", "revenue", "idle_minute", "imbalance", "change", "preference")

@@ -11,13 +11,14 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from api.accounts.dependencies import TrainerPage
 from api.classes import service as classes
-from api.db.live import PostClassSummary
-from api.db.models import ClassSession
-from api.deps import HubDep, RedisDep, SessionDep
+from api.deps import RedisDep, SessionDep
 from api.exceptions import ServiceUnavailableError
 from api.live import fragments
 from api.live import service as live
+from api.live.hub import HubDep
 from api.templating import templates
+from db.live import PostClassSummary
+from db.models import ClassSession
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 

@@ -13,9 +13,9 @@ from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.accounts.principal import Principal
-from api.db.models import Booking, ClassSession, Member
-from api.db.training import WorkoutPlan
 from api.exceptions import Forbidden, InvalidInput, NotFoundError
+from db.models import Booking, ClassSession, Member
+from db.training import WorkoutPlan
 
 STAFF = ("admin", "trainer")
 

@@ -1,7 +1,7 @@
 """Demo data of the planner: planner profiles for the demo members, so the demo trainer can
 generate a plan for Ava (demo-member-01) straight away.
 
-Called after ``api.db.demo.seed_demo`` (it needs the members); idempotent: a profile a
+Called after ``api.demo.seed_demo`` (it needs the members); idempotent: a profile a
 coach has since changed is left alone.
 """
 
@@ -12,8 +12,8 @@ from datetime import UTC, date, datetime
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from api.db.models import Member
-from api.db.training import MemberProfileRow
+from db.models import Member
+from db.training import MemberProfileRow
 from planner.models import Injury, LoggedSet, MemberProfile
 
 DEMO_KIT = ["barbell", "dumbbell", "cable", "machine", "kettlebells", "bands"]

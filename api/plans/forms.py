@@ -7,7 +7,7 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
-from api.db.models import Member
+from db.models import Member
 from planner.editing import ItemEdit
 from planner.models import Intensity, MemberProfile
 

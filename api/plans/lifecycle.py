@@ -13,13 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.concurrency import run_in_threadpool
 
 from api.accounts.principal import Principal
-from api.db.training import MemberProfileRow, ReadinessCheckin, WorkoutLog, WorkoutPlan
 from api.exercises.service import current_library
-from api.notifications.service import notify_member
 from api.plans import access
 from api.plans.exceptions import PlanRefused, PlanStateError
 from api.plans.schemas import AdaptOut, SessionModsIn, SessionModsOut
 from api.plans.service import active_plan, parse_profile, stored_profile
+from db.notify import notify_member
+from db.training import MemberProfileRow, ReadinessCheckin, WorkoutLog, WorkoutPlan
 from planner.adapt import Adjustment, ExerciseLog, SetResult, adapt_plan, carry_over
 from planner.config import default_config
 from planner.errors import PlannerError, PlanRejected

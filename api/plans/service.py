@@ -16,14 +16,14 @@ from starlette.concurrency import run_in_threadpool
 
 from api.accounts.principal import Principal
 from api.admin.service import ai_features
-from api.db.models import Booking, ClassSession, Member, Trainer
-from api.db.training import MemberProfileRow, WorkoutPlan
 from api.exceptions import Forbidden, InvalidInput
 from api.exercises.service import current_library
-from api.notifications.service import notify_trainer
 from api.plans import access
 from api.plans.exceptions import PlannerDisabled, PlanRefused, PlanStateError
 from api.plans.schemas import PlanCreate, PlanEdit, PlanOut, PlanSummary
+from db.models import Booking, ClassSession, Member, Trainer
+from db.notify import notify_trainer
+from db.training import MemberProfileRow, WorkoutPlan
 from planner.config import default_config
 from planner.editing import edit_plan
 from planner.errors import PlanInfeasible, PlannerError, PlanRejected

@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.db.models import ClassSession, ClassType, Room, Trainer, new_id
-from api.db.platform import ClassSchedule
 from api.exceptions import InvalidInput
+from db.models import ClassSession, ClassType, Room, Trainer, new_id
+from db.platform import ClassSchedule
 from scheduler.schemas import ScheduledClass
 from scheduler.timegrid import DAY_INDEX, to_minutes
 

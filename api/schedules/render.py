@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.db.platform import ClassSchedule
 from api.schedules.schemas import Baselines, ScheduleOut, ScheduleSummary
+from db.platform import ClassSchedule
 from scheduler.config import load_settings
 from scheduler.schemas import ScheduledClass, SolveResult
 

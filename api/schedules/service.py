@@ -17,9 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.accounts.principal import Principal
 from api.admin import service as admin_settings
-from api.db.platform import ClassSchedule
 from api.exceptions import ConflictError, InvalidInput, NotFoundError
-from api.notifications.service import notify_trainer
 from api.schedules import compute, publishing
 from api.schedules import studio as studio_db
 from api.schedules.exceptions import NoTimetable, input_error
@@ -36,6 +34,8 @@ from api.schedules.schemas import (
     ScheduleSummary,
     TimetableOut,
 )
+from db.notify import notify_trainer
+from db.platform import ClassSchedule
 from scheduler.config import load_settings
 from scheduler.diff import diff_schedules
 from scheduler.errors import SchedulerInputError

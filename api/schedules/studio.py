@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.admin.schemas import SchedulerPolicy
-from api.db.models import ClassSession, ClassType, Room, Trainer
+from db.models import ClassSession, ClassType, Room, Trainer
 from scheduler.config import StudioSettings
 from scheduler.history import NO_WAITLIST_CAP, ClassRecord
 from scheduler.schemas import Instance, ScheduledClass

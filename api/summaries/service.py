@@ -7,10 +7,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.accounts.principal import Principal
 from api.classes.service import get_session
-from api.db.live import MemberClassSummary, PostClassSummary
 from api.exceptions import Forbidden, NotFoundError
 from api.live.service import ensure_trainer_access
 from api.summaries.schemas import ClassSummaryOut, MemberSummaryOut
+from db.live import MemberClassSummary, PostClassSummary
 
 MEMBER_HISTORY_LIMIT = 100
 

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.db.demo import DemoStudio, seed_demo
-from api.db.migrate import upgrade
+from api.demo import DemoStudio, seed_demo
 from api.main import create_app
 from configs.settings import Settings
+from db.migrate import upgrade
 
 
 @dataclass

@@ -8,7 +8,7 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from api.admin.database import check_availability
-from api.db.models import Room, Trainer
+from db.models import Room, Trainer
 
 
 @pytest.mark.parametrize(("role", "status"), [

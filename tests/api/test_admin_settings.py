@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from api.admin import service
 from api.admin.schemas import AiFeatures, SchedulerConstraints, SchedulerPolicy, SchedulerWeights
-from api.db.platform import AppSetting
-from api.db.session import make_engine, make_sessionmaker
+from db.platform import AppSetting
+from db.session import make_engine, make_sessionmaker
 
 
 def test_defaults_come_from_the_config_file() -> None:

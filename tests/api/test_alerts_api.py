@@ -10,8 +10,8 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from api.accounts.bootstrap import create_token, create_user
-from api.db.live import AlertRow
-from api.db.models import Trainer
+from db.live import AlertRow
+from db.models import Trainer
 from streams.sink import acks_key
 
 

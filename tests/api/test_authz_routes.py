@@ -22,7 +22,7 @@ from starlette.routing import Mount
 
 from api.accounts.bootstrap import create_token
 from api.accounts.dependencies import ALL_ROLES, Gate, gate_of
-from api.db.accounts import User
+from db.accounts import User
 
 # Reachable without logging in, on purpose. Keep this list short.
 PUBLIC = {

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from api.db.models import ClassSession
+from db.models import ClassSession
 
 
 def add_class(url: str, class_id: str, starts: datetime, status: str = "scheduled") -> None:

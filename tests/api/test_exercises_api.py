@@ -8,7 +8,7 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from api.accounts.bootstrap import create_token
-from api.db.accounts import User
+from db.accounts import User
 
 RECORD = {"id": "Test_Box_Squat_Easy", "name": "Test Box Squat Easy", "level": "beginner",
           "category": "strength", "equipment": "body only", "mechanic": "compound",

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from api.cli import app
-from api.db.training import ExerciseRow
 from configs.settings import get_settings
+from db.training import ExerciseRow
 
 RECORD = {"id": "Cli_Box_Squat", "name": "Cli Box Squat", "level": "beginner",
           "category": "strength", "equipment": "body only", "mechanic": "compound",

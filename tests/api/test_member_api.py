@@ -10,9 +10,9 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from api.accounts.bootstrap import create_token
-from api.db.accounts import User
-from api.db.models import Trainer
 from api.plans.demo import seed_planner_demo
+from db.accounts import User
+from db.models import Trainer
 
 AVA, BEN = "demo-member-01", "demo-member-02"
 

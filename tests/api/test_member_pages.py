@@ -10,8 +10,8 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from api.accounts.bootstrap import create_token
-from api.db.accounts import User
 from api.plans.demo import seed_planner_demo
+from db.accounts import User
 
 AVA = "demo-member-01"
 
@@ -94,7 +94,7 @@ def test_staff_do_not_get_the_member_portal(api_world) -> None:
 
 
 def test_the_portal_lists_only_the_members_own_class_summaries(api_world) -> None:
-    from api.db.live import MemberClassSummary
+    from db.live import MemberClassSummary
 
     engine = create_engine(api_world.database_url)
     part = {"member_id": AVA, "totals": {"effort_points": 41.6, "avg_hr": 142.2, "max_hr": 181,

@@ -24,13 +24,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from api.accounts.security import token_digest
-from api.db.accounts import AuthSession
-from api.db.platform import OutboxMessage
-from api.db.session import make_engine, make_sessionmaker
 from api.main import create_app
-from api.notifications.service import UnknownEvent, notify, notify_member, notify_trainer
 from api.notifications.webhook import WebhookSettings, deliver_round
 from configs.settings import Settings
+from db.accounts import AuthSession
+from db.notify import UnknownEvent, notify, notify_member, notify_trainer
+from db.platform import OutboxMessage
+from db.session import make_engine, make_sessionmaker
 
 
 @dataclass

@@ -22,9 +22,9 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from api.accounts.bootstrap import create_token
-from api.db.accounts import User
 from api.main import create_app
 from configs.settings import Settings
+from db.accounts import User
 
 pytestmark = pytest.mark.timeout(120)
 EXAMPLES_PER_OPERATION = 5

@@ -12,9 +12,9 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from api.accounts.bootstrap import create_token
-from api.db.accounts import User
-from api.db.models import Member, Trainer
 from api.plans.demo import seed_planner_demo
+from db.accounts import User
+from db.models import Member, Trainer
 from planner.config import default_config
 from planner.io import default_library
 from planner.models import MemberProfile, Plan

@@ -25,10 +25,10 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from api.accounts.bootstrap import create_token
-from api.db.accounts import User
 from api.exceptions import NotFoundError
 from api.main import create_app
 from configs.settings import Settings
+from db.accounts import User
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -10,8 +10,8 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from api.accounts.bootstrap import create_token
-from api.db.accounts import User
-from api.db.models import Booking, ClassSession, Member, Trainer
+from db.accounts import User
+from db.models import Booking, ClassSession, Member, Trainer
 
 FAST = {"time_limit_s": 3}
 pytestmark = pytest.mark.timeout(120)

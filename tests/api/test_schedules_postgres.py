@@ -14,11 +14,11 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
 from api.accounts.bootstrap import create_token
-from api.db.accounts import User
-from api.db.demo import seed_demo
-from api.db.migrate import upgrade
+from api.demo import seed_demo
 from api.main import create_app
 from configs.settings import Settings, normalise_database_url
+from db.accounts import User
+from db.migrate import upgrade
 
 pytestmark = pytest.mark.timeout(120)
 

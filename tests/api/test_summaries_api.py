@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from api.db.live import MemberClassSummary, PostClassSummary
+from db.live import MemberClassSummary, PostClassSummary
 
 
 def store_summary(database_url: str) -> None:

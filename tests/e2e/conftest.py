@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from api.accounts.bootstrap import create_token, create_user
-from api.db.demo import DemoStudio, seed_demo
+from api.demo import DemoStudio, seed_demo
 from api.stack import Stack
 from configs.settings import Settings
 

@@ -13,7 +13,7 @@ import faust
 
 from configs.logging import configure_logging
 from configs.settings import get_settings
-from streams.records import TOPIC_HR_SAMPLES
+from contract.topics import TOPIC_HR_SAMPLES
 from streams.worker import create_app
 
 PAUSED_PARTITION = 1

@@ -11,8 +11,9 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from redis.asyncio import Redis
 
-from edge.kafka import client_options
-from streams.records import TOPIC_DEADLETTER, TOPIC_HR_SAMPLES, HeartRateSample
+from contract.kafka import client_options
+from contract.records import HeartRateSample
+from contract.topics import TOPIC_DEADLETTER, TOPIC_HR_SAMPLES
 from streams.sink import STATS_KEY, snapshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from aiokafka import AIOKafkaConsumer
 
+from contract.kafka import bootstrap_servers
+from contract.topics import TOPIC_FORM_EVENTS
 from edge.cameras import parse_station
 from edge.config import EdgeSettings
-from edge.kafka import bootstrap_servers
 from edge.runner import SourceSpec, run_edge
-from streams.records import TOPIC_FORM_EVENTS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(150)]
 

@@ -22,14 +22,14 @@ from pathlib import Path
 import pytest
 from aiokafka import AIOKafkaConsumer
 
+from contract.records import RosterEntry
+from contract.topics import TOPIC_CLASS_EVENTS, TOPIC_HR_SAMPLES, ensure_topics
 from edge.agent import EdgeAgent
 from edge.buffer import DiskBuffer
 from edge.config import EdgeSettings
 from edge.forwarder import StoreAndForward
 from edge.publisher import KafkaTransport
 from edge.simulator import SimulatedStraps, make_members
-from streams.records import TOPIC_CLASS_EVENTS, TOPIC_HR_SAMPLES, RosterEntry
-from streams.topics import ensure_topics
 from streams.windows import SeqTracker
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]

@@ -17,12 +17,12 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
 
+from contract.kafka import bootstrap_servers
+from contract.topics import TOPIC_CLASS_EVENTS, TOPIC_HR_SAMPLES
 from edge.config import EdgeSettings
-from edge.kafka import bootstrap_servers
 from edge.runner import SourceSpec, agent_file, run_edge
 from ingest.replay import read_recording
 from ingest.sim_backend import SimRadio, SimStrap
-from streams.records import TOPIC_CLASS_EVENTS, TOPIC_HR_SAMPLES
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(150)]
 

@@ -16,11 +16,11 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app as cli
-from api.db.demo import seed_demo
-from api.db.migrate import upgrade
+from api.demo import seed_demo
 from api.stack import Stack
 from api.tls import TlsError, check_pair, resolve, self_signed
 from configs.settings import Settings
+from db.migrate import upgrade
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 REPO = Path(__file__).resolve().parents[2]

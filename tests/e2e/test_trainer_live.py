@@ -19,10 +19,11 @@ from redis.asyncio import Redis
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from api.db.models import Booking, ClassSession
-from edge.kafka import client_options
+from contract.kafka import client_options
+from contract.records import FormEvent, HeartRateSample
+from contract.topics import TOPIC_FORM_EVENTS, TOPIC_HR_SAMPLES
+from db.models import Booking, ClassSession
 from edge.runner import run_edge
-from streams.records import TOPIC_FORM_EVENTS, TOPIC_HR_SAMPLES, FormEvent, HeartRateSample
 from streams.sink import snapshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.timeout(240)]

@@ -15,8 +15,9 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.partitioner import DefaultPartitioner
 from redis.asyncio import Redis
 
-from edge.kafka import client_options
-from streams.records import TOPIC_HR_SAMPLES, HeartRateSample
+from contract.kafka import client_options
+from contract.records import HeartRateSample
+from contract.topics import TOPIC_HR_SAMPLES
 from streams.sink import snapshot
 from streams.worker_config import WORKER_TOML, load_worker_config
 from tests.e2e.paused_worker import PAUSED_PARTITION

@@ -17,17 +17,11 @@ from redis.asyncio import Redis
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from api.db.live import MemberClassSummary, PostClassSummary
-from edge.kafka import client_options
+from contract.kafka import client_options
+from contract.records import ClassEvent, HeartRateSample, RosterEntry
+from contract.topics import TOPIC_CLASS_EVENTS, TOPIC_HR_SAMPLES, TOPIC_ROSTER
+from db.live import MemberClassSummary, PostClassSummary
 from ingest.replay import read_recording
-from streams.records import (
-    TOPIC_CLASS_EVENTS,
-    TOPIC_HR_SAMPLES,
-    TOPIC_ROSTER,
-    ClassEvent,
-    HeartRateSample,
-    RosterEntry,
-)
 from streams.sink import snapshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]

@@ -27,18 +27,12 @@ from redis.asyncio import Redis
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from api.db.live import AlertRow, MemberClassSummary
-from edge.kafka import client_options
+from contract.kafka import client_options
+from contract.records import ClassEvent, HeartRateSample, RosterEntry
+from contract.topics import TOPIC_CLASS_EVENTS, TOPIC_HR_SAMPLES, TOPIC_ROSTER
+from db.live import AlertRow, MemberClassSummary
 from streams.metrics import MemberSession
 from streams.physiology import MemberProfile
-from streams.records import (
-    TOPIC_CLASS_EVENTS,
-    TOPIC_HR_SAMPLES,
-    TOPIC_ROSTER,
-    ClassEvent,
-    HeartRateSample,
-    RosterEntry,
-)
 from streams.sink import alerts_key, snapshot, worker_partitions_key
 from tests.e2e.workers import topics_ready, worker_env
 

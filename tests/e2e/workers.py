@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from configs.settings import Settings
-from streams.topics import ensure_topics
+from contract.topics import ensure_topics
 
 
 async def topics_ready(partitions: int, options: dict[str, Any]) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from contract.records import RosterEntry
 from edge.agent import EdgeAgent, pair_simulated
 from edge.simulator import SimulatedStraps, make_members
 from ingest.source import HeartRateMeasurement, StrapReading
-from streams.records import RosterEntry
 
 
 def reading(strap: str, hr: int = 120, at: float = 1_700_000_000.0) -> StrapReading:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from contract.topics import TOPIC_CLASS_EVENTS, TOPIC_HR_SAMPLES
 from edge.buffer import BufferError, DiskBuffer, Entry
-from streams.records import TOPIC_CLASS_EVENTS, TOPIC_HR_SAMPLES
 
 
 def entry(ordinal: int, topic: str = TOPIC_HR_SAMPLES, size: int = 100) -> Entry:

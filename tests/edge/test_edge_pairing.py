@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from contract.records import RosterEntry
 from edge.pairing import pair_straps, roster_from_pairings
 from ingest.pairing import Roster
-from streams.records import RosterEntry
 
 
 def roster(*pairs: tuple[str, str | None]) -> list[RosterEntry]:

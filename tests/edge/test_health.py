@@ -10,13 +10,13 @@ from pathlib import Path
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
+from contract.records import RosterEntry
 from edge.agent import EdgeAgent
 from edge.buffer import DiskBuffer, Entry
 from edge.config import EdgeSettings
 from edge.forwarder import StoreAndForward
 from edge.health import serve_status, status_app, status_snapshot
 from ingest.source import HeartRateMeasurement, StrapReading
-from streams.records import RosterEntry
 
 
 class AcceptingBroker:

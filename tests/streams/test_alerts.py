@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from streams.alerts import alert_id, evaluate
+from streams.alert_rules import evaluate
+from streams.alerts import alert_id
 from streams.insight_config import default_alert_rules
 from streams.metrics import MemberSession
 from streams.physiology import MemberProfile
@@ -153,7 +154,7 @@ def test_disabled_rule_never_fires() -> None:
 
 
 def test_alert_data_makes_a_wire_record() -> None:
-    from streams.records import Alert
+    from contract.records import Alert
 
     state = session()
     play(state, 1000.0, [100] * 8 + [150] + [100] * 5)
@@ -164,7 +165,7 @@ def test_alert_data_makes_a_wire_record() -> None:
 
 
 def test_tick_accounts_and_evaluates() -> None:
-    from streams.alerts import tick
+    from streams.alert_rules import tick
 
     state = session()
     play(state, 1000.0, [100] * 8 + [150])  # the spike sits inside the grace period

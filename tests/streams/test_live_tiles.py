@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from contract.records import RosterEntry
 from streams.live import tile, zone_insight
-from streams.records import RosterEntry
 from streams.windows import WindowAccumulator
 
 

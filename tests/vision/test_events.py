@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from streams.records import FormEvent, parse_record
+from contract.records import FormEvent, parse_record
 from vision.analyzer import analyze
 from vision.events import form_events
 from vision.plank import Hold

@@ -13,8 +13,8 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from api.accounts.bootstrap import create_token, create_user
-from api.db.models import Booking, ClassSession, ClassType, Member, Room, Trainer
 from api.plans.demo import seed_planner_demo
+from db.models import Booking, ClassSession, ClassType, Member, Room, Trainer
 
 DEMO_CLASS_ID = "demo-class"
 FIRST_NAMES = ["Ava", "Ben", "Chloe", "Dev", "Elif", "Finn", "Grace", "Hugo", "Isla", "Jonas",

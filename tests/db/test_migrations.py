@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from api.db.migrate import downgrade, upgrade
 from configs.settings import normalise_database_url
+from db.migrate import downgrade, upgrade
 
 CORE_TABLES = {"members", "trainers", "rooms", "class_types", "class_sessions",
                "class_bookings"}
@@ -55,3 +55,40 @@ def test_migrations_apply_and_unwind_on_postgresql(postgres_schema_url: str) -> 
     assert tables(url) >= CORE_TABLES
     downgrade(postgres_schema_url)
     assert tables(url) == set()
+
+
+def test_migrations_have_exactly_one_head() -> None:
+    """Two heads mean two parallel histories; `spotter db upgrade` goes to the one head."""
+    from alembic.script import ScriptDirectory
+
+    from db.migrate import alembic_config
+
+    heads = ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()
+    assert len(heads) == 1, f"Alembic heads {heads}: add a merge revision"
+
+
+def drift(url: str) -> list[object]:
+    """What autogenerate would write after upgrading: models and migrations disagree."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from db.all_models import metadata
+
+    engine = create_engine(normalise_database_url(url))
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            return list(compare_metadata(context, metadata))
+    finally:
+        engine.dispose()
+
+
+def test_models_and_migrations_agree_on_sqlite(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'drift.db'}"
+    upgrade(url)
+    assert drift(url) == []
+
+
+def test_models_and_migrations_agree_on_postgresql(postgres_schema_url: str) -> None:
+    upgrade(postgres_schema_url)
+    assert drift(postgres_schema_url) == []

@@ -1,4 +1,4 @@
-"""Create Spotter's topics up front with one partition count.
+"""Topic names (part of the wire contract) and their creation with one partition count.
 
 Tables are co-partitioned with their input streams (same key, same partition count), so
 topics must not be left to a broker's auto-creation default.
@@ -13,19 +13,22 @@ import structlog
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
-from streams.records import (
-    TOPIC_ALERTS,
-    TOPIC_CLASS_EVENTS,
-    TOPIC_DEADLETTER,
-    TOPIC_FORM_EVENTS,
-    TOPIC_HR_SAMPLES,
-    TOPIC_INSIGHTS,
-    TOPIC_ROSTER,
-    TOPIC_WORKER_CONTROL,
-    TOPIC_WORKER_REPORTS,
-)
-
 log = structlog.get_logger(__name__)
+
+# Topic names are part of the contract: edge, worker and API must agree on them.
+TOPIC_HR_SAMPLES = "spotter.hr.samples"
+TOPIC_CLASS_EVENTS = "spotter.class.events"
+TOPIC_ROSTER = "spotter.class.roster"
+TOPIC_INSIGHTS = "spotter.insights"
+TOPIC_ALERTS = "spotter.alerts"
+TOPIC_FORM_EVENTS = "spotter.form.events"
+TOPIC_DEADLETTER = "spotter.deadletter"
+# Worker-internal topics (worker to worker, never edge or API): a class end fans out to
+# every partition of the control topic; each partition's owner reports its members'
+# final numbers, keyed by class, to the reports topic.
+TOPIC_WORKER_CONTROL = "spotter.worker.control"
+TOPIC_WORKER_REPORTS = "spotter.worker.reports"
+
 
 ALL_TOPICS = (TOPIC_HR_SAMPLES, TOPIC_CLASS_EVENTS, TOPIC_ROSTER, TOPIC_INSIGHTS,
               TOPIC_ALERTS, TOPIC_FORM_EVENTS, TOPIC_DEADLETTER, TOPIC_WORKER_CONTROL,

@@ -15,20 +15,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 SCHEMA_VERSION = 1
 
-# Topic names are part of the contract: edge, worker and API must agree on them.
-TOPIC_HR_SAMPLES = "spotter.hr.samples"
-TOPIC_CLASS_EVENTS = "spotter.class.events"
-TOPIC_ROSTER = "spotter.class.roster"
-TOPIC_INSIGHTS = "spotter.insights"
-TOPIC_ALERTS = "spotter.alerts"
-TOPIC_FORM_EVENTS = "spotter.form.events"
-TOPIC_DEADLETTER = "spotter.deadletter"
-# Worker-internal topics (worker to worker, never edge or API): a class end fans out to
-# every partition of the control topic; each partition's owner reports its members'
-# final numbers, keyed by class, to the reports topic.
-TOPIC_WORKER_CONTROL = "spotter.worker.control"
-TOPIC_WORKER_REPORTS = "spotter.worker.reports"
-
 
 class Record(BaseModel):
     """Base of every wire record: versioned, immutable, strict about unknown types."""

@@ -8,7 +8,7 @@ import certifi
 import pytest
 
 from configs.settings import Settings
-from edge.kafka import bootstrap_servers, client_options
+from contract.kafka import bootstrap_servers, client_options
 from edge.publisher import KafkaTransport
 
 

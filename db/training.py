@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.db.models import Base, new_id, utcnow
+from db.models import Base, new_id, utcnow
 
 
 class ExerciseRow(Base):

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.db.models import Base, new_id, utcnow
+from db.models import Base, new_id, utcnow
 
 
 class User(Base):

@@ -1,12 +1,12 @@
-"""Alembic environment: the URL comes from the caller (``api.db.migrate``) or settings."""
+"""Alembic environment: the URL comes from the caller (``db.migrate``) or settings."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from api.db.all_models import Base
 from configs.settings import get_settings
+from db.all_models import Base
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url") or get_settings().resolved_database_url()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from streams.records import HeartRateSample, RecordError, parse_record
+from contract.records import HeartRateSample, RecordError, parse_record
 
 GOOD = (b'{"class_session_id":"c1","member_id":"m1","strap_id":"s1","seq":3,'
         b'"event_time":1700000000.5,"hr_bpm":128}')

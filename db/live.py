@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import DateTime, Float, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.db.models import Base, utcnow
+from db.models import Base, utcnow
 
 
 class AlertRow(Base):
