@@ -12,6 +12,9 @@ pins=(
   "uplot@1.6.32 dist/uPlot.iife.min.js uPlot.iife.min.js"
   "uplot@1.6.32 dist/uPlot.min.css uPlot.min.css"
   "alpinejs@3.15.0 dist/cdn.min.js alpine.min.js"
+  # accessibility checks in the browser tests only (tests/e2e/test_pages_accessibility.py);
+  # no page loads it
+  "axe-core@4.14.1 axe.min.js axe.min.js"
 )
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
