@@ -34,12 +34,40 @@ def configure_logging(level: int = logging.INFO) -> None:
 
 class _CurrentStderr:
     """Writes to whatever ``sys.stderr`` is at the time of the call, not at configure time:
-    test runners and CLIs that swap stderr must not leave loggers writing to a closed file."""
+    test runners and CLIs that swap stderr must not leave loggers writing to a closed file.
 
-    def msg(self, message: str) -> None:
-        print(message, file=sys.stderr, flush=True)
+    The Faust worker swaps stderr for a proxy that logs every write at WARNING (mode's
+    ``FileLogProxy``, ``redirect_stdouts_level``), which tagged each of our info lines
+    ``[WARNING]`` in the worker log. Behind such a proxy a line goes to the proxy's logger
+    at its own level instead."""
 
-    log = debug = info = warning = warn = error = critical = exception = fatal = msg
+    def _write(self, level: int, message: str) -> None:
+        stream = sys.stderr
+        proxied = getattr(stream, "logger", None)
+        if isinstance(proxied, logging.Logger):
+            proxied.log(level, message)
+            return
+        print(message, file=stream, flush=True)
+
+    def debug(self, message: str) -> None:
+        self._write(logging.DEBUG, message)
+
+    def info(self, message: str) -> None:
+        self._write(logging.INFO, message)
+
+    def warning(self, message: str) -> None:
+        self._write(logging.WARNING, message)
+
+    def error(self, message: str) -> None:
+        self._write(logging.ERROR, message)
+
+    def critical(self, message: str) -> None:
+        self._write(logging.CRITICAL, message)
+
+    msg = log = info
+    warn = warning
+    exception = error
+    fatal = critical
 
 
 def _current_stderr_logger(*_args: object) -> _CurrentStderr:
