@@ -1,16 +1,20 @@
 """Camera stations on the edge box: frames in, :class:`~contract.records.FormEvent` out.
 
-A station is one member's region of a camera image (``member_id:x,y,w,h[:exercise]``).
-Frames, pose estimation and the rep/form analyzers (:mod:`vision`) run in a worker thread,
-because OpenCV reads and MediaPipe inference block; only the resulting reps and faults
-cross into the agent's event loop, where they join the same store-and-forward queue as
-heart rate, keyed by member. Video and landmarks never leave the box.
+A station is one member's region of a camera image. The cameras come from a camera file
+(``--cameras configs/cameras.toml``, :mod:`edge.camera_config`) or from ``--camera`` with
+``--station member_id:x,y,w,h[:exercise]`` flags (one camera, fixed members). Each camera
+runs its own capture thread (:mod:`edge.camera_watch`); pose and the rep/form analyzers
+run in worker processes shared by all stations (:mod:`edge.camera_pool`); only the
+resulting reps and faults cross into the agent's event loop, where they join the same
+store-and-forward queue as heart rate, keyed by member. Video and landmarks never leave
+the box; station layouts leave it as coordinates only.
 """
 
 from __future__ import annotations
 
 import asyncio
-import threading
+import contextlib
+import functools
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +23,26 @@ import structlog
 
 from contract.records import FormEvent
 from contract.topics import TOPIC_FORM_EVENTS
+from edge.camera_capture import redact
+from edge.camera_config import (
+    Assignment,
+    CameraConfig,
+    CamerasFile,
+    PacingConfig,
+    StationConfig,
+    assign_members,
+)
+from edge.camera_pool import PosePool, PoseResult
+from edge.camera_watch import CameraState, CameraWatch, StationRun, station_runs
+from edge.stations_layout import (
+    CameraLayout,
+    LayoutStore,
+    apply_layout,
+    apply_layouts,
+    chosen_members,
+)
 from ingest.source import StrapReading, StrapStatus
+from vision.events import form_events
 
 log = structlog.get_logger(__name__)
 
@@ -67,107 +90,189 @@ def parse_station(text: str, default_exercise: str | None) -> StationSpec:
     return StationSpec(parts[0], region, exercise)
 
 
-@dataclass
-class CameraStats:
-    frames: int = 0
-    form_events: int = 0
-    finished: bool = False
-    error: str | None = None
+def single_camera(source: str, stations: Sequence[StationSpec]) -> CamerasFile:
+    """``--camera SOURCE --station ...`` as a one-camera file: every frame of a video
+    file (read as fast as pose keeps up, none lost), each station at its fixed member."""
+    camera = CameraConfig(id="camera", source=source, realtime=False, station=[
+        StationConfig(id=s.station_id, region=_region_tuple(s.region), exercise=s.exercise,
+                      member=s.member_id) for s in stations])
+    every_frame = PacingConfig(idle_fps=60, working_fps=60, idle_after_s=0)
+    return CamerasFile(camera=[camera], pacing=every_frame)
+
+
+def _region_tuple(region: str | None) -> tuple[float, float, float, float]:
+    if region is None:
+        return (0.0, 0.0, 1.0, 1.0)
+    from vision.stations import parse_region
+
+    r = parse_region(region)
+    return (r.x, r.y, r.w, r.h)
 
 
 @dataclass
-class CameraStations:
-    """One camera and its stations, run in a thread until the source ends or ``stop``."""
+class CameraSet:
+    """Every camera of the box, their stations and the pose worker processes.
 
-    source: str
-    stations: Sequence[StationSpec]
+    Cameras run in threads of their own (capture and pacing), pose in processes shared by
+    all stations; reps and faults cross into the agent's event loop, where they join
+    the same store-and-forward queue as heart rate, keyed by member. A camera that fails
+    is retried or given up on its own; the others and the heart rate go on.
+    """
+
+    cameras: CamerasFile
     class_session_id: str
-    max_fps: float | None = None
-    estimator_factory: Callable[[], Any] | None = None  # default: MediaPipe from config
-    stats: CameraStats = field(default_factory=CameraStats)
-    _stop: threading.Event = field(default_factory=threading.Event)
+    roster: Sequence[str]  # member ids in roster order
+    layouts: dict[str, CameraLayout] = field(default_factory=dict)
+    store: LayoutStore | None = None
+    form_events: int = 0
+    watches: list[CameraWatch] = field(default_factory=list)
+    assignment: Assignment | None = None
+    _pool: PosePool | None = None
+    _runs: dict[str, StationRun] = field(default_factory=dict)
+    _latest: dict[str, Any] = field(default_factory=dict)
+    _publish: Publish | None = None
+    _loop: asyncio.AbstractEventLoop | None = None
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        self.cameras = apply_layouts(self.cameras, self.layouts)
+        self.assignment = assign_members([s for c in self.cameras.camera for s in c.station],
+                                         self.roster, chosen_members(self.layouts))
+        if self.assignment.off_roster:
+            log.warning("station_member_not_on_roster", stations=self.assignment.off_roster,
+                        class_session_id=self.class_session_id)
+        if self.assignment.members_without_station:
+            log.info("members_without_station", members=self.assignment.members_without_station)
+
+    # -- running ---------------------------------------------------------------------
 
     async def run(self, publish: Publish) -> None:
-        loop = asyncio.get_running_loop()
-
-        def emit(events: list[FormEvent]) -> None:
-            for event in events:
-                loop.call_soon_threadsafe(self._deliver, publish, event)
-
+        """Until every camera has finished (video files) or :meth:`stop`; the stations'
+        last reps are published before it returns."""
+        self._publish, self._loop = publish, asyncio.get_running_loop()
+        workers = self.cameras.pool.resolved_workers()
         try:
-            await asyncio.to_thread(self._read, emit)
-        except Exception as exc:  # noqa: BLE001 - a camera must not stop heart rate
-            self.stats.error = str(exc)
-            log.error("camera_stopped", source=self.source, error=str(exc))
+            self._pool = await asyncio.to_thread(PosePool, workers, self._deliver)
+            for camera in self.cameras.camera:
+                self._start_camera(camera)
+            while not self._stop.is_set() and any(
+                    w.state not in (CameraState.FINISHED, CameraState.FAILED)
+                    for w in self.watches):
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop.wait(), 0.2)
         finally:
-            self.stats.finished = True
+            for watch in self.watches:
+                watch.stop()
+            await asyncio.to_thread(self._shutdown)
+            await asyncio.sleep(0)  # let the last events scheduled from the threads run
 
     def start(self, publish: Publish, straps: Any) -> asyncio.Task[None]:
         """Run in the background; with no straps (``NoStraps``), the class's reading ends
-        when the camera does."""
-        task = asyncio.create_task(self.run(publish), name=f"camera {self.source}")
+        when the cameras do."""
+        task = asyncio.create_task(self.run(publish), name="cameras")
         if isinstance(straps, NoStraps):
             task.add_done_callback(lambda _t: straps.stop_now())
         return task
 
-    async def finish(self, task: asyncio.Task[None], timeout_s: float = 15.0) -> None:
+    async def finish(self, task: asyncio.Task[None], timeout_s: float = 30.0) -> None:
         """Stop reading frames; the stations' last reps are still published."""
         self._stop.set()
         try:
             await asyncio.wait_for(task, timeout_s)
         except TimeoutError:
-            log.warning("camera_did_not_stop", source=self.source)
-        await asyncio.sleep(0)  # let the last events scheduled from the thread run
+            log.warning("cameras_did_not_stop")
+        await asyncio.sleep(0)
 
-    def _deliver(self, publish: Publish, event: FormEvent) -> None:
-        self.stats.form_events += 1
-        publish(TOPIC_FORM_EVENTS, event.member_id, event, event.event_time)
+    def _start_camera(self, camera: CameraConfig) -> None:
+        assert self._pool is not None and self.assignment is not None
+        runs = station_runs(camera, self.assignment.station_to_member,
+                            self.cameras.pacing.rule())
+        for run in runs:
+            self._runs[run.station_id] = run
+            self._pool.open(run.station_id, run.exercise)
+        watch = CameraWatch(camera, runs, self._pool, self.cameras.reconnect,
+                            on_frame=functools.partial(self._latest.__setitem__, camera.id))
+        self.watches = [w for w in self.watches if w.camera_id != camera.id] + [watch]
+        watch.start()
 
-    def _read(self, emit: Callable[[list[FormEvent]], None]) -> None:
-        from ingest.camera import OpenCVSource
-        from vision.analyzer import ExerciseAnalyzer
-        from vision.config import load_config
-        from vision.events import form_events
-        from vision.stations import Station, StationRunner, parse_region
+    def _shutdown(self) -> None:
+        for watch in self.watches:
+            if not watch.join(10.0):
+                log.warning("camera_thread_still_running", camera=watch.camera_id)
+        if self._pool is None:
+            return
+        for station_id in list(self._runs):
+            self._pool.close_station(station_id)
+        self._pool.close()
 
-        config = load_config()
-        factory = self.estimator_factory or _mediapipe_factory(config)
-        specs = {s.station_id: s for s in self.stations}
-        runner = StationRunner(Station(s.station_id, parse_region(s.region) if s.region
-                                       else None, factory(), ExerciseAnalyzer(s.exercise, config),
-                                       member_id=s.member_id) for s in self.stations)
-        origin: float | None = None
+    def _deliver(self, result: PoseResult) -> None:
+        """From a pool reader thread: account the frame, hand reps to the event loop."""
+        run = self._runs.get(result.station_id)
+        if run is None:
+            return
+        if not result.closed:
+            run.done(result)
+        if result.items and self._loop is not None:
+            origin = next((w.clock.origin for w in self.watches
+                           if w.camera_id == run.camera_id and w.clock), None)
+            events = form_events(result.items, exercise=run.exercise,
+                                 class_session_id=self.class_session_id,
+                                 member_id=run.member_id, station_id=run.station_id,
+                                 clock_origin=origin or 0.0)
+            self._loop.call_soon_threadsafe(self._emit, events)
 
-        def events(station_id: str, items: list[Any]) -> list[FormEvent]:
-            spec = specs[station_id]
-            return form_events(items, exercise=spec.exercise,
-                               class_session_id=self.class_session_id, member_id=spec.member_id,
-                               station_id=station_id, clock_origin=origin or 0.0)
+    def _emit(self, events: list[FormEvent]) -> None:
+        assert self._publish is not None
+        for event in events:
+            self.form_events += 1
+            self._publish(TOPIC_FORM_EVENTS, event.member_id, event, event.event_time)
 
-        max_fps = config.pose.max_fps if self.max_fps is None else self.max_fps
-        try:
-            with OpenCVSource(self.source, max_fps=max_fps) as camera:
-                for frame in camera.frames():
-                    if self._stop.is_set():
-                        break
-                    if origin is None:  # the camera clock's zero in Unix time, once
-                        origin = frame.wall_time - frame.t
-                    self.stats.frames += 1
-                    for station_id, items in runner.process(frame.t, frame.image).items():
-                        emit(events(station_id, items))
-            for station in runner.stations:  # reps only the end of the stream releases
-                emit(events(station.station_id, station.analyzer.close()))
-        finally:
-            runner.close()
+    # -- the station page ------------------------------------------------------------
 
+    def snapshot(self, camera_id: str) -> Any | None:
+        """The camera's latest image (kept in memory only, for the station page)."""
+        image = self._latest.get(camera_id)
+        return None if image is None else image.copy()
 
-def _mediapipe_factory(config: Any) -> Callable[[], Any]:
-    from vision.pose import MediaPipePose
+    def camera(self, camera_id: str) -> CameraConfig:
+        return self.cameras.camera_by_id(camera_id)
 
-    pose = config.pose
-    return lambda: MediaPipePose(min_detection_confidence=pose.min_detection_confidence,
-                                 min_tracking_confidence=pose.min_tracking_confidence,
-                                 smooth_landmarks=pose.smooth_landmarks)
+    async def confirm(self, layout: CameraLayout) -> None:
+        """Use a layout from the station page now, and keep it for later classes: the
+        camera's stations are closed (their last reps published) and opened again."""
+        camera = apply_layout(self.camera(layout.camera_id), layout)
+        self.cameras = self.cameras.model_copy(update={"camera": [
+            camera if c.id == camera.id else c for c in self.cameras.camera]})
+        self.layouts[camera.id] = layout
+        if self.store is not None:
+            await asyncio.to_thread(self.store.save, layout)
+        self.assignment = assign_members([s for c in self.cameras.camera for s in c.station],
+                                         self.roster, chosen_members(self.layouts))
+        old = next((w for w in self.watches if w.camera_id == camera.id), None)
+        if old is not None and self._pool is not None:
+            old.stop()
+            await asyncio.to_thread(old.join, 10.0)
+            for run in old.stations:
+                await asyncio.to_thread(self._pool.close_station, run.station_id)
+                self._runs.pop(run.station_id, None)
+            self._start_camera(camera)
+        log.info("station_layout_confirmed", **layout.coordinates())
+
+    def status(self) -> list[dict[str, Any]]:
+        out = []
+        for camera in self.cameras.camera:
+            watch = next((w for w in self.watches if w.camera_id == camera.id), None)
+            if watch is not None:
+                out.append(watch.status())
+            else:
+                out.append({"camera_id": camera.id, "source": redact(camera.source),
+                            "state": CameraState.STARTING.value, "frames": 0,
+                            "reconnects": 0, "last_error": None, "resolution": [0, 0],
+                            "stations": []})
+        return out
+
+    def stop(self) -> None:
+        self._stop.set()
 
 
 class NoStraps:

@@ -27,7 +27,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from edge.agent import EdgeAgent
-from edge.cameras import CameraStations
+from edge.cameras import CameraSet
 from edge.forwarder import StoreAndForward
 from ingest.pairing import normalize_strap_id
 
@@ -36,7 +36,7 @@ PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
 
 
 def status_snapshot(agent: EdgeAgent, forwarder: StoreAndForward,
-                    cameras: CameraStations | None = None) -> dict[str, Any]:
+                    cameras: CameraSet | None = None) -> dict[str, Any]:
     """Everything an operator asks about the box, as JSON-ready plain data."""
     now = time.time()
     source = agent.source
@@ -79,10 +79,8 @@ def status_snapshot(agent: EdgeAgent, forwarder: StoreAndForward,
         },
         "straps": straps,
         "unknown_straps": unknown,
-        "cameras": [] if cameras is None else [{
-            "source": cameras.source, "stations": [s.station_id for s in cameras.stations],
-            "frames": cameras.stats.frames, "form_events": cameras.stats.form_events,
-            "finished": cameras.stats.finished, "error": cameras.stats.error}],
+        "cameras": [] if cameras is None else cameras.status(),
+        "form_events": 0 if cameras is None else cameras.form_events,
     }
 
 
@@ -116,6 +114,7 @@ class EdgeCollector(Collector):
         ]
         for name, doc, value in gauges:
             yield GaugeMetricFamily(f"spotter_edge_{name}", doc, value=value)
+        yield from _camera_metrics(s["cameras"])
         latency = GaugeMetricFamily("spotter_edge_publish_latency_seconds",
                                     "arrival-to-acknowledgement time of recent records",
                                     labels=["quantile"])
@@ -131,8 +130,24 @@ class EdgeCollector(Collector):
         yield states
 
 
+def _camera_metrics(cameras: list[dict[str, Any]]) -> Iterator[Metric]:
+    up = GaugeMetricFamily("spotter_edge_camera_up", "1 while the camera delivers frames",
+                           labels=["camera", "state"])
+    fps = GaugeMetricFamily("spotter_edge_station_fps", "pose frames per second achieved",
+                            labels=["camera", "station"])
+    for camera in cameras:
+        up.add_metric([camera["camera_id"], camera["state"]],
+                      1.0 if camera["state"] == "streaming" else 0.0)
+        for station in camera["stations"]:
+            fps.add_metric([camera["camera_id"], station["station_id"]], station["fps"])
+    yield up
+    yield fps
+
+
 def status_app(snapshot: Callable[[], dict[str, Any]],
-               end_class: Callable[[], Awaitable[None]], token: str | None) -> Starlette:
+               end_class: Callable[[], Awaitable[None]], token: str | None,
+               extra: list[Any] | None = None) -> Starlette:
+    """``extra``: more routes on the same port (the station page, when there are cameras)."""
     registry = CollectorRegistry(auto_describe=True)
     registry.register(EdgeCollector(snapshot))
 
@@ -150,7 +165,7 @@ def status_app(snapshot: Callable[[], dict[str, Any]],
         return JSONResponse({"detail": "class end queued behind the samples held"})
 
     return Starlette(routes=[Route("/status", status), Route("/metrics", metrics),
-                             Route("/end-class", end, methods=["POST"])])
+                             Route("/end-class", end, methods=["POST"]), *(extra or [])])
 
 
 class _QuietServer(uvicorn.Server):

@@ -21,7 +21,8 @@ from contract.kafka import client_options
 from contract.records import RosterEntry
 from edge.agent import EdgeAgent
 from edge.buffer import DiskBuffer
-from edge.cameras import CameraStations, NoStraps, StationSpec
+from edge.camera_config import CamerasFile
+from edge.cameras import CameraSet, NoStraps, StationSpec, single_camera
 from edge.config import EdgeSettings
 from edge.forwarder import StoreAndForward
 from edge.health import serve_status, status_app, status_snapshot
@@ -40,8 +41,8 @@ class EdgeError(RuntimeError):
 
 @dataclass
 class SourceSpec:
-    """Where heart rate comes from (``simulate`` straps, ``replay`` files or BLE), and an
-    optional camera with its stations."""
+    """Where heart rate comes from (``simulate`` straps, ``replay`` files or BLE), and
+    optional cameras: one ``camera`` with its ``stations``, or a camera file."""
 
     simulate: int = 0
     replay: Sequence[Path] = ()
@@ -51,15 +52,27 @@ class SourceSpec:
     extra: dict[str, Any] = field(default_factory=dict)
     camera: str | None = None
     stations: Sequence[StationSpec] = ()
+    cameras: CamerasFile | None = None
 
     def check(self) -> None:
         if bool(self.camera) != bool(self.stations):
             raise EdgeError("--camera needs at least one --station member_id:x,y,w,h, "
                             "and --station needs --camera")
+        if self.camera and self.cameras:
+            raise EdgeError("choose --cameras FILE or --camera with --station, not both")
         chosen = sum([bool(self.simulate), bool(self.replay), self.ble])
-        if chosen > 1 or (chosen == 0 and not self.camera):
+        if chosen > 1 or (chosen == 0 and not self.has_cameras):
             raise EdgeError("choose exactly one heart-rate source: --simulate N, "
-                            "--replay FILE... or --ble (or only --camera)")
+                            "--replay FILE... or --ble (or only cameras)")
+
+    @property
+    def has_cameras(self) -> bool:
+        return bool(self.camera or self.cameras)
+
+    def camera_file(self) -> CamerasFile | None:
+        if self.camera:
+            return single_camera(self.camera, self.stations)
+        return self.cameras
 
 
 async def fetch_roster(api_url: str, class_session_id: str, token: str | None,
@@ -138,6 +151,20 @@ async def class_roster(settings: Settings, class_session_id: str, api_url: str,
     return result.roster
 
 
+def camera_set(settings: Settings, spec: SourceSpec, class_session_id: str,
+               roster: Sequence[RosterEntry]) -> CameraSet | None:
+    """The box's cameras with the layouts confirmed on its station page (a camera file
+    only: ``--station`` flags are exactly what they say)."""
+    from edge.stations_layout import layout_store
+
+    cameras = spec.camera_file()
+    if cameras is None:
+        return None
+    store = layout_store(settings.data_dir) if spec.cameras else None
+    return CameraSet(cameras, class_session_id, [e.member_id for e in roster],
+                     layouts=store.load() if store else {}, store=store)
+
+
 def agent_file(settings: Settings) -> Path:
     """Where a running agent says which port its status endpoint has."""
     return settings.data_dir / "edge" / "agent.json"
@@ -163,13 +190,7 @@ async def run_edge(settings: Settings, class_session_id: str, api_url: str, *,
         source = ble_source(spec, [e.strap_id for e in roster if e.strap_id])
     else:
         source = NoStraps()
-    cameras = (CameraStations(spec.camera, spec.stations, class_session_id)
-               if spec.camera else None)
-    on_roster = {e.member_id for e in roster}
-    for station in spec.stations:
-        if station.member_id not in on_roster:
-            log.warning("station_member_not_on_roster", member=station.member_id,
-                        class_session_id=class_session_id)
+    cameras = camera_set(settings, spec, class_session_id, roster)
     buffer = DiskBuffer(es.buffer_path(settings.data_dir), es.buffer_max_bytes,
                         es.buffer_synchronous).open()
     try:

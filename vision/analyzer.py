@@ -122,6 +122,14 @@ class ExerciseAnalyzer:
         self._holds = HoldTracker(self.config) if exercise == "plank" else None
         self._needs = spec.needs if spec else PLANK_NEEDS
 
+    @property
+    def moving(self) -> bool:
+        """A set is in progress: some counting signal has left its rest position (or a
+        plank is being held). The edge box's pacer keeps such a station at full rate."""
+        if self._holds is not None:
+            return self._holds.holding
+        return any(counter.phase is not None for counter in self._counters)
+
     def push(self, t: float, frame: PoseFrame | None) -> list[RepResult | Hold]:
         """Feed the next frame (None = no person found); returns reps/holds it completed."""
         self.frames += 1

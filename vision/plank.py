@@ -41,6 +41,11 @@ class HoldTracker:
         self._sags: list[float] = []
         self.holds: list[Hold] = []
 
+    @property
+    def holding(self) -> bool:
+        """A hold is open (in a straight-body floor position now)."""
+        return self._start is not None
+
     def update(self, t: float, row: dict[str, float], view: View) -> list[Hold]:
         sag = max(row["hip_sag_l"], row["hip_sag_r"]) if view is not View.FRONT else math.nan
         if math.isnan(sag) and view is not View.FRONT:

@@ -46,13 +46,17 @@ def run(
     station: list[str] = typer.Option(None, help="member_id:x,y,w,h[:exercise], one per "
                                                  "member in view (repeat it)"),
     exercise: str = typer.Option(None, help="exercise of stations that name none"),
+    cameras: Path = typer.Option(None, "--cameras", help="camera file (configs/cameras.toml): "
+                                 "several cameras, their stations, members from the roster"),
 ) -> None:
     """Pair straps to the class roster and publish their heart rate to Kafka.
 
     Samples the broker cannot take go to a disk buffer and follow, in order, when it is
     back. Status: /status and /metrics on SPOTTER_EDGE_HEALTH_PORT (default 9464).
-    With --camera, each --station's reps and form faults go out as form events."""
+    With --camera, each --station's reps and form faults go out as form events; with
+    --cameras, every station of the file's cameras (station page: /stations)."""
     from configs.settings import get_settings
+    from edge.camera_config import CameraConfigError, load_cameras
     from edge.cameras import StationError, parse_station
     from edge.runner import SourceSpec, run_edge
 
@@ -65,8 +69,12 @@ def run(
         stations = [parse_station(text, exercise) for text in station or []]
     except StationError as exc:
         raise _fail(str(exc)) from exc
+    try:
+        camera_file = load_cameras(cameras) if cameras else None
+    except CameraConfigError as exc:
+        raise _fail(str(exc)) from exc
     spec = SourceSpec(simulate=simulate, replay=list(files or []) if replay else [], ble=ble,
-                      speed=speed, camera=camera, stations=stations)
+                      speed=speed, camera=camera, stations=stations, cameras=camera_file)
     settings = get_settings()
 
     async def main() -> None:
