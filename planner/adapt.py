@@ -18,7 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from planner.config import PlannerConfig, default_config
 from planner.errors import PlannerError
-from planner.library import ExerciseLibrary, find_alternative
+from planner.graph import Limits, find_alternative
+from planner.library import ExerciseLibrary
 from planner.models import Exercise, LoggedSet, MemberProfile, Plan, PlanItem
 from planner.prescription import round_load
 from planner.validation import validate_and_repair
@@ -68,9 +69,8 @@ def _target_rpe(item: PlanItem) -> float:
 def _regress(item: PlanItem, ex: Exercise, log: ExerciseLog, profile: MemberProfile,
              library: ExerciseLibrary, config: PlannerConfig) -> Adjustment:
     why = "pain" if log.pain else "poor form"
-    avoid = sorted(profile.injury_areas | set(profile.preferences.disliked) | {ex.id})
-    alt = find_alternative(ex, "easier", library=library, equipment=profile.available_equipment,
-                           avoid=avoid, level=profile.fitness_level)
+    alt = find_alternative(ex, "easier", library=library,
+                           limits=Limits.of(profile, avoid_ids=[ex.id]))
     if alt is not None:
         return Adjustment(exercise_id=ex.id, action="regress", replacement_id=alt.id,
                           reason=f"{why} on {ex.name}: regress to {alt.name} until it is clean")

@@ -118,7 +118,8 @@ def grouping_key(profile_json: str | bytes) -> tuple[str, ...]:
         parts = (kit, data.get("fitness_level"), data.get("goals"),
                  data.get("days_per_week"), data.get("minutes_per_session"), injuries,
                  prefs.get("liked") if isinstance(prefs, dict) else None,
-                 prefs.get("disliked") if isinstance(prefs, dict) else None)
+                 prefs.get("disliked") if isinstance(prefs, dict) else None,
+                 data.get("class_days"))
         return tuple(json.dumps(p, sort_keys=True) for p in parts)
     except (ValueError, TypeError, AttributeError):
         return ("~",)

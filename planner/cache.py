@@ -32,7 +32,8 @@ def signature(profile: MemberProfile, one_rms: Mapping[str, object]) -> tuple[ob
     return (profile.days_per_week, profile.fitness_level, tuple(profile.goals),
             tuple(sorted(set(profile.equipment))), tuple(sorted(profile.injury_areas)),
             profile.minutes_per_session, tuple(sorted(set(prefs.liked))),
-            tuple(sorted(set(prefs.disliked))), tuple(sorted(one_rms)))
+            tuple(sorted(set(prefs.disliked))), tuple(sorted(one_rms)),
+            tuple(profile.class_days))
 
 
 class SelectionCache:

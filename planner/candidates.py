@@ -44,7 +44,7 @@ class Candidate:
 def role_of(exercise: Exercise, slot: Slot) -> str:
     """The guidance row an item takes: main lifts, accessories, core, holds, intervals."""
     if exercise.pattern == "conditioning":
-        return "conditioning"
+        return slot.role or "conditioning"
     if exercise.timed:
         return "timed"
     if exercise.pattern == "core":
@@ -57,6 +57,8 @@ def role_of(exercise: Exercise, slot: Slot) -> str:
 def allowed_roles(exercise: Exercise) -> tuple[str, ...]:
     """Roles the validator accepts for an exercise (a compound may be dosed as accessory)."""
     role = role_of(exercise, Slot("any", (exercise.pattern,), main=True))
+    if role == "conditioning":  # a finisher, a steady block or intervals
+        return ("conditioning", "steady", "intervals")
     return ("main", "accessory") if role == "main" else (role,)
 
 
@@ -74,7 +76,7 @@ def _pool(library: ExerciseLibrary, kit: frozenset[str], areas: frozenset[str], 
     (with and without the injuries), and a batch's members share kits and levels."""
     rank = LEVEL_RANK[level]
     return tuple(ex for ex in library.plannable
-                 if ex.equipment in kit and LEVEL_RANK[ex.level] <= rank
+                 if ex.fits_kit(kit) and LEVEL_RANK[ex.level] <= rank
                  and ex.id not in disliked and (not ex.specialty or ex.id in liked)
                  and not (areas and areas.intersection(ex.contraindications)))
 
@@ -108,7 +110,12 @@ def half_sets(ex: Exercise) -> dict[str, int]:
     return weights
 
 
-def seconds_per_set(ex: Exercise, row: DoseRow, level: str, config: PlannerConfig) -> int:
+def seconds_per_set(ex: Exercise, row: DoseRow, level: str, config: PlannerConfig,
+                    role: str = "") -> int:
+    """Worst-case seconds of one set; a cardio block counts its shortest bout (the build
+    lengthens it only into time the session has left)."""
+    if role in ("steady", "intervals") and row.seconds is not None:
+        return row.seconds[0] + row.rest
     work = seconds_for(row, LEVEL_RANK[level])
     if work is None:
         assert row.reps is not None
@@ -121,7 +128,8 @@ def slot_candidates(pool: list[Exercise], slot: Slot, profile: MemberProfile,
                     config: PlannerConfig) -> list[Candidate]:
     """The ranked shortlist for one slot."""
     fits = [ex for ex in pool if ex.pattern in slot.patterns
-            and (not slot.muscles or ex.primary_muscles[0] in slot.muscles)]
+            and (not slot.muscles or ex.primary_muscles[0] in slot.muscles)
+            and (not slot.categories or ex.category in slot.categories)]
     if slot.muscles:  # isolation: useful muscles only, when there are any
         useful = [ex for ex in fits if ex.primary_muscles[0] in targets]
         fits = useful or fits
@@ -137,12 +145,14 @@ def slot_candidates(pool: list[Exercise], slot: Slot, profile: MemberProfile,
                 short.append(ex)
     else:
         short = ranked[:PER_SLOT.get(slot.patterns[0], PER_SLOT["main"])]
+    if slot.role == "steady":  # a long block wants a machine or a route, not star jumps
+        short = [ex for ex in short if not ex.positions or ex.category == "cardio"] or short
     out = []
     for ex in short:
         role = role_of(ex, slot)
         row = config.dose_row(profile.primary_goal, role, profile.fitness_level)
         out.append(Candidate(ex, role, row,
-                             seconds_per_set(ex, row, profile.fitness_level, config),
+                             seconds_per_set(ex, row, profile.fitness_level, config, role),
                              scores[ex.id], half_sets(ex)))
     return out
 

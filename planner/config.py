@@ -138,6 +138,24 @@ class LiveRules(_Strict):
     faster_rpe_margin: float = Field(gt=0)
 
 
+class CardioRules(_Strict):
+    """Which heart-rate zones each cardio block aims for (zones as in configs/zones.toml)."""
+
+    steady_zones: tuple[int, int]
+    interval_zones: dict[Level, tuple[int, int]]
+    finisher_zones: tuple[int, int]
+    recovery_zone: int = Field(ge=1, le=5)
+    deload_zone_drop: int = Field(ge=0, le=2)
+    weekly_minutes: dict[Goal, int]
+
+    @model_validator(mode="after")
+    def _zones(self) -> CardioRules:
+        for lo, hi in (self.steady_zones, self.finisher_zones, *self.interval_zones.values()):
+            if not 1 <= lo <= hi <= 5:
+                raise ValueError(f"cardio zones must be 1 <= low <= high <= 5, got {lo}-{hi}")
+        return self
+
+
 class PlannerConfig(_Strict):
     sources: dict[str, str]
     session: SessionRules
@@ -150,6 +168,7 @@ class PlannerConfig(_Strict):
     adapt: AdaptRules
     readiness: ReadinessRules
     live: LiveRules
+    cardio: CardioRules
 
     @model_validator(mode="after")
     def _sources_named(self) -> PlannerConfig:

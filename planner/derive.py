@@ -1,10 +1,13 @@
 """Rules that turn a free-exercise-db record into a planner library entry.
 
 The dataset gives facts (muscles, equipment, level, force, mechanic, category) but no
-movement pattern, no injury contraindications and no regression/progression links. These
-rules derive them from the facts and the name, the way a coach would file an exercise;
-``planner/data/overrides.toml`` corrects the few cases the rules misfile. Running the same
-rules over the same file always yields the same table (``spotter exercises import``).
+movement pattern, no joint positions, no fixtures and no regression/progression links.
+These rules derive them from the facts and the name, the way a coach would file an
+exercise (positions in :mod:`planner.movement`, fixtures in :mod:`planner.fixtures`); the
+curated tables in ``planner/data/`` correct what the rules misfile, each with a reason.
+Contraindications follow from the positions and the injury rules in
+``configs/injury_rules.toml``. Running the same rules over the same file always yields the
+same table (``spotter exercises import``).
 """
 
 from __future__ import annotations
@@ -13,7 +16,11 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from planner.fixtures import seed_needs
+from planner.graph import step_allowed
+from planner.injuries import InjuryRules, default_rules
 from planner.models import Exercise
+from planner.movement import seed_positions
 from planner.vocab import LEVELS
 
 _LUNGE = ("lunge", "split squat", "step-up", "step up", "single-leg", "single leg", "pistol",
@@ -131,51 +138,6 @@ def _upper_pull_pattern(text: str, primary: str, mechanic: object) -> str:
     return "isolation"
 
 
-def contraindications(record: Mapping[str, object], pattern: str) -> tuple[str, ...]:
-    """Injury areas an exercise loads in a way a plan must avoid (conservative by design).
-
-    A physio may clear a member for more; the rules err towards leaving an exercise out.
-    """
-    text = _text(record)
-    primary = set(_list(record.get("primaryMuscles")))
-    secondary = set(_list(record.get("secondaryMuscles")))
-    equipment = record.get("equipment")
-    category = record.get("category")
-    impact = _has(text, ("jump", "hop", "bound", "skip", "sprint", "run", "jog", "climber",
-                         "rope jumping", "burpee"))
-    areas: set[str] = set()
-    if pattern in ("squat", "lunge") or (pattern in ("conditioning", "power") and impact) \
-            or _has(text, ("pistol", "sissy", "leg extension")) or _has(text, ("stair",)):
-        areas.add("knee")
-    if pattern == "vertical_push" or _has(text, ("behind the neck", "upright", "dip", "snatch",
-                                                 "jerk", "handstand", "kipping", "pullover")):
-        areas.add("shoulder")
-    gentle_hinge = _has(text, ("bridge", "thrust", "hip lift", "hip raise", "kickback"))
-    loaded_spine = equipment == "barbell" and "lower back" in primary | secondary \
-        and record.get("mechanic") == "compound"
-    if (pattern == "hinge" and not gentle_hinge) or loaded_spine or _has(text, ("good morning",)) \
-            or category in ("olympic weightlifting", "strongman") \
-            or (_has(text, ("bent over",)) and equipment == "barbell"):
-        areas.add("lower_back")
-    if _has(text, ("push-up", "pushup", "push up", "handstand", "front squat", "clean", "snatch",
-                   "burpee", "climber", "wrist", "bear crawl", "renegade")) \
-            or "forearms" in primary:
-        areas.add("wrist")
-    if ("triceps" in primary and pattern == "isolation" and _has(text, ("extension", "skull",
-                                                                         "to chin"))) \
-            or _has(text, ("dip",)) or _has(text, ("preacher",)) \
-            or (_has(text, ("close-grip",)) and _has(text, ("press",))):
-        areas.add("elbow")
-    if pattern == "lunge" or _has(text, ("full squat", "pistol", "sumo", "wide stance", "plie")) \
-            or primary & {"adductors", "abductors"}:
-        areas.add("hip")
-    if "calves" in primary or impact:
-        areas.add("ankle")
-    if "neck" in primary or "traps" in primary or _has(text, ("neck",)):
-        areas.add("neck")
-    return tuple(sorted(areas))
-
-
 def difficulty(record: Mapping[str, object], level: str) -> float:
     """An ordering for regressions/progressions: level first, then kit and variant."""
     text = _text(record)
@@ -191,20 +153,55 @@ def _list(value: object) -> list[str]:
 
 @dataclass(frozen=True)
 class Overrides:
-    """The hand-curated table (``planner/data/overrides.toml``)."""
+    """The hand-curated tables (``planner/data/*.toml``) and the injury rules.
+
+    ``equipment`` relabels upstream kit, ``needs`` replaces seeded fixtures, and
+    ``add_positions``/``drop_positions`` correct seeded joint positions; every entry in the
+    files carries a reason (kept in ``reasons`` for the library review)."""
 
     staples: frozenset[str] = frozenset()
     level: Mapping[str, str] = field(default_factory=dict)
     pattern: Mapping[str, str] = field(default_factory=dict)
     links: Mapping[str, Mapping[str, Sequence[str]]] = field(default_factory=dict)
+    equipment: Mapping[str, str] = field(default_factory=dict)
+    needs: Mapping[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+    add_positions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    drop_positions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    reasons: Mapping[str, str] = field(default_factory=dict)
+    rules: InjuryRules | None = None
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, object]) -> Overrides:
+    def from_mapping(cls, data: Mapping[str, object],
+                     equipment: Mapping[str, Mapping[str, object]] | None = None,
+                     positions: Mapping[str, Mapping[str, object]] | None = None,
+                     rules: InjuryRules | None = None) -> Overrides:
         links = data.get("links", {})
+        kit = dict(equipment or {})
+        moves = dict(positions or {})
+        reasons = {f"equipment:{k}": str(v.get("reason", "")) for k, v in kit.items()}
+        reasons |= {f"positions:{k}": str(v.get("reason", "")) for k, v in moves.items()}
         return cls(staples=frozenset(_list(data.get("staples", []))),
                    level=dict(data.get("level", {})),  # type: ignore[call-overload]
                    pattern=dict(data.get("pattern", {})),  # type: ignore[call-overload]
-                   links=dict(links) if isinstance(links, Mapping) else {})
+                   links=dict(links) if isinstance(links, Mapping) else {},
+                   equipment={k: str(v["equipment"]) for k, v in kit.items()
+                              if "equipment" in v},
+                   needs={k: tuple(tuple(_list(g)) for g in v["needs"])  # type: ignore[union-attr]
+                          for k, v in kit.items() if "needs" in v},
+                   add_positions={k: tuple(_list(v.get("add"))) for k, v in moves.items()},
+                   drop_positions={k: tuple(_list(v.get("remove"))) for k, v in moves.items()},
+                   reasons=reasons, rules=rules)
+
+    def injury_rules(self) -> InjuryRules:
+        return self.rules if self.rules is not None else default_rules()
+
+
+def positions_of(record: Mapping[str, object], pattern: str, overrides: Overrides
+                 ) -> tuple[str, ...]:
+    """Seeded positions with the curated additions and removals applied (sorted)."""
+    ex_id = str(record["id"])
+    found = set(seed_positions(record, pattern)) | set(overrides.add_positions.get(ex_id, ()))
+    return tuple(sorted(found - set(overrides.drop_positions.get(ex_id, ()))))
 
 
 def derive_exercise(record: Mapping[str, object], overrides: Overrides) -> Exercise:
@@ -217,22 +214,27 @@ def derive_exercise(record: Mapping[str, object], overrides: Overrides) -> Exerc
     text = _text(record)
     category = record.get("category")
     timed = pattern in ("carry", "conditioning") or record.get("force") == "static"
+    positions = positions_of(record, pattern, overrides)
+    equipment = overrides.equipment.get(ex_id) or record.get("equipment") or "body only"
+    needs = overrides.needs.get(ex_id)
     return Exercise(
         id=ex_id, name=str(record["name"]),
         primary_muscles=tuple(dict.fromkeys(_list(record["primaryMuscles"]))),  # type: ignore[arg-type]
         secondary_muscles=tuple(
             m for m in dict.fromkeys(_list(record.get("secondaryMuscles")))  # type: ignore[misc]
             if m not in _list(record["primaryMuscles"])),
-        equipment=record.get("equipment") or "body only",  # type: ignore[arg-type]
+        equipment=equipment,  # type: ignore[arg-type]
         level=level,  # type: ignore[arg-type]
         category=category,  # type: ignore[arg-type]
         mechanic=record.get("mechanic"),  # type: ignore[arg-type]
         force=record.get("force"),  # type: ignore[arg-type]
         pattern=pattern,  # type: ignore[arg-type]
-        contraindications=contraindications(record, pattern),  # type: ignore[arg-type]
+        contraindications=overrides.injury_rules().contraindications(positions),  # type: ignore[arg-type]
         timed=timed, staple=ex_id in overrides.staples,
         specialty=(category == "strongman" and pattern != "carry") or _has(text, _SPECIALTY),
         difficulty=difficulty(record, level),
+        positions=positions,  # type: ignore[arg-type]
+        needs=needs if needs is not None else seed_needs(record, pattern),  # type: ignore[arg-type]
     )
 
 
@@ -243,11 +245,15 @@ def _similarity(a: Exercise, b: Exercise) -> float:
 
 
 def link(exercises: Sequence[Exercise], overrides: Overrides, per_side: int = 3) -> list[Exercise]:
-    """Add regression/progression links: same pattern and primary muscle, nearest difficulty.
+    """Regression/progression links: the graph alternatives, the plan editor and in-session
+    changes walk (:mod:`planner.graph` applies the member's kit, injuries and level).
 
-    Curated links come first; rule links fill up to ``per_side`` on each side.
+    A link stays on the same pattern and prime mover and follows
+    :func:`planner.graph.step_allowed` (easier never asks for more kit or a higher level;
+    a body-weight move is never regressed to a machine). Curated links come first; rule
+    links fill up to ``per_side`` on each side; no exercise is both easier and harder.
     """
-    known = {e.id for e in exercises}
+    known = {e.id: e for e in exercises}
     groups: dict[tuple[str, str], list[Exercise]] = {}
     for ex in exercises:
         if ex.pattern not in ("mobility", "power") and not ex.specialty:
@@ -259,16 +265,15 @@ def link(exercises: Sequence[Exercise], overrides: Overrides, per_side: int = 3)
 
         def side(name: str, peers: list[Exercise] = peers, ex: Exercise = ex,
                  curated: Mapping[str, Sequence[str]] = curated) -> tuple[str, ...]:
-            chosen = [i for i in curated.get(name, ()) if i in known and i != ex.id]
-            if name == "easier":
-                pool = [p for p in peers if p.difficulty < ex.difficulty]
-            else:
-                pool = [p for p in peers if p.difficulty > ex.difficulty]
+            chosen = [i for i in curated.get(name, ()) if i in known and i != ex.id
+                      and known[i].pattern == ex.pattern]
+            pool = [p for p in peers if step_allowed(ex, p, name)]
             pool.sort(key=lambda p: (abs(p.difficulty - ex.difficulty) - 0.3 * p.staple
                                      - 0.2 * _similarity(ex, p), p.id))
             chosen += [p.id for p in pool if p.id not in chosen]
             return tuple(chosen[:per_side])
 
-        linked.append(ex.model_copy(update={"regressions": side("easier"),
-                                            "progressions": side("harder")}))
+        easier = side("easier")
+        harder = tuple(i for i in side("harder") if i not in easier)
+        linked.append(ex.model_copy(update={"regressions": easier, "progressions": harder}))
     return linked

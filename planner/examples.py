@@ -14,7 +14,8 @@ from planner.vocab import GOALS, LEVELS
 EXAMPLE = MemberProfile(
     member_id="member-0042", age=34, sex="female", body_weight_kg=68.0,
     goals=["hypertrophy", "general_fitness"], fitness_level="intermediate", days_per_week=4,
-    minutes_per_session=60, equipment=["barbell", "dumbbell", "cable", "machine"],
+    minutes_per_session=60, equipment=["barbell", "dumbbell", "cable", "machine", "bench",
+                                       "pull-up bar"],
     injuries=[Injury(area="knee", note="patellar tendinopathy 2024, no deep knee flexion")],
     preferences=Preferences(liked=["Romanian_Deadlift"], disliked=["Barbell_Deadlift"]),
     training_history=[
@@ -25,9 +26,12 @@ EXAMPLE = MemberProfile(
     ],
 )
 
-KITS = (["body only"], ["dumbbell"], ["dumbbell", "bands"], ["kettlebells", "bands"],
-        ["barbell", "dumbbell"], ["barbell", "dumbbell", "cable", "machine"],
-        ["barbell", "dumbbell", "cable", "machine", "kettlebells", "bands", "other"])
+GYM = ["barbell", "dumbbell", "cable", "machine", "bench", "pull-up bar", "dip station",
+       "box or step"]
+KITS = (["body only"], ["pull-up bar"], ["dumbbell"], ["dumbbell", "bench"],
+        ["dumbbell", "bands", "pull-up bar"], ["kettlebells", "bands"],
+        ["barbell", "dumbbell", "bench"], GYM,
+        [*GYM, "kettlebells", "bands", "other", "rings or suspension trainer"])
 HISTORY_LIFTS = ("Barbell_Squat", "Barbell_Bench_Press_-_Medium_Grip", "Romanian_Deadlift",
                  "Dumbbell_Bench_Press", "Goblet_Squat", "Seated_Cable_Rows")
 

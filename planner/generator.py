@@ -89,7 +89,7 @@ def _shortlists(layout: WeekLayout, pool: list[Exercise], profile: MemberProfile
                 else:
                     blockers.append(msg + f" {kit_words(profile)}")
             slots.append(cands)
-        if not any(slots):
+        if not any(slots) and not spec.in_class:
             blockers.append(f"{spec.focus} day: no exercise fits at all")
         choices.append(tuple(slots))
     return tuple(choices)
@@ -141,7 +141,8 @@ def _week_choice(profile: MemberProfile, library: ExerciseLibrary, config: Plann
     """Split, shortlists, selection and the refusal rules; raises :class:`PlanInfeasible`."""
     warnings: list[str] = []
     blockers: list[str] = []
-    layout = week_layout(profile.days_per_week, profile.fitness_level, profile.goals)
+    layout = week_layout(profile.days_per_week, profile.fitness_level, profile.goals,
+                         profile.class_days)
     warnings += list(layout.notes)
     pool = member_pool(library, profile)
     targets = _targets(profile, pool, library, config, warnings, blockers)

@@ -138,7 +138,8 @@ def greedy_selection(problem: SelectionProblem) -> Selection:
     while True:  # one more set where it helps most
         best_set: tuple[float, int] | None = None
         for index, pick in enumerate(week.picks):
-            if pick.sets < pick.candidate.row.sets[1] and \
+            if pick.candidate.role not in ("steady", "intervals") and \
+                    pick.sets < pick.candidate.row.sets[1] and \
                     week.fits(pick.session, pick.candidate, 1, False):
                 g = week.gain(pick.session, pick.candidate, 1, None, current=pick.sets)
                 if g > 0 and (best_set is None or g > best_set[0]):

@@ -16,22 +16,34 @@ from pydantic import ValidationError
 from planner.derive import Overrides
 from planner.errors import ExerciseImportError, PlannerError
 from planner.importer import ImportReport, import_exercises_json
+from planner.injuries import default_rules
 from planner.library import ExerciseLibrary
 from planner.models import Exercise
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 LIBRARY_FILE = DATA_DIR / "exercises.json"
 OVERRIDES_FILE = DATA_DIR / "overrides.toml"
+EQUIPMENT_FILE = DATA_DIR / "equipment.toml"
+POSITIONS_FILE = DATA_DIR / "positions.toml"
 LIBRARY_FORMAT = "spotter-exercise-library/1"
 SOURCE_NOTE = ("derived from free-exercise-db (github.com/yuhonas/free-exercise-db, "
                "The Unlicense): facts only, plus planner fields from planner/derive.py")
 
 
-def read_overrides(path: Path = OVERRIDES_FILE) -> Overrides:
+def _toml(path: Path) -> dict[str, object]:
     try:
-        return Overrides.from_mapping(tomllib.loads(path.read_text(encoding="utf-8")))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise PlannerError(f"cannot read exercise overrides {path}: {exc}") from exc
+
+
+def read_overrides(path: Path = OVERRIDES_FILE, equipment: Path = EQUIPMENT_FILE,
+                   positions: Path = POSITIONS_FILE) -> Overrides:
+    """The curated tables (staples, levels, patterns, links; equipment truth; positions)
+    and the injury rules from ``configs/injury_rules.toml``."""
+    kit, moves = _toml(equipment), _toml(positions)
+    return Overrides.from_mapping(_toml(path), equipment=kit,  # type: ignore[arg-type]
+                                  positions=moves, rules=default_rules())  # type: ignore[arg-type]
 
 
 def read_exercise_file(path: Path, overrides: Overrides | None = None) -> ImportReport:

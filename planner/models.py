@@ -17,16 +17,18 @@ from planner.vocab import (
     Force,
     Goal,
     InjuryArea,
+    Kit,
     Level,
     Mechanic,
     Muscle,
     Pattern,
+    Position,
     ProgressionModel,
     Sex,
     Split,
 )
 
-_BODY_ONLY: tuple[Equipment, ...] = ("body only",)
+_BODY_ONLY: tuple[Kit, ...] = ("body only",)
 
 
 class Exercise(BaseModel):
@@ -53,6 +55,22 @@ class Exercise(BaseModel):
     specialty: bool = Field(default=False,
                             description="needs special kit or coaching; never auto-planned")
     difficulty: float = Field(default=0.0, description="ordering used for regressions/progressions")
+    positions: tuple[Position, ...] = Field(
+        default=(), description="joint positions and loads it involves (injury rules use them)")
+    needs: tuple[tuple[Kit, ...], ...] = Field(
+        default=(), description="fixtures besides its equipment: every group needs one of "
+        "its items (a pull-up needs a pull-up bar; a step-up a box, step or bench)")
+
+    def fits_kit(self, kit: frozenset[str] | set[str]) -> bool:
+        """Whether a member with ``kit`` (body only always counts) can do it."""
+        have = set(kit) | {"body only"}
+        return self.equipment in have and all(have.intersection(g) for g in self.needs)
+
+    def kit_words(self) -> str:
+        """What it needs, in words: "dumbbell and a bench", "a pull-up bar"."""
+        parts = [] if self.equipment == "body only" else [self.equipment]
+        parts += [" or ".join(g) for g in self.needs]
+        return " and ".join(parts) or "no equipment"
 
     @property
     def loadable(self) -> bool:
@@ -109,8 +127,17 @@ class MemberProfile(BaseModel):
     fitness_level: Level
     days_per_week: int = Field(ge=1, le=7)
     minutes_per_session: int = Field(ge=20, le=180)
-    equipment: list[Equipment] = Field(default_factory=lambda: list(_BODY_ONLY))
+    equipment: list[Kit] = Field(
+        default_factory=lambda: list(_BODY_ONLY),
+        description="equipment and fixtures (pull-up bar, dip station, bench, box or step, "
+        "rings or suspension trainer) on hand")
     injuries: list[Injury] = Field(default_factory=list)
+    hr_max: int | None = Field(default=None, ge=100, le=230,
+                               description="measured HRmax, bpm (else Tanaka from age)")
+    hr_rest: int | None = Field(default=None, ge=30, le=110, description="resting HR, bpm")
+    class_days: list[int] = Field(
+        default_factory=list, description="ISO weekdays of the member's studio conditioning "
+        "classes; conditioning sessions go there and name the zones to aim for")
     preferences: Preferences = Field(default_factory=Preferences)
     training_history: list[LoggedSet] = Field(default_factory=list)
 
@@ -120,6 +147,13 @@ class MemberProfile(BaseModel):
         if len(set(goals)) != len(goals):
             raise ValueError("goals must not repeat; rank each goal once")
         return goals
+
+    @field_validator("class_days")
+    @classmethod
+    def _days(cls, days: list[int]) -> list[int]:
+        if any(not 1 <= d <= 7 for d in days) or len(set(days)) != len(days):
+            raise ValueError("class_days are distinct ISO weekdays 1-7")
+        return sorted(days)
 
     @property
     def primary_goal(self) -> str:
@@ -157,6 +191,31 @@ class Intensity(BaseModel):
         return "rpe" if self.rpe is not None else "load_kg"
 
 
+class HeartRateTarget(BaseModel):
+    """Where a cardio block keeps the heart: zones of the live board and their bpm.
+
+    Zones and bpm come from the member's HRmax (and resting HR where the zone model uses
+    heart-rate reserve) with the same zone bounds as the live board (configs/zones.toml)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    zones: tuple[int, int] = Field(description="lowest and highest zone of the work")
+    bpm: tuple[int, int]
+    recovery_zone: int | None = Field(default=None, description="zone between intervals")
+    recovery_bpm: tuple[int, int] | None = None
+    hr_max: int
+    hr_rest: int | None = None
+
+    def words(self) -> str:
+        zones = f"zone {self.zones[0]}" if self.zones[0] == self.zones[1] else \
+            f"zones {self.zones[0]}-{self.zones[1]}"
+        text = f"{zones} ({self.bpm[0]}-{self.bpm[1]} bpm)"
+        if self.recovery_zone is not None and self.recovery_bpm is not None:
+            text += (f", easing to zone {self.recovery_zone} ({self.recovery_bpm[0]}-"
+                     f"{self.recovery_bpm[1]} bpm) between bouts")
+        return text
+
+
 class PlanItem(BaseModel):
     """One exercise in one session, with its dose and the reason for both."""
 
@@ -174,6 +233,8 @@ class PlanItem(BaseModel):
     rest_seconds: int = Field(ge=0)
     intensity: Intensity
     reason: str
+    heart_rate: HeartRateTarget | None = Field(default=None,
+                                               description="cardio blocks: zones to keep")
 
 
 class Session(BaseModel):
@@ -185,6 +246,9 @@ class Session(BaseModel):
     focus: str
     estimated_minutes: float = Field(ge=0)
     exercises: list[PlanItem]
+    in_class: bool = Field(default=False, description="a studio class the member attends")
+    heart_rate: HeartRateTarget | None = Field(
+        default=None, description="conditioning sessions: the zones to aim for")
 
 
 class Week(BaseModel):
@@ -212,7 +276,12 @@ class Plan(BaseModel):
         data = self.model_dump(mode="json")
         for week in data["weeks"]:
             for session in week["sessions"]:
+                for key in ("in_class", "heart_rate"):  # strength sessions keep their shape
+                    if not session[key]:
+                        del session[key]
                 for item in session["exercises"]:
                     item["intensity"] = {k: v for k, v in item["intensity"].items()
                                          if v is not None}
+                    if item["heart_rate"] is None:
+                        del item["heart_rate"]
         return data

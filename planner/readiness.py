@@ -15,10 +15,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from planner.build import session_minutes
 from planner.config import PlannerConfig, default_config
-from planner.library import ExerciseLibrary, find_alternative
+from planner.graph import Limits, find_alternative
+from planner.library import ExerciseLibrary
 from planner.models import Intensity, MemberProfile, PlanItem, Session
 from planner.prescription import round_load
-from planner.vocab import EQUIPMENT, InjuryArea
+from planner.vocab import KIT, InjuryArea
 
 
 class ReadinessCheckIn(BaseModel):
@@ -93,9 +94,11 @@ class Modification(BaseModel):
 
 
 def _swap(item: PlanItem, direction: str, kit: set[str], avoid: list[str],
-          library: ExerciseLibrary, level: str | None) -> str | None:
-    alt = find_alternative(item.exercise_id, direction, library=library, equipment=kit,
-                           avoid=avoid, level=level)
+          library: ExerciseLibrary, level: str | None, disliked: frozenset[str]) -> str | None:
+    """The graph's best variant in ``direction`` within today's kit and limits."""
+    limits = Limits.parse(kit, avoid, level)
+    limits = Limits(limits.kit, limits.areas, limits.level, limits.avoid_ids | disliked)
+    alt = find_alternative(item.exercise_id, direction, library=library, limits=limits)
     return alt.id if alt else None
 
 
@@ -110,11 +113,12 @@ def suggest_session_modifications(member_status: MemberStatus, planned_session: 
         from planner.io import default_library
         library = default_library()
     rules = config.live
-    kit = set(profile.available_equipment) if profile else set(EQUIPMENT)
+    kit = set(profile.available_equipment) if profile else set(KIT)
     kit -= set(live_feedback.missing_equipment)
     kit.add("body only")
     injuries = sorted((profile.injury_areas if profile else set()) | set(member_status.pain_areas))
     level = profile.fitness_level if profile else None
+    disliked = frozenset(profile.preferences.disliked) if profile else frozenset()
     mods: list[Modification] = []
     cut = rules.fatigue_intensity_cut_percent
     if member_status.status == "recover":
@@ -137,25 +141,26 @@ def suggest_session_modifications(member_status: MemberStatus, planned_session: 
         ex = library.get(item.exercise_id)
         hurt = sorted(set(member_status.pain_areas) & set(ex.contraindications))
         if item.exercise_id in live_feedback.pain or hurt:
-            rep = _swap(item, "easier", kit, injuries + [item.exercise_id], library, level)
+            rep = _swap(item, "easier", kit, injuries + [item.exercise_id], library, level,
+                        disliked)
             where = f"pain in {', '.join(hurt)}" if hurt else "pain during the exercise"
             mods.append(Modification(kind="substitute" if rep else "skip",
                                      exercise_id=item.exercise_id, replacement_id=rep,
                                      reason=f"{where}: " + (f"switch to {library.get(rep).name}"
                                                             if rep else "leave it out today")))
         elif item.exercise_id in live_feedback.poor_form:
-            rep = _swap(item, "easier", kit, injuries, library, level)
+            rep = _swap(item, "easier", kit, injuries, library, level, disliked)
             mods.append(Modification(
                 kind="regress" if rep else "reduce_intensity", exercise_id=item.exercise_id,
                 replacement_id=rep, amount_percent=None if rep else cut,
                 reason="poor form: " + (f"regress to {library.get(rep).name}" if rep
                                         else f"no easier variant fits; load -{cut:g} %")))
-        elif ex.equipment not in kit:
-            rep = _swap(item, "same", kit, injuries, library, level) or \
-                _swap(item, "easier", kit, injuries, library, level)
+        elif not ex.fits_kit(kit):
+            rep = _swap(item, "same", kit, injuries, library, level, disliked) or \
+                _swap(item, "easier", kit, injuries, library, level, disliked)
             mods.append(Modification(kind="substitute" if rep else "skip",
                                      exercise_id=item.exercise_id, replacement_id=rep,
-                                     reason=f"{ex.equipment} not available: " + (
+                                     reason=f"{ex.kit_words()} not available: " + (
                                          f"use {library.get(rep).name}" if rep else "skip it")))
         elif item.exercise_id in live_feedback.easy_sets and not fatigued:
             rpe = live_feedback.easy_sets[item.exercise_id]
@@ -163,7 +168,7 @@ def suggest_session_modifications(member_status: MemberStatus, planned_session: 
             if rpe <= target - rules.faster_rpe_margin:
                 step = config.adapt.small_step_percent
                 rep = None if item.intensity.load_kg or item.intensity.percent_1rm else \
-                    _swap(item, "harder", kit, injuries, library, level)
+                    _swap(item, "harder", kit, injuries, library, level, disliked)
                 mods.append(Modification(
                     kind="progress", exercise_id=item.exercise_id, replacement_id=rep,
                     amount_percent=None if rep else step,

@@ -3,28 +3,37 @@
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Mapping
 
 from planner.library import ExerciseLibrary, allowed
 from planner.models import Exercise, MemberProfile
 from planner.selection import SelectionProblem
+from planner.vocab import FIXTURES
 
 
 def kit_words(profile: MemberProfile) -> str:
-    return ", ".join(sorted(set(profile.equipment)))
+    return "your equipment (" + ", ".join(sorted(set(profile.equipment))) + ")"
 
 
 def kit_suggestion(library: ExerciseLibrary, profile: MemberProfile, muscle: str) -> str:
     """Equipment that would give direct work for ``muscle`` within the member's limits."""
-    kits: Counter[str] = Counter()
+    kits: dict[str, float] = {}  # kit that would unlock an exercise -> how many
+    have = profile.available_equipment
     for ex in library:
         if muscle in ex.primary_muscles and ex.pattern not in ("mobility", "power") \
                 and not ex.specialty and allowed(ex, avoid_areas=profile.injury_areas,
                                                  level=profile.fitness_level):
-            kits[ex.equipment] += 1
-    options = [k for k, _ in kits.most_common() if k not in profile.available_equipment]
-    return ", ".join(options[:3]) or "a coach's review"
+            missing = [] if ex.equipment in have else [ex.equipment]
+            missing += [" or ".join(g) for g in ex.needs if not have.intersection(g)]
+            if 1 <= len(missing) <= 2:  # one or two purchases away
+                key = " + ".join(missing)
+                kits[key] = kits.get(key, 0.0) + (1.0 if len(missing) == 1 else 0.5)
+    options = [k for k, _ in sorted(kits.items(), key=lambda kv: (-kv[1], kv[0]))]
+    fixture = next((k for k in options if any(f in k for f in FIXTURES)), None)
+    shown = options[:3]
+    if fixture is not None and fixture not in shown:  # the cheap answer for a home member
+        shown = [*options[:2], fixture]
+    return ", ".join(shown) or "a coach's review"
 
 
 def time_reasons(short: dict[str, float], problem: SelectionProblem, profile: MemberProfile,

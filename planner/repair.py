@@ -11,7 +11,8 @@ from __future__ import annotations
 from planner.build import effective_sets, item_seconds, session_minutes
 from planner.candidates import allowed_roles
 from planner.config import DoseRow, PlannerConfig
-from planner.library import ExerciseLibrary, find_alternative
+from planner.graph import Limits, find_alternative
+from planner.library import ExerciseLibrary
 from planner.models import Exercise, Intensity, MemberProfile, Plan, PlanItem
 from planner.prescription import estimate_one_rep_maxes, round_load
 from planner.vocab import LEVEL_RANK
@@ -59,7 +60,7 @@ def _facts(item: PlanItem, ex: Exercise) -> PlanItem:
 
 
 def _breaks_limits(ex: Exercise, profile: MemberProfile) -> bool:
-    return (ex.equipment not in profile.available_equipment
+    return (not ex.fits_kit(profile.available_equipment)
             or bool(profile.injury_areas & set(ex.contraindications))
             or ex.id in profile.preferences.disliked
             or LEVEL_RANK[ex.level] > LEVEL_RANK[profile.fitness_level])
@@ -72,7 +73,6 @@ def repair_plan(plan: Plan, profile: MemberProfile, library: ExerciseLibrary,
     notes: list[str] = []
     e1rms = {k: v.kg for k, v in estimate_one_rep_maxes(
         profile.training_history, config.one_rep_max, config.chart).items()}
-    avoid = sorted(profile.injury_areas | set(profile.preferences.disliked))
     for week in fixed.weeks:
         for session in week.sessions:
             kept: list[PlanItem] = []
@@ -82,13 +82,10 @@ def repair_plan(plan: Plan, profile: MemberProfile, library: ExerciseLibrary,
                     continue
                 ex = library.get(item.exercise_id)
                 if _breaks_limits(ex, profile):
-                    taken = [i.exercise_id for i in session.exercises]
-                    alt = find_alternative(ex, "same", library=library,
-                                           equipment=profile.available_equipment,
-                                           avoid=avoid + taken, level=profile.fitness_level) \
-                        or find_alternative(ex, "easier", library=library,
-                                            equipment=profile.available_equipment,
-                                            avoid=avoid + taken, level=profile.fitness_level)
+                    limits = Limits.of(profile, avoid_ids=[i.exercise_id
+                                                           for i in session.exercises])
+                    alt = find_alternative(ex, "same", library=library, limits=limits) \
+                        or find_alternative(ex, "easier", library=library, limits=limits)
                     if alt is None:
                         notes.append(f"dropped {ex.name}: no alternative fits the member")
                         continue

@@ -55,7 +55,8 @@ class SelectionProblem:
     def pick_value(self, cand: Candidate, slot_required: bool) -> int:
         """Objective points an item earns by itself (quality, preference, optional fill)."""
         bonus = 0 if slot_required else (
-            self.conditioning_bonus if cand.role == "conditioning" else W_OPTIONAL)
+            self.conditioning_bonus if cand.role in ("conditioning", "steady", "intervals")
+            else W_OPTIONAL)
         return int(round(W_SCORE * cand.score)) + bonus - W_ITEM
 
 
@@ -88,6 +89,8 @@ class Selection:
 def set_value(cand: Candidate, sets: int) -> int:
     """Objective points of giving an item ``sets`` sets (before the volume it adds)."""
     lo, hi = cand.row.sets
+    if cand.role in ("steady", "intervals"):  # sized by the build, not by set count
+        return -W_SET * sets
     middle = (lo + hi + 1) // 2
     return -W_SET * sets - W_FEW * max(0, middle - sets)
 
@@ -97,6 +100,8 @@ def set_options(cand: Candidate) -> tuple[int, ...]:
 
     Conditioning rounds (4-8) do not need every count; fewer literals keep solves fast."""
     lo, hi = cand.row.sets
+    if cand.role in ("steady", "intervals"):  # the build sizes cardio blocks to the session
+        return (lo,)
     if hi - lo <= 2:
         return tuple(range(lo, hi + 1))
     return (lo, (lo + hi) // 2, hi)

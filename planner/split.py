@@ -36,6 +36,8 @@ class Slot:
     required: bool = False
     muscles: tuple[str, ...] = ()   # isolation slots: prime movers allowed
     count: int = 1                  # how many exercises the slot may take
+    role: str | None = None         # cardio slots: "steady" or "intervals"
+    categories: tuple[str, ...] = ()  # cardio slots: dataset categories allowed
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class SessionSpec:
     day: int
     focus: str
     slots: tuple[Slot, ...]
+    in_class: bool = False          # a studio class: no items, zones to aim for
 
 
 @dataclass(frozen=True)
@@ -91,8 +94,8 @@ def _slots(focus: str) -> tuple[Slot, ...]:
         return (Slot("vertical_pull", _V_PULL, main=True, required=True),
                 Slot("horizontal_pull", _H_PULL, main=True, required=True),
                 Slot("pull_2", _PULL), *_iso(2, PULL_MUSCLES), core)
-    if focus == "conditioning":
-        return (Slot("conditioning", ("conditioning",), required=True),
+    if focus == "conditioning":  # role and categories are set per session (week_layout)
+        return (Slot("cardio", ("conditioning",), required=True),
                 Slot("carry", ("carry",)), core)
     raise ValueError(f"unknown session focus {focus!r}")
 
@@ -120,17 +123,91 @@ def _focuses(days: int, level: str) -> tuple[str, tuple[str, ...], tuple[str, ..
     return "push_pull_legs", base, ()
 
 
-def week_layout(days: int, level: str, goals: Sequence[str]) -> WeekLayout:
-    """Sessions of one week for a frequency, level and ranked goals."""
-    split, focuses, notes = _focuses(days, level)
+def _conditioning_first(days: int) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """Endurance or fat loss ranked first: cardio sessions between strength days, two or
+    three strength days for the resistance minimums (garber2011: 2-3 d/wk resistance,
+    most days aerobic)."""
+    if days <= 2:
+        return "full_body", ("full_body",) * days, (
+            f"{days} day(s) a week: cardio comes as a block inside each session; add a "
+            "cardio day for the weekly aerobic volume (garber2011)",)
+    if days <= 5:
+        seq = ("full_body", "conditioning", "full_body", "conditioning", "full_body")
+        return "full_body", seq[:days], ()
+    seq = ("upper", "lower", "conditioning", "upper", "lower", "conditioning", "conditioning")
+    return "upper_lower", seq[:days], ()
+
+
+def _spread(count: int, taken: set[int]) -> tuple[int, ...]:
+    """``count`` weekdays outside ``taken`` as evenly spread as the week allows."""
+    from itertools import combinations
+
+    free = [d for d in range(1, 8) if d not in taken]
+    best: tuple[int, ...] = tuple(free[:count])
+    best_gap = -1
+    for combo in combinations(free, count):
+        gaps = [(combo[(i + 1) % count] - combo[i]) % 7 or 7 for i in range(count)]
+        if min(gaps) > best_gap:
+            best, best_gap = combo, min(gaps)
+    return best
+
+
+def _days(focuses: tuple[str, ...], class_days: Sequence[int]) -> tuple[int, ...]:
+    """Weekdays per session: the usual spread, or conditioning on the member's class days
+    with the strength days spread around them."""
+    cond = [i for i, f in enumerate(focuses) if f == "conditioning"]
+    if not class_days or not cond:
+        return WEEKDAYS[len(focuses)]
+    chosen = list(class_days)[:len(cond)]
+    strength = _spread(len(focuses) - len(cond), set(chosen)) if len(focuses) > len(cond) \
+        else ()
+    rest = [d for d in range(1, 8) if d not in set(chosen) | set(strength)]
+    chosen += rest[:len(cond) - len(chosen)]
+    days = [0] * len(focuses)
+    for i, d in zip(cond, chosen, strict=True):
+        days[i] = d
+    for i, d in zip([i for i in range(len(focuses)) if i not in cond], strength, strict=True):
+        days[i] = d
+    return tuple(days)
+
+
+def _cardio_slot(occurrence: int, level: str) -> Slot:
+    """Steady and interval days alternate; beginners start steady (garber2011), trained
+    members with intervals (helgerud2007)."""
+    steady = occurrence % 2 == (0 if level == "beginner" else 1)
+    return Slot("cardio", ("conditioning",), required=True,
+                role="steady" if steady else "intervals",
+                categories=("cardio",) if steady else ())
+
+
+def week_layout(days: int, level: str, goals: Sequence[str],
+                class_days: Sequence[int] = ()) -> WeekLayout:
+    """Sessions of one week for a frequency, level, ranked goals and studio class days."""
+    if goals and goals[0] in CONDITIONING_GOALS:
+        split, focuses, notes = _conditioning_first(days)
+    else:
+        split, focuses, notes = _focuses(days, level)
     wants_conditioning = any(g in CONDITIONING_GOALS for g in goals)
+    weekdays = _days(focuses, class_days)
     sessions = []
-    for index, (day, focus) in enumerate(zip(WEEKDAYS[days], focuses, strict=True)):
+    cardio_seen = 0
+    for day, focus in zip(weekdays, focuses, strict=True):
         slots = _slots(focus)
-        if wants_conditioning and focus != "conditioning":
+        in_class = focus == "conditioning" and day in class_days
+        if focus == "conditioning":
+            slots = () if in_class else (_cardio_slot(cardio_seen, level), *slots[1:])
+            cardio_seen += 1
+        elif wants_conditioning and len(focuses) <= 2 and goals[0] in CONDITIONING_GOALS:
+            block = _cardio_slot(0, level)  # the week's only cardio: a block, not a finisher
+            slots = slots + (Slot("cardio", block.patterns, role=block.role,
+                                  categories=block.categories),)
+        elif wants_conditioning:
             slots = slots + (Slot("conditioning", ("conditioning",)),)
-        sessions.append(SessionSpec(index, day, focus, slots))
-    return WeekLayout(split, tuple(sessions), notes)
+        sessions.append((day, focus, slots, in_class))
+    sessions.sort(key=lambda s: s[0])
+    specs = tuple(SessionSpec(i, day, focus, slots, in_class)
+                  for i, (day, focus, slots, in_class) in enumerate(sessions))
+    return WeekLayout(split, specs, notes)
 
 
 def too_close(day_a: int, day_b: int, gap_hours: float) -> bool:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from planner.build import effective_sets, session_minutes
 from planner.candidates import allowed_roles, injury_limited, member_pool
+from planner.cardio import heart_rate
 from planner.config import DoseRow, PlannerConfig
 from planner.errors import PlanRejected
 from planner.library import ExerciseLibrary
@@ -28,18 +29,32 @@ MINUTES_SLACK = 0.5   # rounding of estimated_minutes
 MAX_LOADING_RUN, MIN_LOADING_RUN = 5, 3  # deload every 4-6 weeks (bell2023)
 
 
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
 @dataclass(frozen=True)
 class Violation:
+    """One broken rule. ``session`` and ``item`` are 0-based positions for programs; the
+    text names the week, weekday and exercise as the plan pages show them."""
+
     code: str
     message: str
     week: int | None = None
     session: int | None = None
     item: int | None = None
+    day: int | None = None
+    exercise: str | None = None
 
     def __str__(self) -> str:
-        where = "".join(f"{k}{v} " for k, v in (("week ", self.week), ("session ", self.session),
-                                                 ("item ", self.item)) if v is not None)
-        return f"[{self.code}] {where}{self.message}".strip()
+        where = []
+        if self.week is not None:
+            where.append(f"week {self.week}")
+        if self.day is not None:
+            where.append(_DAYS[self.day - 1])
+        if self.item is not None:
+            where.append(f"exercise {self.item + 1}" + (f" ({self.exercise})"
+                                                         if self.exercise else ""))
+        return (", ".join(where) + ": " if where else "") + self.message
 
 
 def dose_problem(item: PlanItem, ex: Exercise, row: DoseRow, deload: bool,
@@ -92,8 +107,8 @@ def _item_checks(item: PlanItem, profile: MemberProfile, library: ExerciseLibrar
     if (item.name, item.equipment, tuple(item.primary_muscles)) != (ex.name, ex.equipment,
                                                                      ex.primary_muscles):
         out.append(f"facts of {ex.id} differ from the library")
-    if ex.equipment not in profile.available_equipment:
-        out.append(f"{ex.name} needs {ex.equipment}, not in the member's equipment")
+    if not ex.fits_kit(profile.available_equipment):
+        out.append(f"{ex.name} needs {ex.kit_words()}, not all in the member's equipment")
     hurt = sorted(profile.injury_areas & set(ex.contraindications))
     if hurt:
         out.append(f"{ex.name} loads the injured {', '.join(hurt)}")
@@ -103,12 +118,28 @@ def _item_checks(item: PlanItem, profile: MemberProfile, library: ExerciseLibrar
         out.append(f"{ex.name} is {ex.level}, above the member's level")
     if not item.reason.strip():
         out.append("no reason given")
-    rows = [config.dose_row(profile.primary_goal, r, profile.fitness_level)
-            for r in allowed_roles(ex)]
+    roles = allowed_roles(ex)
+    rows = [config.dose_row(profile.primary_goal, r, profile.fitness_level) for r in roles]
     problems = [dose_problem(item, ex, row, deload, e1rms.get(ex.id), config) for row in rows]
     if all(problems):
         out.append(f"{ex.name}: {problems[0]} ({rows[0].source})")
+    elif ex.pattern == "conditioning":
+        fitting = [r for r, p in zip(roles, problems, strict=True) if p is None]
+        out += _zone_problems(item, fitting, profile, deload, config)
     return out
+
+
+def _zone_problems(item: PlanItem, roles: Sequence[str], profile: MemberProfile,
+                   deload: bool, config: PlannerConfig) -> list[str]:
+    """A cardio item aims for the zones its block calls for, in the member's own bpm."""
+    if item.heart_rate is None:
+        return [f"{item.name}: a cardio block without heart-rate zones to aim for"]
+    expected = [heart_rate(profile, r, deload, config) for r in roles]
+    if item.heart_rate not in expected:
+        want = " or ".join(e.words() for e in expected)
+        return [f"{item.name}: aims for {item.heart_rate.words()}, the member's zones for "
+                f"this block are {want}"]
+    return []
 
 
 def waived_muscles(profile: MemberProfile, library: ExerciseLibrary,
@@ -138,22 +169,31 @@ def check_plan(plan: Plan, profile: MemberProfile, library: ExerciseLibrary,
                                  f"{profile.days_per_week} days", week.week))
         for s, session in enumerate(week.sessions):
             ids = [i.exercise_id for i in session.exercises]
+            day = session.day
             if len(ids) != len(set(ids)):
-                out.append(Violation("duplicate", "an exercise appears twice", week.week, s))
+                out.append(Violation("duplicate", "an exercise appears twice", week.week, s,
+                                     day=day))
             if len(ids) > config.session.max_exercises:
-                out.append(Violation("crowded", f"{len(ids)} exercises", week.week, s))
+                out.append(Violation("crowded", f"{len(ids)} exercises", week.week, s, day=day))
             for i, item in enumerate(session.exercises):
                 for msg in _item_checks(item, profile, library, week.deload, e1rms, config):
-                    out.append(Violation("item", msg, week.week, s, i))
+                    out.append(Violation("item", msg, week.week, s, i, day, item.name))
+            if session.in_class:
+                if session.heart_rate != heart_rate(profile, "intervals", week.deload, config):
+                    out.append(Violation("zones", "a studio class session must name the "
+                                         "member's interval zones to aim for", week.week, s,
+                                         day=day))
+                continue
             if not all(i.exercise_id in library for i in session.exercises):
                 continue
             minutes = session_minutes(session.exercises, config)
             if abs(minutes - session.estimated_minutes) > MINUTES_SLACK:
                 out.append(Violation("minutes", f"estimated {session.estimated_minutes} min, "
-                                     f"rules give {minutes}", week.week, s))
+                                     f"rules give {minutes}", week.week, s, day=day))
             if minutes > profile.minutes_per_session + 1e-6:
                 out.append(Violation("time_budget", f"{minutes} min exceeds "
-                                     f"{profile.minutes_per_session} min", week.week, s))
+                                     f"{profile.minutes_per_session} min", week.week, s,
+                                     day=day))
         if all(i.exercise_id in library for s in week.sessions for i in s.exercises):
             strength_days = sum(s.focus != "conditioning" for s in week.sessions)
             out += _week_volume(week, targets, spec.min, strength_days, library, config,
@@ -203,8 +243,9 @@ def _week_volume(week: Week, targets: Sequence[str], min_sets: float, strength_d
             if too_close(sa.day, week.sessions[b].day, rules.hard_gap_hours):
                 shared = sorted(loaded[a] & loaded[b])
                 if shared:
-                    out.append(Violation("recovery", f"{', '.join(shared)} loaded on days "
-                                         f"{sa.day} and {week.sessions[b].day}, under "
+                    out.append(Violation("recovery", f"{', '.join(shared)} loaded on "
+                                         f"{_DAYS[sa.day - 1]} and "
+                                         f"{_DAYS[week.sessions[b].day - 1]}, under "
                                          f"{rules.hard_gap_hours:g} h apart", week.week))
     return out
 

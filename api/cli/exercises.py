@@ -103,17 +103,50 @@ def _import_to_db(report: Any, replace_admin: bool) -> tuple[int, int]:
 @exercises_app.command("alternative")
 def alternative(exercise: str = typer.Argument(..., help="exercise id"),
                 direction: str = typer.Option("same", help="easier | harder | same"),
-                equipment: list[str] = typer.Option(None, "--equipment", help="kit on hand"),
-                avoid: list[str] = typer.Option(None, "--avoid", help="injury areas or ids")
+                equipment: list[str] = typer.Option(None, "--equipment", help="kit on hand, "
+                                                    "fixtures included (pull-up bar, bench, "
+                                                    "...); repeat it; default: any kit"),
+                avoid: list[str] = typer.Option(None, "--avoid", help="injury areas or ids"),
+                level: str | None = typer.Option(None, "--level", help="beginner | "
+                                                 "intermediate | advanced: the member's level"),
+                profile: Path | None = typer.Option(None, "--profile", help="a member profile "
+                                                    "JSON: its kit, injuries, level and "
+                                                    "dislikes (other options add to it)")
                 ) -> None:
-    """Print the best substitute for an exercise as JSON (null when nothing fits)."""
-    from planner.errors import PlannerError
-    from planner.io import default_library
-    from planner.library import find_alternative
+    """Print the best substitute for an exercise as JSON (null when nothing fits).
 
+    The same graph the plan editor and in-session changes use: an easier variant stays on
+    the pattern, is no higher in level and never needs more kit than the member has."""
+    from pydantic import ValidationError
+
+    from planner.errors import PlannerError
+    from planner.graph import Limits, find_alternative
+    from planner.io import default_library
+    from planner.models import MemberProfile
+    from planner.vocab import KIT, LEVELS
+
+    bad_kit = sorted(set(equipment or ()) - set(KIT))
+    if bad_kit or (level is not None and level not in LEVELS):
+        what = f"unknown equipment {bad_kit} (choose from {', '.join(KIT)})" if bad_kit else \
+            f"level must be one of {', '.join(LEVELS)}, not {level!r}"
+        typer.echo(f"error: {what}", err=True)
+        raise typer.Exit(2)
     try:
-        alt = find_alternative(exercise, direction, library=default_library(),
-                               equipment=equipment or None, avoid=avoid)
+        limits = Limits.parse(equipment or None, avoid, level)
+        if profile is not None:
+            member = MemberProfile.model_validate_json(profile.read_bytes())
+            base = Limits.of(member, extra_areas=limits.areas, avoid_ids=limits.avoid_ids,
+                             kit=None if equipment is None else
+                             set(member.available_equipment) | set(equipment))
+            limits = Limits(base.kit, base.areas, level or base.level, base.avoid_ids)
+        alt = find_alternative(exercise, direction, library=default_library(), limits=limits)
+    except OSError as exc:
+        typer.echo(f"error: cannot read profile: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    except ValidationError as exc:
+        typer.echo(f"error: the profile is not valid: {exc.errors()[0]['msg']} at "
+                   f"{'.'.join(str(p) for p in exc.errors()[0]['loc'])}", err=True)
+        raise typer.Exit(2) from exc
     except PlannerError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc

@@ -18,8 +18,8 @@ from api.exercises.schemas import (
     ImportOut,
     RejectedOut,
 )
-from planner.library import find_alternative
-from planner.vocab import Direction, Equipment, Level, Pattern
+from planner.graph import Limits, find_alternative
+from planner.vocab import Direction, Equipment, Kit, Level, Pattern
 
 router = APIRouter(prefix="/api/exercises", tags=["exercises"])
 
@@ -49,21 +49,23 @@ async def get_exercise(exercise_id: str, db: SessionDep, principal: UserPrincipa
 @router.get("/{exercise_id}/alternative")
 async def alternative(exercise_id: str, db: SessionDep, principal: UserPrincipal,
                       direction: Direction = "same",
-                      equipment: list[Equipment] | None = Query(default=None),
+                      equipment: list[Kit] | None = Query(default=None),
                       avoid: list[str] | None = Query(default=None, max_length=30),
                       level: Level | None = None) -> AlternativeOut:
     """The best easier / harder / same substitute within the kit on hand (``equipment``,
-    repeatable; body-only work always fits) avoiding injury areas or exercise ids."""
+    repeatable, fixtures such as ``pull-up bar`` or ``bench`` included; body-only work
+    always fits) avoiding injury areas or exercise ids, at or below ``level``. The same
+    graph the plan editor and in-session modifications use."""
     entry = await service.get_entry(db, exercise_id)
     library = await service.current_library(db)
     alt = await run_in_threadpool(find_alternative, entry.exercise, direction, library=library,
-                                  equipment=equipment, avoid=avoid, level=level)
+                                  limits=Limits.parse(equipment, avoid, level))
     if alt is None:
         why = (f"nothing {direction} than {entry.exercise.name} fits the kit and limits "
                "given; widen the equipment or ask a coach")
     else:
         why = (f"{alt.name}: {alt.pattern.replace('_', ' ')} for "
-               f"{', '.join(alt.primary_muscles)}, {alt.equipment}, {alt.level}")
+               f"{', '.join(alt.primary_muscles)}, needs {alt.kit_words()}, {alt.level}")
     return AlternativeOut(exercise_id=exercise_id, direction=direction, alternative=alt,
                           reason=why)
 

@@ -17,13 +17,13 @@ from api.accounts.principal import Principal
 from api.deps import SessionDep
 from api.exceptions import SpotterError
 from api.exercises.service import current_library
-from api.plans import access, display, forms, lifecycle, service
+from api.plans import access, display, editor, forms, lifecycle, service
 from api.plans.exceptions import PlanRefused
 from api.plans.schemas import PlanCreate, PlanEdit
 from api.templating import templates
 from planner.editing import DOSE_FIELDS, ItemEdit
-from planner.library import ExerciseLibrary, alternatives
-from planner.vocab import EQUIPMENT, GOALS, INJURY_AREAS, LEVELS
+from planner.library import ExerciseLibrary
+from planner.vocab import GOALS, INJURY_AREAS, LEVELS
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 CSS = "/static/plans.css"
@@ -45,8 +45,7 @@ async def _planner_page(request: Request, db: SessionDep, principal: Principal,
         "title": "Plans", "principal": principal, "members": members, "member": chosen,
         "stored": stored, "plans": plans, "errors": errors or [], "reasons": reasons or [],
         "values": values or (forms.starting_values(chosen, stored) if chosen else {}),
-        "goals": GOALS, "levels": LEVELS, "equipment": [e for e in EQUIPMENT
-                                                        if e != "body only"],
+        "goals": GOALS, "levels": LEVELS, "equipment": editor.KIT_CHOICES,
         "areas": INJURY_AREAS, "saved": request.query_params.get("saved"), "css": CSS,
         "recent": await service.list_plans(db, principal, status="draft", limit=20)},
         status_code=status)
@@ -97,19 +96,8 @@ async def generate(request: Request, db: SessionDep, principal: TrainerPage) -> 
 
 def _choices(item: dict[str, Any], library: ExerciseLibrary, profile: dict[str, Any]
              ) -> list[tuple[str, str]]:
-    """Swap options for an item: same-level, easier and harder variants that fit the member."""
-    if item["exercise_id"] not in library:
-        return []
-    ex = library.get(item["exercise_id"])
-    kit = [*profile.get("equipment", []), "body only"]
-    avoid = [i["area"] for i in profile.get("injuries", [])] + list(
-        profile.get("preferences", {}).get("disliked", []))
-    out: list[tuple[str, str]] = []
-    for direction in ("same", "easier", "harder"):
-        for alt in alternatives(ex, direction, library, equipment=kit, avoid=avoid,
-                                level=profile.get("fitness_level"))[:3]:
-            out.append((alt.id, f"{alt.name} ({direction})"))
-    return out
+    """Swap options for an item: the planner graph's variants that fit the member."""
+    return editor.swap_choices(item, library, profile)
 
 
 async def _review(request: Request, db: SessionDep, principal: Principal, plan_id: str,

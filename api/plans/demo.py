@@ -16,7 +16,8 @@ from db.models import Member
 from db.training import MemberProfileRow
 from planner.models import Injury, LoggedSet, MemberProfile
 
-DEMO_KIT = ["barbell", "dumbbell", "cable", "machine", "kettlebells", "bands"]
+DEMO_KIT = ["barbell", "dumbbell", "cable", "machine", "kettlebells", "bands", "bench",
+            "pull-up bar", "dip station", "box or step"]
 
 
 def demo_profiles(members: list[Member], year: int) -> list[MemberProfile]:

@@ -186,7 +186,7 @@ async def edit(db: AsyncSession, principal: Principal, plan_id: str, body: PlanE
     library = await current_library(db)
     try:
         edited = edit_plan(Plan.model_validate(row.plan), body.changes, library,
-                           default_config())
+                           default_config(), profile)
     except PlannerError as exc:
         raise PlanRefused("the change points at nothing", [str(exc)]) from exc
     checked = await run_in_threadpool(_checked, edited, profile, body.repair, library)

@@ -102,3 +102,55 @@ def test_carry_over_progresses_the_next_block_and_keeps_it_sound(
            for i in s.exercises if i.exercise_id == loaded.exercise_id]
     assert all(b >= a for a, b in zip(old, new, strict=True)) and new != old
     assert not check_plan(nxt, profile, library, config)
+
+
+def _where(plan: Plan, exercise_id: str) -> tuple[int, int, int]:
+    for w in plan.weeks:
+        for s in w.sessions:
+            for i, item in enumerate(s.exercises):
+                if item.exercise_id == exercise_id and not w.deload:
+                    return w.week, s.day, i
+    raise AssertionError(f"{exercise_id} is not in the plan")
+
+
+def test_swapping_to_an_offered_variant_without_history_saves_with_an_rpe_target(
+        gym_plan: Plan, gym_profile: MemberProfile, library: ExerciseLibrary,
+        config: PlannerConfig) -> None:
+    """Issue 17: Barbell Bench Press (loaded from history) -> Dumbbell Bench Press, which
+    has no logged sets, failed with 'a load in kg without logged sets'."""
+    from planner.graph import Limits, swap_options
+
+    week, day, index = _where(gym_plan, "Barbell_Bench_Press_-_Medium_Grip")
+    item = next(s for s in gym_plan.weeks[week - 1].sessions if s.day == day).exercises[index]
+    assert item.intensity.load_kg is not None
+    offered = {alt.id for alt, _ in swap_options(library.get(item.exercise_id), library,
+                                                 Limits.of(gym_profile))}
+    assert "Dumbbell_Bench_Press" in offered
+    change = ItemEdit(week=week, day=day, index=index, exercise_id="Dumbbell_Bench_Press",
+                      all_weeks=True)
+    edited = edit_plan(gym_plan, [change], library, config, gym_profile)
+    assert check_plan(edited, gym_profile, library, config) == []
+    swapped = next(s for s in edited.weeks[week - 1].sessions if s.day == day).exercises[index]
+    assert swapped.intensity.rpe is not None and swapped.intensity.load_kg is None
+    assert "no logged sets of Dumbbell Bench Press" in swapped.reason
+    assert "RPE" in swapped.reason
+    # without the profile the edit is taken literally, and the check says why it fails
+    literal = edit_plan(gym_plan, [change], library, config)
+    problems = [str(v) for v in check_plan(literal, gym_profile, library, config)]
+    name = library.get("Dumbbell_Bench_Press").name
+    assert any(p.startswith(f"week {week}, ") and f"exercise {index + 1} ({name})" in p
+               and "without logged sets" in p for p in problems), problems
+
+
+def test_percent_members_get_a_percent_target_on_a_swap(
+        gym_plan: Plan, gym_profile: MemberProfile, library: ExerciseLibrary,
+        config: PlannerConfig) -> None:
+    member = gym_profile.model_copy(update={"preferences": gym_profile.preferences.model_copy(
+        update={"intensity_mode": "percent_1rm"})})
+    week, day, index = _where(gym_plan, "Barbell_Bench_Press_-_Medium_Grip")
+    edited = edit_plan(gym_plan, [ItemEdit(week=week, day=day, index=index,
+                                           exercise_id="Dumbbell_Bench_Press")],
+                       library, config, member)
+    swapped = next(s for s in edited.weeks[week - 1].sessions if s.day == day).exercises[index]
+    assert swapped.intensity.percent_1rm is not None and "% 1RM" in swapped.reason
+    assert not [v for v in check_plan(edited, member, library, config) if v.code == "item"]

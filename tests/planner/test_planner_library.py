@@ -8,11 +8,14 @@ from typing import Any
 
 import pytest
 
-from planner.derive import Overrides, contraindications, movement_pattern
+from planner.derive import Overrides, movement_pattern
 from planner.errors import ExerciseImportError, PlannerError, UnknownExercise
+from planner.graph import find_alternative
 from planner.importer import import_exercises, import_exercises_json
+from planner.injuries import default_rules
 from planner.io import LIBRARY_FILE, library_document, read_overrides
-from planner.library import ExerciseLibrary, find_alternative
+from planner.library import ExerciseLibrary
+from planner.movement import seed_positions
 
 
 def rec(name: str, primary: str, *, category: str = "strength", equipment: str | None = "barbell",
@@ -62,7 +65,8 @@ def test_movement_pattern_rules(record: dict[str, Any], pattern: str) -> None:
 ])
 def test_contraindication_rules(record: dict[str, Any], areas: set[str],
                                 not_areas: set[str]) -> None:
-    found = set(contraindications(record, movement_pattern(record)))
+    positions = seed_positions(record, movement_pattern(record))
+    found = set(default_rules().contraindications(positions))
     assert areas <= found and not (not_areas & found)
 
 
@@ -106,8 +110,8 @@ def test_library_lookup_suggests_close_ids(library: ExerciseLibrary) -> None:
     ("Barbell_Squat", "easier", None, None, "Goblet_Squat"),          # curated link first
     ("Barbell_Squat", "easier", ["dumbbell"], None, None),             # any dumbbell squat
     ("Pushups", "easier", ["body only"], None, "Incline_Push-Up"),
-    ("Pushups", "harder", ["body only"], None, "Push-Ups_With_Feet_Elevated"),
-    ("Pullups", "easier", ["body only"], None, "Inverted_Row"),
+    ("Pushups", "harder", ["box or step"], None, "Push-Ups_With_Feet_Elevated"),
+    ("Pullups", "easier", ["pull-up bar", "bands"], None, "Band_Assisted_Pull-Up"),
     ("Barbell_Squat", "same", None, ["knee"], "NONE"),                 # every squat loads knees
 ])
 def test_find_alternative(library: ExerciseLibrary, start: str, direction: str,
@@ -122,7 +126,7 @@ def test_find_alternative(library: ExerciseLibrary, start: str, direction: str,
     if expect:
         assert alt.id == expect
     if equipment:
-        assert alt.equipment in set(equipment) | {"body only"}
+        assert alt.fits_kit(frozenset(equipment))
     if avoid:
         assert not set(avoid) & set(alt.contraindications)
     if direction == "same" or expect is None:
@@ -135,7 +139,7 @@ def test_find_alternative_never_breaks_limits(library: ExerciseLibrary) -> None:
             alt = find_alternative(ex, direction, library=library, equipment=["dumbbell"],
                                    avoid=["shoulder", ex.id], level="intermediate")
             if alt is not None:
-                assert alt.equipment in ("dumbbell", "body only")
+                assert alt.equipment in ("dumbbell", "body only") and not alt.needs
                 assert "shoulder" not in alt.contraindications and alt.id != ex.id
                 assert alt.level != "advanced" and not alt.specialty
 
