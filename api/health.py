@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -11,8 +12,10 @@ from redis.exceptions import RedisError
 from sqlalchemy import text
 
 from api.accounts.dependencies import TrainerPage
-from api.deps import RedisDep, SessionDep
+from api.deps import RedisDep, SessionDep, SettingsDep
+from api.stack import STATUS_FILE
 from api.templating import templates
+from configs.settings import Settings
 
 router = APIRouter(tags=["health"])
 pages = APIRouter(tags=["pages"], include_in_schema=False)
@@ -24,8 +27,11 @@ async def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz")
-async def readyz(db: SessionDep, redis: RedisDep) -> JSONResponse:
-    """200 when the database and Redis answer; 503 naming what does not."""
+async def readyz(db: SessionDep, redis: RedisDep, settings: SettingsDep) -> JSONResponse:
+    """200 when the database and Redis answer and at least one stream worker is alive
+    and not degraded; 503 naming what is not. ``status`` says ok / degraded; ``stack``
+    shows the supervisor's restarts when ``spotter up`` runs this box. A load balancer
+    that only needs this API process alive should use /healthz."""
     checks: dict[str, Any] = {}
     try:
         await db.execute(text("SELECT 1"))
@@ -37,11 +43,42 @@ async def readyz(db: SessionDep, redis: RedisDep) -> JSONResponse:
         checks["redis"] = "ok"
     except Exception as exc:  # noqa: BLE001
         checks["redis"] = f"unavailable: {type(exc).__name__}"
-    workers = [k async for k in redis.scan_iter("spotter:worker:*:ready")] \
-        if checks["redis"] == "ok" else []
+    workers = await worker_health(redis) if checks["redis"] == "ok" else {}
     checks["workers"] = len(workers)
-    ready = checks["database"] == "ok" and checks["redis"] == "ok"
-    return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+    degraded = sorted(w for w, h in workers.items() if h.get("status") == "degraded")
+    checks["workers_degraded"] = degraded
+    stack = stack_status(settings)
+    ok = checks["database"] == "ok" and checks["redis"] == "ok"
+    ready = ok and bool(workers) and not degraded
+    body: dict[str, Any] = {"ready": ready, "status": "ok" if ready else "degraded",
+                            "checks": checks, "worker_health": workers}
+    if stack is not None:
+        body["stack"] = stack
+    return JSONResponse(body, status_code=200 if ready else 503)
+
+
+async def worker_health(redis: Redis) -> dict[str, dict[str, Any]]:
+    """Each live worker's health summary, as it marks itself ready (streams.sink)."""
+    found: dict[str, dict[str, Any]] = {}
+    async for key in redis.scan_iter("spotter:worker:*:ready"):
+        name = key.decode() if isinstance(key, bytes) else key
+        raw = await redis.get(name)
+        try:
+            value = json.loads(raw) if raw else {}
+        except ValueError:
+            value = {}
+        found[name.removeprefix("spotter:worker:").removesuffix(":ready")] = (
+            value if isinstance(value, dict) else {})
+    return found
+
+
+def stack_status(settings: Settings) -> dict[str, Any] | None:
+    """The ``spotter up`` supervisor's record of its parts (restarts), when it runs."""
+    try:
+        document = json.loads((settings.data_dir / STATUS_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    return document if isinstance(document, dict) else None
 
 
 async def redis_answers(redis: Redis) -> bool:

@@ -37,6 +37,8 @@ from api.exercises.router import router as exercises_router
 from api.live.hub import LiveHub
 from api.live.router import router as live_router
 from api.members.router import router as members_router
+from api.metrics import ApiMetrics, MetricsMiddleware
+from api.metrics import router as metrics_router
 from api.notifications.router import pages as notification_pages
 from api.notifications.router import router as notifications_router
 from api.notifications.webhook import WebhookSettings, run_sender
@@ -227,6 +229,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
 
     app.include_router(health.router)
+    app.include_router(metrics_router)
     app.include_router(health.pages)
     app.include_router(accounts_router)
     app.include_router(admin_router)
@@ -250,4 +253,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     mount_database_admin(app, lambda: app.state.sessionmaker)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(RequestIdMiddleware)
+    app.state.metrics = ApiMetrics()
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     return app

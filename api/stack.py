@@ -1,9 +1,16 @@
-"""``spotter up``: start, watch and stop the whole embedded stack on one box.
+"""``spotter up``: start, supervise and stop the whole embedded stack on one box.
 
 Each part is a child process with its own log file. Readiness is checked for real (the
 broker answers a metadata request, Redis answers PING, the worker has joined its
 consumer group, the API answers /healthz) rather than assumed after a sleep. Children
 get SIGTERM from the kernel if this supervisor dies, so nothing is left running.
+
+Supervision: a part that exits is started again after a backoff (1 s doubling to 30 s;
+the count resets once a part has run for a minute), logged, and recorded in
+``<data dir>/stack-status.json``, which the API's /readyz reports. Only the embedded
+broker is not restarted: it keeps topics in memory only, so its loss is the loss of every
+offset and changelog, and the stack stops with a message saying so. docs/deploy.md gives
+systemd units with the same policy for production.
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+import json
 import os
 import signal
 import socket
@@ -42,6 +50,7 @@ WORKER_READY_S = 90.0
 API_READY_S = 60.0
 STOP_GRACE_S = 10.0
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
+STATUS_FILE = "stack-status.json"
 
 
 class StackError(RuntimeError):
@@ -65,6 +74,12 @@ def port_accepts(host: str, port: int) -> bool:
         return False
 
 
+def free_port(host: str) -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
 def port_free(host: str, port: int) -> bool:
     with socket.socket() as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -75,11 +90,24 @@ def port_free(host: str, port: int) -> bool:
     return True
 
 
+# Restart policy (the systemd units in docs/deploy.md mirror it).
+RESTART_FIRST_S, RESTART_MAX_S = 1.0, 30.0
+RESTART_STABLE_S = 60.0  # a part up this long starts its next backoff from the beginning
+NOT_RESTARTED = {"broker"}  # memory-only: a new one would be an empty broker
+
+
 @dataclass
 class Child:
     name: str
     process: subprocess.Popen[bytes]
     log_path: Path
+    argv: list[str] = field(default_factory=list)
+    extra_env: dict[str, str] = field(default_factory=dict)
+    started_at: float = field(default_factory=time.time)
+    restarts: int = 0
+    backoff: int = 0  # restarts since the part last ran for RESTART_STABLE_S
+    restart_at: float | None = None  # when a part that exited is started again
+    last_exit: int | None = None
 
     def tail(self, lines: int = 20) -> str:
         try:
@@ -99,6 +127,7 @@ class Stack:
     demo: DemoStudio | None = None
     stop_requested: bool = False  # set from a signal handler; start-up waits honour it
     tls: TlsFiles | None = None  # serve the API over HTTPS with these files
+    worker_port: int | None = None  # the worker's /healthz, /readyz, /metrics
 
     @property
     def api_base_url(self) -> str:
@@ -141,16 +170,18 @@ class Stack:
               ) -> Child:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log_path = self.log_dir / f"{name}.log"
-        with log_path.open("wb") as out:
-            env = {**os.environ, **self.settings_env(), **self.env, **(extra_env or {})}
-            process = subprocess.Popen(
-                argv, stdout=out, stderr=subprocess.STDOUT, env=env,
-                start_new_session=True, preexec_fn=_die_with_parent,
-            )
-        child = Child(name, process, log_path)
+        child = Child(name, self._popen(argv, log_path, extra_env or {}), log_path,
+                      argv=argv, extra_env=dict(extra_env or {}))
         self.children.append(child)
-        log.info("started", part=name, pid=process.pid, log=str(log_path))
+        log.info("started", part=name, pid=child.process.pid, log=str(log_path))
         return child
+
+    def _popen(self, argv: list[str], log_path: Path, extra_env: dict[str, str]
+               ) -> subprocess.Popen[bytes]:
+        with log_path.open("ab") as out:
+            env = {**os.environ, **self.settings_env(), **self.env, **extra_env}
+            return subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env,
+                                    start_new_session=True, preexec_fn=_die_with_parent)
 
     def wait_until(self, what: str, check: Callable[[], bool], timeout: float,
                    child: Child | None = None) -> None:
@@ -242,7 +273,9 @@ class Stack:
         if not port_free(host, port):
             raise StackError(f"port {port} is taken: set SPOTTER_API_PORT to another port")
         python = [sys.executable, "-m", "api.cli"]
-        worker = self.spawn("worker", [*python, "worker"])
+        self.worker_port = self.settings.worker_port or free_port(host)
+        worker = self.spawn("worker", [*python, "worker"],
+                            extra_env={"SPOTTER_WORKER_PORT": str(self.worker_port)})
         api = self.spawn("api", self.api_argv(python))
         edge = None
         if self.demo:
@@ -275,23 +308,76 @@ class Stack:
         return await ensure_topics(partitions, **client_options(self.settings))
 
     def supervise(self) -> int:
-        """Block until a stop is requested or a child dies; returns an exit status."""
+        """Block until a stop is requested or the broker is lost; restart any other part
+        that exits (with backoff). Returns an exit status."""
+        self.write_status()
         while not self.stop_requested:
+            now = time.time()
             for child in list(self.children):
-                if child.process.poll() is None:
+                if child.restart_at is not None:
+                    if now >= child.restart_at:
+                        self.restart(child)
                     continue
-                if child.name == "edge" and child.process.returncode == 0:
+                if child.process.poll() is None:
+                    if child.backoff and now - child.started_at >= RESTART_STABLE_S:
+                        child.backoff = 0
+                    continue
+                code = child.process.returncode
+                if child.name == "edge" and code == 0:
                     # The demo class was ended (e.g. from the tablet): the stack stays up
                     # so the summary can be read.
                     log.info("edge agent finished its class", part=child.name)
                     self.children.remove(child)
+                    self.write_status()
                     continue
-                log.error("part exited; stopping the stack", part=child.name,
-                          code=child.process.returncode, log=str(child.log_path))
-                sys.stderr.write(child.tail() + "\n")
-                return 1
+                if child.name in NOT_RESTARTED:
+                    log.error("the embedded broker exited; it kept every topic in memory "
+                              "only, so the stack stops", part=child.name, code=code,
+                              log=str(child.log_path))
+                    sys.stderr.write(
+                        f"The embedded Kafka broker exited (code {code}). It kept topics, "
+                        "offsets and changelogs in memory only, so they are gone; restart "
+                        f"`spotter up` (log: {child.log_path}). For a broker that survives "
+                        "restarts use Kafka or Redpanda via SPOTTER_KAFKA_URL.\n")
+                    self.write_status(stopping="broker lost")
+                    return 1
+                delay = min(RESTART_FIRST_S * 2 ** child.backoff, RESTART_MAX_S)
+                child.last_exit, child.restart_at = code, now + delay
+                log.error("part exited; restarting it", part=child.name, code=code,
+                          in_s=delay, restarts=child.restarts, log=str(child.log_path))
+                self.write_status()
             time.sleep(0.3)
         return 0
+
+    def restart(self, child: Child) -> None:
+        child.process = self._popen(child.argv, child.log_path, child.extra_env)
+        child.restarts += 1
+        child.backoff += 1
+        child.started_at, child.restart_at = time.time(), None
+        log.warning("part restarted", part=child.name, pid=child.process.pid,
+                    restarts=child.restarts)
+        self.write_status()
+
+    @property
+    def status_path(self) -> Path:
+        return self.settings.data_dir / STATUS_FILE
+
+    def write_status(self, stopping: str | None = None) -> None:
+        """What the supervisor knows, for the API's /readyz (same box, same data dir)."""
+        parts = {c.name: {"pid": c.process.pid,
+                          "running": c.restart_at is None and c.process.poll() is None,
+                          "restarts": c.restarts, "last_exit": c.last_exit,
+                          "restart_at": c.restart_at, "up_since": c.started_at}
+                 for c in self.children}
+        document = {"supervisor_pid": os.getpid(), "updated_at": time.time(),
+                    "worker_health": f"http://{self.settings.api_host}:{self.worker_port}"
+                    if self.worker_port else None,
+                    "stopping": stopping, "parts": parts}
+        tmp = self.status_path.with_suffix(".tmp")
+        with contextlib.suppress(OSError):
+            tmp.write_text(json.dumps(document, indent=1))
+            tmp.chmod(0o600)
+            tmp.replace(self.status_path)
 
     def stop(self) -> None:
         """Stop children newest first (edge before API before worker before broker)."""
@@ -305,3 +391,5 @@ class Stack:
                     child.process.wait()
             log.info("stopped", part=child.name, code=child.process.returncode)
         self.children.clear()
+        with contextlib.suppress(OSError):
+            self.status_path.unlink()

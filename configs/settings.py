@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -21,8 +22,8 @@ class KafkaSecurity(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SPOTTER_KAFKA_", extra="ignore",
                                       env_file=".env")
 
-    security_protocol: str = "PLAINTEXT"
-    sasl_mechanism: str | None = None
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
     sasl_username: str | None = None
     sasl_password: str | None = None
     ssl_cafile: str | None = None
@@ -56,6 +57,8 @@ class Settings(BaseSettings):
 
     topic_partitions: int = Field(4, description="partitions of every Spotter topic")
     worker_id: str = "spotter-worker"
+    worker_port: int | None = Field(None, description="the worker's /healthz, /readyz and "
+                                    "/metrics port; unset = not served (spotter up sets one)")
     # Short group timings: a first join against Tansu otherwise waits the 30 s default
     # rebalance timeout (measured; see DESIGN.md). Production clusters may raise them.
     broker_rebalance_timeout_s: float = 3.0

@@ -30,6 +30,19 @@ TOPIC_WORKER_CONTROL = "spotter.worker.control"
 TOPIC_WORKER_REPORTS = "spotter.worker.reports"
 
 
+# Which records travel on which topic: the contract tests cover each pair.
+RECORDS_BY_TOPIC: dict[str, tuple[str, ...]] = {
+    TOPIC_HR_SAMPLES: ("HeartRateSample",),
+    TOPIC_CLASS_EVENTS: ("ClassEvent",),
+    TOPIC_ROSTER: ("RosterEntry",),
+    TOPIC_INSIGHTS: ("ZoneInsight",),
+    TOPIC_ALERTS: ("Alert",),
+    TOPIC_FORM_EVENTS: ("FormEvent",),
+    TOPIC_DEADLETTER: ("DeadLetter",),
+    TOPIC_WORKER_CONTROL: ("ClassControl",),
+    TOPIC_WORKER_REPORTS: ("PartitionReport",),
+}
+
 ALL_TOPICS = (TOPIC_HR_SAMPLES, TOPIC_CLASS_EVENTS, TOPIC_ROSTER, TOPIC_INSIGHTS,
               TOPIC_ALERTS, TOPIC_FORM_EVENTS, TOPIC_DEADLETTER, TOPIC_WORKER_CONTROL,
               TOPIC_WORKER_REPORTS)

@@ -17,8 +17,17 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 import structlog
+from pydantic import ValidationError
 
-from contract.records import ClassEvent, HeartRateSample, Record, RosterEntry
+from contract.records import (
+    MAX_RR_PER_SAMPLE,
+    RR_MAX_MS,
+    RR_MIN_MS,
+    ClassEvent,
+    HeartRateSample,
+    Record,
+    RosterEntry,
+)
 from contract.topics import TOPIC_CLASS_EVENTS, TOPIC_HR_SAMPLES, TOPIC_ROSTER
 from ingest.pairing import Roster, StrapMatcher, normalize_strap_id
 from ingest.source import HeartRateSource, StrapReading
@@ -58,6 +67,8 @@ class EdgeAgent:
     checkpoint: Checkpoint | None = None
     checkpoint_interval_s: float = 1.0
     published: int = 0
+    rejected: int = 0  # readings the wire contract refuses (logged)
+    rr_dropped: int = 0  # RR values outside physiology, dropped from their sample
     last_reading: dict[str, float] = field(default_factory=dict)  # strap -> wall time
     ended: bool = False
     _end_requested: bool = False
@@ -89,12 +100,22 @@ class EdgeAgent:
         self.sequences[strap] = seq
         self.last_reading[strap] = reading.received_wall
         m = reading.measurement
-        return HeartRateSample(
-            class_session_id=self.class_session_id, member_id=member_id,
-            strap_id=strap, seq=seq, event_time=reading.received_wall,
-            hr_bpm=m.hr_bpm, rr_intervals_ms=list(m.rr_intervals_ms),
-            sensor_contact=m.sensor_contact, energy_kj=m.energy_kj, source=reading.source,
-        )
+        # RR values outside 200-3000 ms are no heartbeat (a strap's artifact): they are
+        # dropped here, the heart rate still travels (the wire refuses them).
+        rr = [v for v in m.rr_intervals_ms if RR_MIN_MS <= v <= RR_MAX_MS]
+        self.rr_dropped += len(m.rr_intervals_ms) - len(rr)
+        try:
+            return HeartRateSample(
+                class_session_id=self.class_session_id, member_id=member_id,
+                strap_id=strap, seq=seq, event_time=reading.received_wall,
+                hr_bpm=m.hr_bpm, rr_intervals_ms=rr[-MAX_RR_PER_SAMPLE:],
+                sensor_contact=m.sensor_contact, energy_kj=m.energy_kj, source=reading.source,
+            )
+        except ValidationError as exc:  # e.g. a 255 bpm glitch: not a heart rate
+            self.rejected += 1
+            log.warning("reading not sent: outside the wire contract", strap_id=strap,
+                        hr_bpm=m.hr_bpm, error=str(exc).splitlines()[0][:200])
+            return None
 
     async def announce(self, event: Literal["start", "end"] = "start",
                        at: float | None = None) -> None:

@@ -41,7 +41,10 @@ def normalize_strap_id(address: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class RosterEntry:
+class StrapPairing:
+    """One strap worn by one member in one class (the class roster itself, with ages and
+    HRmax, is ``contract.records.RosterEntry``; this is only who wears which strap)."""
+
     member_id: str
     strap_id: str
     display_name: str | None = None
@@ -62,7 +65,7 @@ class Roster:
     member wears at most one strap (re-pairing a member moves them to the new strap)."""
 
     class_session_id: str
-    _by_strap: dict[str, RosterEntry] = field(default_factory=dict)
+    _by_strap: dict[str, StrapPairing] = field(default_factory=dict)
 
     @classmethod
     def from_records(cls, class_session_id: str,
@@ -89,16 +92,16 @@ class Roster:
             raise PairingError("a pairing needs a strap address and a member id")
         for old in [s for s, e in self._by_strap.items() if e.member_id == member_id]:
             del self._by_strap[old]
-        self._by_strap[strap] = RosterEntry(member_id, strap, display_name)
+        self._by_strap[strap] = StrapPairing(member_id, strap, display_name)
 
-    def unpair(self, strap_id: str) -> RosterEntry | None:
+    def unpair(self, strap_id: str) -> StrapPairing | None:
         return self._by_strap.pop(normalize_strap_id(strap_id), None)
 
     def member_for(self, strap_id: str) -> str | None:
         entry = self._by_strap.get(normalize_strap_id(strap_id))
         return entry.member_id if entry else None
 
-    def entries(self) -> list[RosterEntry]:
+    def entries(self) -> list[StrapPairing]:
         return sorted(self._by_strap.values(), key=lambda e: (e.member_id, e.strap_id))
 
     def strap_ids(self) -> set[str]:

@@ -15,11 +15,13 @@ redelivered end or report stores the same summary again.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from typing import Any
 
 import structlog
 from faust.types import TP
+from tenacity import AsyncRetrying, RetryCallState, stop_after_delay, wait_exponential
 
 from contract.records import (
     ClassControl,
@@ -31,22 +33,35 @@ from contract.records import (
 )
 from contract.topics import TOPIC_HR_SAMPLES
 from streams.agents_live import LiveWorker, Outbox, member_profile
+from streams.board_backlog import BufferedBoard
 from streams.class_summary import build_summary
 from streams.member_state import MemberState
-from streams.sink import LiveBoard
 from streams.state_tables import encode, get_raw, put_raw
 from streams.store import WorkerStore
 
 log = structlog.get_logger(__name__)
+# A summary waits out a database or Redis outage: retried with backoff up to every
+# SUMMARY_RETRY_MAX_S, for at most SUMMARY_GIVE_UP_S (then a repeated class end redoes it).
+SUMMARY_RETRY_MAX_S = 30.0
+SUMMARY_GIVE_UP_S = 6 * 3600.0
+
+
+def _log_summary_retry(cid: str) -> Any:
+    def before_sleep(state: RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome else None
+        log.warning("post-class summary not stored yet; retrying", class_session_id=cid,
+                    attempt=state.attempt_number, error=f"{type(error).__name__}: {error}"[:200])
+    return before_sleep
 
 
 class ClassLifecycle:
     def __init__(self, app: Any, live: LiveWorker, *, classes: Any, reports: Any,
-                 control_topic: Any, reports_topic: Any, board: LiveBoard,
+                 control_topic: Any, reports_topic: Any, board: BufferedBoard,
                  store: WorkerStore, partitions: int) -> None:
         self.app, self.live, self.classes, self.reports = app, live, classes, reports
         self.control_topic, self.reports_topic = control_topic, reports_topic
         self.board, self.store, self.partitions = board, store, partitions
+        self.pending: dict[str, asyncio.Task[None]] = {}  # class -> summary being stored
 
     # -- start / end -----------------------------------------------------------------
 
@@ -54,7 +69,8 @@ class ClassLifecycle:
         try:
             record = parse_record(ClassEvent, event.value)
         except RecordError as exc:
-            await self.live.dead_letters([(event.message.topic, event.value, str(exc))])
+            await self.live.dead_letters([(event.message.topic, event.value, str(exc),
+                                           exc.code)])
             return
         cid, partition = record.class_session_id, event.message.partition
         known = get_raw(self.classes, cid) or {}
@@ -69,9 +85,10 @@ class ClassLifecycle:
         if restarted:  # a new run of the class: its old summary inputs and board go
             put_raw(self.reports, partition, cid, encode({"reports": {}, "done": False,
                                                           "p": partition}))
-            await self.board.reset_class(cid)
+            await self.board.write("reset_class", cid)
             log.info("class started again after its end", class_session_id=cid)
-        await self.board.set_class(cid, known["status"], record.event_time, record.event)
+        await self.board.write("set_class", cid, known["status"], record.event_time,
+                               record.event)
         log.info("class event", class_session_id=cid, class_event=record.event)
         if record.event == "end":
             for target in range(self.partitions):
@@ -84,7 +101,12 @@ class ClassLifecycle:
     # -- one partition's members -----------------------------------------------------
 
     async def on_control(self, event: Any) -> None:
-        control = parse_record(ClassControl, event.value)
+        try:
+            control = parse_record(ClassControl, event.value)
+        except RecordError as exc:
+            await self.live.dead_letters([(event.message.topic, event.value, str(exc),
+                                           exc.code)])
+            return
         partition = event.message.partition
         await self._catch_up(partition)
         if not self.live.members.owns(partition):
@@ -169,7 +191,12 @@ class ClassLifecycle:
     # -- the summary -----------------------------------------------------------------
 
     async def on_report(self, event: Any) -> None:
-        report = parse_record(PartitionReport, event.value)
+        try:
+            report = parse_record(PartitionReport, event.value)
+        except RecordError as exc:
+            await self.live.dead_letters([(event.message.topic, event.value, str(exc),
+                                           exc.code)])
+            return
         cid, partition = report.class_session_id, event.message.partition
         entry = get_raw(self.reports, cid) or {"reports": {}, "done": False}
         entry["reports"][str(report.partition)] = report.model_dump(mode="json")
@@ -177,19 +204,51 @@ class ClassLifecycle:
         put_raw(self.reports, partition, cid, encode(entry))
         if len(entry["reports"]) < report.partitions:
             return
+        self.summarize_until_stored(cid, partition, entry)
+
+    def summarize_until_stored(self, cid: str, partition: int, entry: dict[str, Any]) -> None:
+        """Build and store the summary in the background, retrying with backoff while the
+        database or Redis is away, so an outage delays a summary instead of losing it."""
+        if cid in self.pending:
+            return
+        task = asyncio.get_running_loop().create_task(self._store_summary(cid, partition, entry))
+        self.pending[cid] = task
+        task.add_done_callback(lambda _: self.pending.pop(cid, None))
+
+    async def _store_summary(self, cid: str, partition: int, entry: dict[str, Any]) -> None:
+        retrying = AsyncRetrying(wait=wait_exponential(multiplier=0.5, max=SUMMARY_RETRY_MAX_S),
+                                 stop=stop_after_delay(SUMMARY_GIVE_UP_S), reraise=True,
+                                 before_sleep=_log_summary_retry(cid))
         try:
-            await self.summarize(cid, list(entry["reports"].values()))
+            async for attempt in retrying:
+                with attempt:
+                    await self.summarize(cid, list(entry["reports"].values()))
         except Exception:  # noqa: BLE001 - logged; a repeated class end retries it
-            log.exception("post-class summary failed", class_session_id=cid)
+            log.exception("post-class summary failed for good", class_session_id=cid)
             return
         entry["done"] = True
-        put_raw(self.reports, partition, cid, encode(entry))
+        if self.live.members.owns(partition) or partition in self.live.profiles.partitions:
+            put_raw(self.reports, partition, cid, encode(entry))
+
+    def resume_pending(self) -> int:
+        """After a (re)start: summaries whose reports are all in but never stored."""
+        resumed = 0
+        for cid, blob in list(self.reports.data.items()):
+            entry = json.loads(blob) if blob else None
+            if not entry or entry.get("done") or not entry.get("reports"):
+                continue
+            wanted = max(r.get("partitions", 0) for r in entry["reports"].values())
+            if len(entry["reports"]) >= wanted:
+                self.summarize_until_stored(cid, int(entry.get("p", 0)), entry)
+                resumed += 1
+        return resumed
 
     async def summarize(self, class_id: str, reports: list[dict[str, Any]]) -> None:
         started = [r["started_at"] for r in reports if r.get("started_at") is not None]
         started_at = min(started) if started else None
         ended_at = max(r["ended_at"] for r in reports)
-        await self.store.drain_alerts()
+        if not await self.store.drain_alerts():
+            raise ConnectionError("alerts still wait for the database; the summary waits too")
         alerts = await self.store.class_alerts(class_id)
         member_ids = sorted({m["member_id"] for r in reports for m in r["members"]})
         history = await self.store.history(member_ids, class_id, before=ended_at)
@@ -199,6 +258,6 @@ class ClassLifecycle:
             started_at=started_at, ended_at=ended_at,
             bucket_s=self.live.worker.series.bucket_s, config=self.live.config)
         await self.store.save_summary(class_id, document, parts, ended_at)
-        await self.board.summary_ready(class_id)
+        await self.board.write("summary_ready", class_id)
         log.info("post-class summary stored", class_session_id=class_id,
                  members=len(member_ids))

@@ -18,6 +18,7 @@ takeover, and persists with the member's next sample batch.
 from __future__ import annotations
 
 import base64
+import hashlib
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from typing import Any
 import structlog
 
 from contract.records import (
+    DEAD_PAYLOAD_BYTES,
     Alert,
     DeadLetter,
     FormEvent,
@@ -37,13 +39,14 @@ from contract.records import (
 )
 from streams import alert_rules
 from streams.alerts import AlertData
+from streams.arrival import ArrivalWindow
+from streams.board_backlog import BufferedBoard
 from streams.form import FormFact, FormInsight
 from streams.insight_config import AlertRules, InsightConfig
 from streams.live import bucket_insight
 from streams.member_state import Bucket, MemberState, sample_in, state_key
 from streams.metrics import SampleIn
 from streams.physiology import MemberProfile
-from streams.sink import LiveBoard
 from streams.state_tables import PartitionedTable, encode
 from streams.store import WorkerStore
 from streams.worker_config import WorkerConfig
@@ -58,18 +61,28 @@ class Outbox:
     tiles: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     alerts: list[dict[str, Any]] = field(default_factory=list)
     buckets: dict[str, list[tuple[MemberState, Bucket]]] = field(default_factory=dict)
-    dead: list[tuple[str, bytes, str]] = field(default_factory=list)
+    dead: list[tuple[str, bytes | None, str, str]] = field(default_factory=list)
 
-    def valid(self, events: list[Any], model: type[RecordT]) -> Iterator[tuple[Any, RecordT]]:
-        """The events whose value parses as ``model``, with the record; the others are
-        dead-lettered with the reason, so one bad record never stops a batch."""
+    def valid(self, events: list[Any], model: type[RecordT], now: float,
+              window: ArrivalWindow | None = None) -> Iterator[tuple[Any, RecordT]]:
+        """The events whose value parses as ``model`` (and, for timed records, whose event
+        time is near the arrival time), with the record; the others are dead-lettered
+        with the reason, so one bad record never stops a batch or reaches state."""
         for event in events:
             try:
                 record = parse_record(model, event.value)
+                if window is not None:
+                    window.check(record, now)
             except RecordError as exc:
-                self.dead.append((event.message.topic, event.value, str(exc)))
+                self.reject(event, str(exc), exc.code)
+            except Exception as exc:  # noqa: BLE001 - a reader bug must not stop the agent
+                self.reject(event, f"unreadable: {type(exc).__name__}: {exc}"[:300],
+                            "unreadable")
             else:
                 yield event, record
+
+    def reject(self, event: Any, reason: str, code: str) -> None:
+        self.dead.append((event.message.topic, event.value, reason, code))
 
     def tile(self, state: MemberState) -> None:
         if (state.session is None or not state.session.live) and state.form is None:
@@ -88,7 +101,7 @@ class Topics:
 
 class LiveWorker:
     def __init__(self, members: PartitionedTable[MemberState],
-                 profiles: PartitionedTable[dict[str, Any]], board: LiveBoard,
+                 profiles: PartitionedTable[dict[str, Any]], board: BufferedBoard,
                  store: WorkerStore | None, topics: Topics, *, config: InsightConfig,
                  rules: AlertRules, worker: WorkerConfig) -> None:
         self.members, self.profiles, self.board, self.store = members, profiles, board, store
@@ -97,32 +110,59 @@ class LiveWorker:
         self.rules_resting = rules.model_copy(update={
             "under_working": rules.under_working.model_copy(update={"enabled": False})})
         self.processed: dict[int, int] = {}  # partition -> newest sample offset handled
+        self.dead_lettered: dict[str, int] = {}  # reason code -> records (metrics)
+        self.arrival = ArrivalWindow(worker.arrival.max_ahead_s, worker.arrival.max_behind_s)
 
     # -- samples ---------------------------------------------------------------------
 
     def take_samples(self, events: list[Any], now: float) -> Outbox:
         out = Outbox()
-        groups: dict[tuple[int, str, str], list[SampleIn]] = {}
+        groups: dict[tuple[int, str, str], list[tuple[Any, SampleIn]]] = {}
         for event in events:  # a dead-lettered sample is handled too
             message = event.message
             if message.offset > self.processed.get(message.partition, -1):
                 self.processed[message.partition] = message.offset
-        for event, s in out.valid(events, HeartRateSample):
+        for event, s in out.valid(events, HeartRateSample, now, self.arrival):
             partition = event.message.partition
             groups.setdefault((partition, s.class_session_id, s.member_id), []).append(
-                sample_in(s.strap_id, s.seq, s.event_time, s.hr_bpm, s.rr_intervals_ms,
-                          s.sensor_contact, s.source))
-        for (partition, class_id, member_id), samples in groups.items():
+                (event, sample_in(s.strap_id, s.seq, s.event_time, s.hr_bpm, s.rr_intervals_ms,
+                                  s.sensor_contact, s.source)))
+        for (partition, class_id, member_id), items in groups.items():
             if not self.members.owns(partition):
                 log.info("samples of a partition no longer ours skipped", partition=partition)
                 continue
-            state = self._state(partition, class_id, member_id)
-            if state.from_earlier_run(max(s[2] for s in samples)):
-                state = state.fresh()
-            self._feed(state, samples, now, out)
-            self.save(state)
-            out.tile(state)
+            try:
+                self._take_member(partition, class_id, member_id, [i[1] for i in items],
+                                  now, out)
+            except Exception:  # noqa: BLE001 - isolate the record that breaks us
+                self._take_one_by_one(partition, class_id, member_id, items, now, out)
         return out
+
+    def _take_member(self, partition: int, class_id: str, member_id: str,
+                     samples: list[SampleIn], now: float, out: Outbox) -> None:
+        state = self._state(partition, class_id, member_id)
+        if state.from_earlier_run(max(s[2] for s in samples)):
+            state = state.fresh()
+        self._feed(state, samples, now, out)
+        self.save(state)
+        out.tile(state)
+
+    def _take_one_by_one(self, partition: int, class_id: str, member_id: str,
+                         items: list[tuple[Any, SampleIn]], now: float, out: Outbox) -> None:
+        """A member's batch raised: forget its half-made changes, then take its samples
+        one at a time, so only the records that raise are dead-lettered (with the error)
+        and the agent goes on; a poison record can never crash-loop it."""
+        key = state_key(class_id, member_id)
+        for event, sample in items:
+            self.members.reload(partition, key)
+            try:
+                self._take_member(partition, class_id, member_id, [sample], now, out)
+            except Exception as exc:  # noqa: BLE001
+                log.exception("a sample broke its member's state; dead-lettered",
+                              member_id=member_id, class_session_id=class_id)
+                self.members.reload(partition, key)
+                out.reject(event, f"handling failed: {type(exc).__name__}: {exc}"[:300],
+                           "handler_error")
 
     def _state(self, partition: int, class_id: str, member_id: str) -> MemberState:
         state = self.members.get(partition, state_key(class_id, member_id))
@@ -177,18 +217,34 @@ class LiveWorker:
 
     def take_roster(self, events: list[Any], now: float) -> Outbox:
         out = Outbox()
-        for event, entry in out.valid(events, RosterEntry):
+        for event, entry in out.valid(events, RosterEntry, now):
             partition = event.message.partition
             if not self.profiles.owns(partition):
                 continue
-            known = self.profiles.get(partition, entry.member_id) or {}
-            value = {"p": partition, "entry": entry.model_dump(mode="json"),
-                     "learned_hr_rest": known.get("learned_hr_rest")}
-            self.profiles.put(partition, entry.member_id, value, encode(value))
-            for _, _, state in list(self.members.items()):
-                if state.partition == partition and state.member_id == entry.member_id:
-                    self._profile_arrived(state, entry, value, now, out)
+            try:
+                self._take_entry(partition, entry, now, out)
+            except Exception as exc:  # noqa: BLE001 - one entry must not stop the roster
+                self.profiles.reload(partition, entry.member_id)
+                for p, key, state in list(self.members.items()):
+                    if p == partition and state.member_id == entry.member_id:
+                        self.members.reload(p, key)
+                self._handler_failed(event, exc, out)
         return out
+
+    def _take_entry(self, partition: int, entry: RosterEntry, now: float, out: Outbox) -> None:
+        known = self.profiles.get(partition, entry.member_id) or {}
+        value = {"p": partition, "entry": entry.model_dump(mode="json"),
+                 "learned_hr_rest": known.get("learned_hr_rest")}
+        self.profiles.put(partition, entry.member_id, value, encode(value))
+        for _, _, state in list(self.members.items()):
+            if state.partition == partition and state.member_id == entry.member_id:
+                self._profile_arrived(state, entry, value, now, out)
+
+    @staticmethod
+    def _handler_failed(event: Any, exc: Exception, out: Outbox) -> None:
+        log.exception("a record broke its handler; dead-lettered", topic=event.message.topic)
+        out.reject(event, f"handling failed: {type(exc).__name__}: {exc}"[:300],
+                   "handler_error")
 
     def _profile_arrived(self, state: MemberState, entry: RosterEntry, value: dict[str, Any],
                          now: float, out: Outbox) -> None:
@@ -215,24 +271,31 @@ class LiveWorker:
 
     def take_form(self, events: list[Any], now: float) -> Outbox:
         out = Outbox()
-        rule = self.rules.repeated_form_fault
-        for event, form in out.valid(events, FormEvent):
+        for event, form in out.valid(events, FormEvent, now, self.arrival):
             partition = event.message.partition
             if not self.members.owns(partition):
                 continue
-            state = self._state(partition, form.class_session_id, form.member_id)
-            if state.from_earlier_run(form.event_time):
-                state = state.fresh()
-            if state.form is None:
-                state.form = FormInsight()
-            self.raise_alerts(state, state.form.observe(FormFact(
-                station_id=form.station_id, exercise=form.exercise,
-                event_time=form.event_time, rep_index=form.rep_index,
-                faults=tuple(form.faults), duration_s=form.tempo_s),
-                form.class_session_id, form.member_id, rule), out)
-            self.save(state)
-            out.tile(state)
+            key = state_key(form.class_session_id, form.member_id)
+            try:
+                self._take_form_event(partition, form, out)
+            except Exception as exc:  # noqa: BLE001 - one event must not stop the station
+                self.members.reload(partition, key)
+                self._handler_failed(event, exc, out)
         return out
+
+    def _take_form_event(self, partition: int, form: FormEvent, out: Outbox) -> None:
+        state = self._state(partition, form.class_session_id, form.member_id)
+        if state.from_earlier_run(form.event_time):
+            state = state.fresh()
+        if state.form is None:
+            state.form = FormInsight()
+        self.raise_alerts(state, state.form.observe(FormFact(
+            station_id=form.station_id, exercise=form.exercise,
+            event_time=form.event_time, rep_index=form.rep_index,
+            faults=tuple(form.faults), duration_s=form.tempo_s),
+            form.class_session_id, form.member_id, self.rules.repeated_form_fault), out)
+        self.save(state)
+        out.tile(state)
 
     # -- the 1 s timer ---------------------------------------------------------------
 
@@ -280,14 +343,15 @@ class LiveWorker:
     # -- I/O -------------------------------------------------------------------------
 
     async def flush(self, out: Outbox) -> None:
-        """Tiles, chart buckets and alerts out to Redis, Kafka and the database."""
+        """Tiles, chart buckets and alerts out to Kafka, the database queue and Redis.
+
+        Kafka and the database queue first: they are where alerts and insights are kept.
+        The board (Redis) is written through :class:`~streams.board_backlog.BufferedBoard`,
+        which never raises: during an outage its writes wait and are sent on recovery."""
         if out.dead:
             await self.dead_letters(out.dead)
-        await self.board.put_tiles(out.tiles)
         bucket_s = self.worker.series.bucket_s
         for class_id, items in out.buckets.items():
-            await self.board.put_buckets(class_id, [(s.member_id, b.start, b.fraction,
-                                                     b.seconds) for s, b in items])
             for state, b in items:
                 table = state.session.table if state.session else None
                 if table is None:
@@ -297,26 +361,48 @@ class LiveWorker:
                                          table.physiology.hr_max, table.zone[round(b.hr_avg)])
                 await self.topics.insights.send(key=state.member_id.encode(),
                                                 value=insight.to_bytes())
+            await self.board.write("put_buckets", class_id, [
+                (s.member_id, b.start, b.fraction, b.seconds) for s, b in items])
         if out.alerts:
             await self.emit_alerts(out.alerts)
+        await self.board.put_tiles(out.tiles)
 
     async def emit_alerts(self, items: list[dict[str, Any]]) -> None:
-        await self.board.put_alerts(items)
         for item in items:
             record = Alert(**item)
             await self.topics.alerts.send(key=record.class_session_id.encode(),
                                           value=record.to_bytes())
         if self.store is not None:
             self.store.queue_alerts(items)
+        await self.board.write("put_alerts", items)
         log.info("alerts raised", alerts=[(a["rule"], a["member_id"]) for a in items])
 
-    async def dead_letters(self, items: list[tuple[str, bytes, str]]) -> None:
-        for topic, payload, reason in items:
-            log.warning("dead-lettered a bad record", topic=topic, reason=reason)
-            record = DeadLetter(source_topic=topic, reason=reason, received_at=time.time(),
-                                payload_b64=base64.b64encode(payload).decode())
-            await self.topics.dead_letters.send(key=topic.encode(), value=record.to_bytes())
-            await self.board.count(f"deadletter:{topic}")
+    async def dead_letters(self, items: list[tuple[str, bytes | None, str, str]]) -> None:
+        """Each bad record to the dead-letter topic with its reason: the first
+        ``DEAD_PAYLOAD_BYTES`` verbatim, its length and hash. A record that cannot even
+        be dead-lettered is logged (with its reason) and skipped, never raised."""
+        for topic, payload, reason, code in items:
+            log.warning("dead-lettered a bad record", topic=topic, reason=reason, code=code)
+            self.dead_lettered[code] = self.dead_lettered.get(code, 0) + 1
+            try:
+                record = dead_letter(topic, payload, reason, code, time.time())
+                await self.topics.dead_letters.send(key=topic.encode()[:249],
+                                                    value=record.to_bytes())
+            except Exception as exc:  # noqa: BLE001 - logged above with its reason
+                log.error("dead letter not written; the record is skipped", topic=topic,
+                          code=code, error=f"{type(exc).__name__}: {exc}"[:300])
+                continue
+            await self.board.write("count", f"deadletter:{topic}")
+
+
+def dead_letter(topic: str, payload: bytes | None, reason: str, code: str,
+                received_at: float) -> DeadLetter:
+    """The dead-letter record of one bad payload; a tombstone keeps an empty payload."""
+    raw = payload if isinstance(payload, bytes) else (payload or "").encode()
+    return DeadLetter(source_topic=topic[:249], reason=reason[:1_000], reason_code=code[:40],
+                      payload_b64=base64.b64encode(raw[:DEAD_PAYLOAD_BYTES]).decode(),
+                      payload_bytes=len(raw), payload_sha256=hashlib.sha256(raw).hexdigest(),
+                      received_at=received_at)
 
 
 def member_profile(entry: dict[str, Any]) -> MemberProfile:

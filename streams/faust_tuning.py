@@ -1,30 +1,28 @@
-"""One measured fix to Faust's consumer hot path: deliver a record without four tasks.
+"""Three measured changes to Faust, as overrides whose targets are checked at start-up.
 
-Faust's fetch loop (``faust.transport.consumer.Consumer._drain_messages``) hands every
-record to the conductor with ``await self.wait_first(callback(message),
-self.suspend_flow.wait())``. ``mode``'s ``wait_first`` wraps the delivery, the
-flow-suspension event, and the service's stopped and crashed events in four fresh tasks and
-an ``asyncio.wait`` per record, so the event loop turns over several times per record.
-On the 2-core VM that capped a worker at ~3,000-4,000 records per CPU-second before any
-of our code ran (profiled; see bench/results/worker.md).
+Faust is pinned (``FAUST_VERSION``, pyproject.toml). Before the worker patches anything,
+:func:`check_targets` confirms that every attribute we override exists with the shape we
+wrote against; any mismatch stops the worker with :class:`FaustPatchError` naming the
+installed Faust version and the missing piece, instead of a patch that silently does
+nothing or breaks at run time. Why each exists, with the figures: docs/decisions/
+0001-faust-stays.md.
 
-The delivery almost always finishes without waiting: the conductor only suspends when
-the app's flow control is paused (a rebalance) or a stream's buffer is full. So we run
-the delivery coroutine's first step eagerly (what Python 3.12's eager tasks do). If it
-finishes there, nothing else could have won the race. If it has to wait, the rest of it
-goes through the original ``wait_first`` race against suspension, with the same
-cancellation on a rebalance. The behaviour is unchanged; only the cost differs.
-
-The patch rewrites that one statement in the installed source. If the source does not
-contain it (another Faust version), nothing is patched and a warning says so.
+1. **Eager delivery.** Faust's fetch loop (``Consumer._drain_messages``) hands every record
+   on with ``await self.wait_first(callback(message), self.suspend_flow.wait())``; mode's
+   ``wait_first`` wraps both, plus the service's stopped and crashed events, in four fresh
+   tasks and an ``asyncio.wait`` per record. The delivery almost always finishes without
+   waiting (it only waits while flow is suspended or a stream buffer is full), so our
+   ``wait_first`` override recognises exactly that call and runs the delivery's first
+   step eagerly; if it has to wait, the rest goes through the original race. Every other
+   ``wait_first`` call goes to the original unchanged.
+2. **Verified end offsets** (below): Tansu under-reports a partition's end offset.
+3. **Fetch wait** (below): Faust hard-codes a 1500 ms fetch wait.
 """
 
 from __future__ import annotations
 
 import asyncio
 import inspect
-import re
-import textwrap
 import types
 from collections.abc import Coroutine, Generator
 from typing import Any
@@ -33,9 +31,45 @@ import structlog
 
 log = structlog.get_logger(__name__)
 
-_CALL = re.compile(r"(?P<indent> +)await self\.wait_first\(\s*callback\(message\),\s*"
-                   r"self\.suspend_flow\.wait\(\)\s*\)")
-_state = {"applied": False}
+FAUST_VERSION = "0.15.3"  # the version every override below was written and tested against
+_state: dict[str, bool] = {}
+
+
+class FaustPatchError(RuntimeError):
+    """The installed Faust is not the one our overrides were written for."""
+
+
+def check_targets() -> None:
+    """Raise :class:`FaustPatchError` unless every override target is as expected."""
+    import faust
+    from aiokafka import AIOKafkaConsumer
+    from faust.transport import consumer as faust_consumer
+    from faust.transport.drivers import aiokafka as driver
+
+    problems = []
+    if faust.__version__ != FAUST_VERSION:
+        problems.append(f"version {faust.__version__} (overrides written for {FAUST_VERSION})")
+    wait_first = getattr(faust_consumer.Consumer, "wait_first", None)
+    if wait_first is None or list(inspect.signature(wait_first).parameters) != [
+            "self", "coros", "timeout"]:
+        problems.append("Consumer.wait_first(self, *coros, timeout) is gone or changed")
+    drain = getattr(faust_consumer.Consumer, "_drain_messages", None)
+    if drain is None or "self.suspend_flow.wait()" not in inspect.getsource(drain):
+        problems.append("Consumer._drain_messages no longer races deliveries against "
+                        "suspend_flow.wait()")
+    thread = driver.AIOKafkaConsumerThread
+    for name in ("_highwaters", "_create_worker_consumer", "_ensure_consumer"):
+        if not callable(getattr(thread, name, None)):
+            problems.append(f"AIOKafkaConsumerThread.{name} is gone")
+    if "fetch_max_wait_ms" not in inspect.signature(AIOKafkaConsumer).parameters:
+        problems.append("aiokafka's consumer takes no fetch_max_wait_ms")
+    if not callable(getattr(driver, "credentials_to_aiokafka_auth", None)):
+        problems.append("faust's aiokafka driver has no credentials_to_aiokafka_auth")
+    if problems:
+        raise FaustPatchError(
+            f"faust-streaming {faust.__version__} does not match Spotter's overrides: "
+            + "; ".join(problems) + f". Install faust-streaming=={FAUST_VERSION} (pyproject."
+            "toml) or update streams/faust_tuning.py and its tests for the new version.")
 
 
 @types.coroutine
@@ -72,27 +106,37 @@ async def eager_deliver(consumer: Any, delivery: Coroutine[Any, Any, Any]) -> No
     await consumer.wait_first(_rest(delivery, yielded), consumer.suspend_flow.wait())
 
 
+def _is_flow_wait(consumer: Any, awaitable: Any) -> bool:
+    """Is ``awaitable`` the coroutine ``consumer.suspend_flow.wait()`` (not yet started)?"""
+    frame = getattr(awaitable, "cr_frame", None)
+    return (frame is not None and awaitable.cr_code is type(consumer.suspend_flow).wait.__code__
+            and frame.f_locals.get("self") is consumer.suspend_flow)
+
+
 def apply_eager_delivery() -> bool:
-    """Patch Faust's fetch loop once per process; True when the patch is in place."""
-    if _state["applied"]:
+    """Override ``Consumer.wait_first`` once per process; True when in place."""
+    if _state.get("eager"):
         return True
+    check_targets()
     from faust.transport import consumer as faust_consumer
 
-    original = faust_consumer.Consumer._drain_messages
-    source = textwrap.dedent(inspect.getsource(original))
-    match = _CALL.search(source)
-    if match is None:
-        log.warning("Faust's fetch loop has changed; eager delivery not applied",
-                    faust_file=faust_consumer.__file__)
-        return False
-    indent = match.group("indent")
-    patched = (source[:match.start()] + f"{indent}await _spotter_eager_deliver(self, "
-               "callback(message))" + source[match.end():])
-    namespace: dict[str, Any] = {}
-    scope = {**vars(faust_consumer), "_spotter_eager_deliver": eager_deliver}
-    exec(compile(patched, faust_consumer.__file__, "exec"), scope, namespace)  # noqa: S102
-    faust_consumer.Consumer._drain_messages = namespace["_drain_messages"]  # type: ignore[method-assign]
-    _state["applied"] = True
+    original = faust_consumer.Consumer.wait_first
+
+    async def wait_first(self: Any, *coros: Any, timeout: Any = None) -> Any:
+        if (timeout is None and len(coros) == 2 and inspect.iscoroutine(coros[0])
+                and _is_flow_wait(self, coros[1]) and not self.suspend_flow.is_set()):
+            delivery, flow_wait = coros
+            try:
+                yielded = delivery.send(None)
+            except StopIteration:
+                flow_wait.close()  # never started: nothing to cancel
+                return None  # the fetch loop does not read the result
+            return await original(self, _rest(delivery, yielded), flow_wait)
+        return await original(self, *coros, timeout=timeout)
+
+    wait_first.__spotter_original__ = original  # type: ignore[attr-defined]
+    faust_consumer.Consumer.wait_first = wait_first  # type: ignore[method-assign]
+    _state["eager"] = True
     log.info("Faust eager delivery applied")
     return True
 
@@ -148,6 +192,7 @@ def apply_verified_end_offsets() -> bool:
     :func:`verified_end_offsets`; once per process."""
     if _state.get("ends"):
         return True
+    check_targets()
     from faust.transport.drivers import aiokafka as driver
 
     thread_class = driver.AIOKafkaConsumerThread
@@ -159,6 +204,7 @@ def apply_verified_end_offsets() -> bool:
             return ends
         return await verified_end_offsets(self, ends)
 
+    _highwaters.__spotter_original__ = original  # type: ignore[attr-defined]
     thread_class._highwaters = _highwaters  # type: ignore[method-assign]
     _state["ends"] = True
     return True
@@ -175,6 +221,7 @@ def apply_verified_end_offsets() -> bool:
 
 def apply_fetch_max_wait(wait_ms: int) -> None:
     """Make Faust's worker consumer wait at most ``wait_ms`` per fetch."""
+    check_targets()
     from faust.transport.drivers import aiokafka as driver
 
     thread_class = driver.AIOKafkaConsumerThread

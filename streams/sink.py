@@ -172,9 +172,13 @@ class LiveBoard:
     async def count(self, stat: str, amount: int = 1) -> None:
         await self.redis.hincrby(STATS_KEY, stat, amount)
 
-    async def mark_ready(self, worker_id: str, partitions: Iterable[int] | None = None) -> None:
+    async def mark_ready(self, worker_id: str, partitions: Iterable[int] | None = None,
+                         health: dict[str, Any] | None = None) -> None:
+        """The worker is alive (TTL), which partitions it holds and its health summary
+        (the API's /readyz shows a degraded worker as such)."""
+        value = _dumps({"at": time.time(), **(health or {})})
         async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.set(worker_ready_key(worker_id), str(time.time()), ex=READY_TTL_S)
+            pipe.set(worker_ready_key(worker_id), value, ex=READY_TTL_S)
             if partitions is not None:
                 pipe.set(worker_partitions_key(worker_id), _dumps(sorted(partitions)),
                          ex=READY_TTL_S)

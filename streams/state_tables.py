@@ -53,6 +53,18 @@ class PartitionedTable(Generic[T]):
         self.table.data[key] = blob
         self.cache.setdefault(partition, {})[key] = value
 
+    def reload(self, partition: int, key: str) -> None:
+        """Forget in-memory changes to ``key`` that were never written: decode it again
+        from the last bytes written (or forget it, if none were)."""
+        part = self.cache.get(partition)
+        if part is None:
+            return
+        blob = self.table.data.get(key)
+        if blob is None:
+            part.pop(key, None)
+        else:
+            part[key] = self.decode(blob)
+
     def delete(self, partition: int, key: str) -> None:
         self.table.send_changelog(partition, key, None, value_serializer="raw")
         self.table.data.pop(key, None)

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
@@ -28,11 +28,13 @@ from db.models import ClassSession
 from db.notify import notify
 from db.platform import OutboxMessage
 from db.session import make_engine, make_sessionmaker
+from streams.health import ComponentHealth
 from streams.summary import PastClass
 
 log = structlog.get_logger(__name__)
 HISTORY_CLASSES = 20  # earlier classes per member compared for personal bests
 ALERT_QUEUE_MAX = 10_000  # a database outage longer than this many alerts drops the oldest
+WRITE_RETRY_MIN_S, WRITE_RETRY_MAX_S = 0.5, 10.0  # alert writes wait out an outage
 SUMMARY_EVENT = "class.summary_ready"  # one of db.notify.EVENTS
 
 
@@ -42,6 +44,7 @@ class WorkerStore:
         self._engine: AsyncEngine | None = None
         self._sessions: async_sessionmaker[AsyncSession] | None = None
         self._queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(ALERT_QUEUE_MAX)
+        self.health = ComponentHealth()
 
     def _maker(self) -> async_sessionmaker[AsyncSession]:
         if self._sessions is None:  # created inside the worker's running loop
@@ -69,27 +72,58 @@ class WorkerStore:
             self._queue.put_nowait(alert)
 
     async def run_alert_writer(self, on_stored: Callable[[set[str]], None]) -> None:
-        """Forever: take queued alerts in small batches, upsert them, report the ids."""
+        """Forever: take queued alerts in small batches, upsert them, report the ids.
+
+        A batch the database refuses is retried with backoff until it is stored (the
+        worker reports the database as degraded meanwhile), so an outage delays alerts
+        in the database and in the summary but does not lose them."""
         while True:
             batch = [await self._queue.get()]
             while not self._queue.empty() and len(batch) < 100:
                 batch.append(self._queue.get_nowait())
-            try:
-                async for attempt in await self._retrying():
-                    with attempt:
-                        await self.upsert_alerts(batch)
-            except (SQLAlchemyError, OSError) as exc:
-                log.error("alerts not stored in the database; they stay in the members' "
-                          "outboxes", count=len(batch), error=str(exc))
-            else:
-                on_stored({a["alert_id"] for a in batch})
+            wait = WRITE_RETRY_MIN_S
+            while True:
+                try:
+                    await self.upsert_alerts(batch)
+                except (SQLAlchemyError, OSError) as exc:
+                    if self.health.degrade(exc):
+                        log.error("database unreachable; alerts wait", count=len(batch),
+                                  error=self.health.last_error)
+                    self.health.backlog = len(batch) + self._queue.qsize()
+                    await asyncio.sleep(wait)
+                    wait = min(wait * 2, WRITE_RETRY_MAX_S)
+                    continue
+                self._recovered()
+                break
+            on_stored({a["alert_id"] for a in batch})
 
-    async def drain_alerts(self, timeout: float = 5.0) -> None:
-        """Wait (bounded) until queued alerts are written: the summary counts them."""
+    def _recovered(self) -> None:
+        outage = self.health.recover()
+        if outage is not None:
+            log.info("database reachable again", outage_s=round(outage, 1))
+        self.health.backlog = self._queue.qsize()
+
+    async def drain_alerts(self, timeout: float = 5.0) -> bool:
+        """Wait (bounded) until queued alerts are written: the summary counts them.
+        False when some still wait (the database is away): the summary waits too."""
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(timeout):
                 while not self._queue.empty():
                     await asyncio.sleep(0.05)
+        return self._queue.empty()
+
+    async def probe(self) -> bool:
+        """Does the database answer? Keeps the health current when no alerts flow."""
+        try:
+            async with self._maker()() as db:
+                await db.execute(text("SELECT 1"))
+        except (SQLAlchemyError, OSError) as exc:
+            if self.health.degrade(exc):
+                log.error("database unreachable", error=self.health.last_error)
+            return False
+        if self._queue.empty():
+            self._recovered()
+        return True
 
     async def upsert_alerts(self, alerts: list[dict[str, Any]]) -> None:
         """Insert new alerts; for known ids refresh the evidence, never the ack."""

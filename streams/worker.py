@@ -21,6 +21,7 @@ for which tick effects are written at once and which wait for the next sample.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import socket
@@ -31,9 +32,9 @@ from typing import Any
 import faust
 import structlog
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from configs.settings import Settings
+from contract.kafka import kafka_config
 from contract.topics import (
     TOPIC_ALERTS,
     TOPIC_CLASS_EVENTS,
@@ -47,13 +48,17 @@ from contract.topics import (
 )
 from streams.agents_class import ClassLifecycle
 from streams.agents_live import LiveWorker, Outbox, Topics
+from streams.board_backlog import BufferedBoard
 from streams.diagnostics import install_state_dump
 from streams.faust_tuning import (
     apply_eager_delivery,
     apply_fetch_max_wait,
     apply_verified_end_offsets,
+    check_targets,
 )
+from streams.health import WorkerHealth, serve_health
 from streams.insight_config import default_alert_rules, default_insight_config
+from streams.kafka_faust import faust_broker_options
 from streams.member_state import MemberState
 from streams.partition_watch import PartitionProgress, StallWatch
 from streams.sink import LiveBoard
@@ -63,20 +68,27 @@ from streams.worker_config import WorkerConfig, default_worker_config
 
 log = structlog.get_logger(__name__)
 SMALL_BATCH = 200  # roster and form events: rare, but a class start sends a roster burst
+# A Redis command that takes longer than this is an outage (Redis answers in
+# milliseconds); the board's writes then wait in its backlog (streams.board_backlog).
+REDIS_TIMEOUT_S = 2.0
 
 
 def create_app(settings: Settings, worker_config: WorkerConfig | None = None) -> faust.App:
     if not settings.kafka_url:
         raise ValueError("the worker needs SPOTTER_KAFKA_URL (spotter up sets it)")
     cfg = worker_config or default_worker_config()
+    check_targets()  # a Faust our overrides were not written for stops here, named
     if cfg.faust.eager_delivery:
         apply_eager_delivery()
     if cfg.faust.verify_end_offsets:
         apply_verified_end_offsets()
     apply_fetch_max_wait(cfg.faust.fetch_max_wait_ms)
+    worker_dir = settings.data_dir / "worker"  # Faust's datadir, not the working directory
+    worker_dir.mkdir(parents=True, exist_ok=True)
     app = faust.App(
         settings.worker_id,
-        broker=settings.kafka_url,
+        **faust_broker_options(kafka_config(settings)),
+        datadir=str(worker_dir / "{conf.name}-data"),
         store="memory://",
         topic_partitions=settings.topic_partitions,
         broker_rebalance_timeout=settings.broker_rebalance_timeout_s,
@@ -126,15 +138,45 @@ def instance_id(settings: Settings) -> str:
     return f"{settings.worker_id}:{socket.gethostname()}:{os.getpid()}"
 
 
+def redis_client(url: str) -> Redis:
+    """A Redis client that gives up on a silent server instead of waiting forever: a
+    paused Redis must cost the board some seconds, never the worker (see
+    streams.board_backlog)."""
+    return Redis.from_url(url, socket_timeout=REDIS_TIMEOUT_S,
+                          socket_connect_timeout=REDIS_TIMEOUT_S, health_check_interval=10)
+
+
+def guarded(name: str, health: WorkerHealth) -> Any:
+    """A timer or agent step that must never take the worker down: an exception is
+    logged, counted against ``name`` in the worker's health, and the next turn runs."""
+    def wrap(fn: Any) -> Any:
+        @functools.wraps(fn)
+        async def run(*args: Any, **kwargs: Any) -> Any:
+            try:
+                result = await fn(*args, **kwargs)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - see docstring
+                health.failed(name, exc)
+                log.warning("worker step failed; it runs again", step=name,
+                            error=f"{type(exc).__name__}: {exc}"[:300])
+                return None
+            health.succeeded(name)
+            return result
+        return run
+    return wrap
+
+
 def register_agents(app: faust.App, settings: Settings, cfg: WorkerConfig) -> None:
     if not settings.redis_url:
         raise ValueError("the worker needs SPOTTER_REDIS_URL (spotter up sets it)")
-    board = LiveBoard(Redis.from_url(settings.redis_url))
+    board = BufferedBoard(LiveBoard(redis_client(settings.redis_url)))
     store = WorkerStore(settings.resolved_database_url())
     config, rules = default_insight_config(), default_alert_rules()
     partitions = settings.topic_partitions
     instance = instance_id(settings)
     joined = {"once": False}
+    health = WorkerHealth(instance=instance, board=board.health, store=store.health)
 
     def table(name: str) -> Any:
         return app.Table(name, default=None, partitions=partitions, key_type=str,
@@ -154,56 +196,69 @@ def register_agents(app: faust.App, settings: Settings, cfg: WorkerConfig) -> No
                                control_topic=raw_topic(app, TOPIC_WORKER_CONTROL),
                                reports_topic=raw_topic(app, TOPIC_WORKER_REPORTS),
                                board=board, store=store, partitions=partitions)
+    health.watch(app, live, members)
 
-    async def flush(out: Outbox) -> None:
+    async def handle(name: str, step: Any, events: list[Any]) -> None:
+        """One consumer batch through ``step``; a batch that raises is dead-lettered
+        whole (with the error) rather than crash-looping the agent on it."""
         try:
-            await live.flush(out)
-        except (RedisError, OSError) as exc:
-            # state is already stored; the tablet catches up with the next change
-            log.warning("live board unreachable; tiles and alerts not pushed", error=str(exc))
+            out = step(events, time.time())
+        except Exception as exc:  # noqa: BLE001 - the handlers isolate records first
+            log.exception("a batch broke its handler; dead-lettered", agent=name)
+            out = Outbox()
+            for event in events:
+                out.reject(event, f"handling failed: {type(exc).__name__}: {exc}"[:300],
+                           "handler_error")
+        health.took(name, len(events))
+        await guarded(f"{name}.flush", health)(live.flush)(out)
 
     @app.agent(raw_topic(app, TOPIC_HR_SAMPLES))
     async def heart_rate(stream: Any) -> None:
         async for events in batches(stream, cfg.batch.max_samples):
-            await flush(live.take_samples(events, time.time()))
+            await handle("heart_rate", live.take_samples, events)
 
     @app.agent(raw_topic(app, TOPIC_ROSTER))
     async def roster(stream: Any) -> None:
         async for events in batches(stream, SMALL_BATCH):
-            await flush(live.take_roster(events, time.time()))
+            await handle("roster", live.take_roster, events)
 
     @app.agent(raw_topic(app, TOPIC_FORM_EVENTS))
     async def form_events(stream: Any) -> None:
         async for events in batches(stream, SMALL_BATCH):
-            await flush(live.take_form(events, time.time()))
+            await handle("form", live.take_form, events)
+
+    async def one_by_one(name: str, stream: Any, step: Any) -> None:
+        async for event in stream.events():
+            try:
+                await step(event)
+            except Exception as exc:  # noqa: BLE001 - never crash-loop on one record
+                log.exception("a record broke its handler; dead-lettered", agent=name)
+                await live.dead_letters([(event.message.topic, event.value,
+                                          f"handling failed: {type(exc).__name__}: {exc}"[:300],
+                                          "handler_error")])
+            health.took(name, 1)
 
     @app.agent(raw_topic(app, TOPIC_CLASS_EVENTS))
     async def class_events(stream: Any) -> None:
-        async for event in stream.events():
-            await lifecycle.on_class_event(event)
+        await one_by_one("class_events", stream, lifecycle.on_class_event)
 
     @app.agent(raw_topic(app, TOPIC_WORKER_CONTROL))
     async def class_control(stream: Any) -> None:
-        async for event in stream.events():
-            await lifecycle.on_control(event)
+        await one_by_one("class_control", stream, lifecycle.on_control)
 
     @app.agent(raw_topic(app, TOPIC_WORKER_REPORTS))
     async def class_reports(stream: Any) -> None:
-        async for event in stream.events():
-            await lifecycle.on_report(event)
+        await one_by_one("class_reports", stream, lifecycle.on_report)
 
     @app.timer(interval=1.0)
+    @guarded("tick", health)
     async def tick() -> None:
         if app.rebalancing:
             return
-        try:
-            info = await board.class_info(live.live_classes())
-        except (RedisError, OSError) as exc:
-            log.warning("live board unreachable; alerts wait", error=str(exc))
-            return
+        info = await board.class_info(live.live_classes())
         if app.rebalancing:  # it may have started while we waited for Redis
             return
-        await flush(live.tick(time.time(), info))
+        await live.flush(live.tick(time.time(), info))
 
     def owned() -> set[int]:
         return {tp.partition for tp in app.consumer.assignment()
@@ -221,20 +276,31 @@ def register_agents(app: faust.App, settings: Settings, cfg: WorkerConfig) -> No
         log.info("worker joined its group", worker=instance, partitions=sorted(mine),
                  members_restored=restored[0], profiles_restored=restored[1])
         joined["once"] = True
-        await board.mark_ready(instance, mine)
+        health.joined(mine)
+        await guarded("mark_ready", health)(board.board.mark_ready)(instance, mine)
         unconfirmed = live.unconfirmed_alerts()
         if unconfirmed:  # raised by a previous owner that did not live to store them
             log.info("re-sending unconfirmed alerts", count=len(unconfirmed))
-            await live.emit_alerts(unconfirmed)
+            await guarded("emit_alerts", health)(live.emit_alerts)(unconfirmed)
+        resumed = lifecycle.resume_pending()
+        if resumed:
+            log.info("summaries not stored before a restart are being stored", count=resumed)
 
     @app.timer(interval=5.0)
+    @guarded("keep_ready", health)
     async def keep_ready() -> None:
+        await store.probe()
         if joined["once"] and not app.rebalancing:
-            await board.mark_ready(instance, members.partitions)
+            await board.board.mark_ready(instance, members.partitions, health.summary())
+
+    @app.task
+    async def drain_board() -> None:
+        await board.keep_draining()
 
     watch = StallWatch(cfg.watch.stall_after_s)
 
     @app.timer(interval=cfg.watch.check_every_s)
+    @guarded("watch_partitions", health)
     async def watch_partitions() -> None:
         """Report (and, when Faust left it paused, resume) a heart-rate partition with
         records waiting that this worker is not reading; see streams.partition_watch."""
@@ -258,6 +324,7 @@ def register_agents(app: faust.App, settings: Settings, cfg: WorkerConfig) -> No
                 ends = dict(await consumer.highwaters(*still))
             except Exception as exc:  # noqa: BLE001 - broker busy; next check asks again
                 log.warning("end offsets unavailable for the partition watch", error=str(exc))
+        health.lag({p: (ends.get(tp), positions[p]) for p, tp in tps.items()})
         if app.rebalancing:
             return
         progress = {p: PartitionProgress(position=positions[p], end_offset=ends.get(tp))
@@ -281,3 +348,8 @@ def register_agents(app: faust.App, settings: Settings, cfg: WorkerConfig) -> No
     @app.task
     async def alert_writer() -> None:
         await store.run_alert_writer(live.alerts_stored)
+
+    @app.task
+    async def health_server() -> None:
+        if settings.worker_port is not None:
+            await serve_health(health, settings.api_host, settings.worker_port)

@@ -60,6 +60,11 @@ class WatchSection(_Strict):
     resume_paused: bool = True
 
 
+class ArrivalSection(_Strict):
+    max_ahead_s: float = Field(default=120.0, ge=0, le=86_400)
+    max_behind_s: float = Field(default=86_400.0, ge=60, le=30 * 86_400)
+
+
 class WorkerConfig(_Strict):
     batch: BatchSection = BatchSection()
     profiles: ProfilesSection = ProfilesSection()
@@ -68,6 +73,7 @@ class WorkerConfig(_Strict):
     class_end: ClassEndSection = ClassEndSection()
     faust: FaustSection = FaustSection()
     watch: WatchSection = WatchSection()
+    arrival: ArrivalSection = ArrivalSection()
 
 
 def load_worker_config(path: Path | str | None = None) -> WorkerConfig:

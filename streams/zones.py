@@ -12,10 +12,8 @@ from typing import Literal
 # Tanaka, Monahan & Seals (2001), J Am Coll Cardiol 37:153-156: HRmax = 208 - 0.7 * age.
 TANAKA_INTERCEPT = 208.0
 TANAKA_SLOPE = 0.7
-# When neither HRmax nor age is known, assume a 35-year-old (Tanaka: 183.5 bpm): a
-# middle-of-the-room guess that keeps tiles useful until the profile is filled in.
-DEFAULT_AGE = 35
-DEFAULT_HR_REST = 60
+# HRmax and resting HR themselves are resolved once per member and session by
+# ``streams.physiology.resolve_physiology`` (profile, learned, configured defaults).
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,21 +32,12 @@ class ZoneModel:
             raise ValueError(f"zone bounds must rise strictly and be positive, got {bounds}")
 
 
-def estimate_hr_max(age: int | None = None, hr_max: int | None = None) -> int:
-    """The member's HRmax: measured if known, else Tanaka from age, else a default age."""
-    if hr_max:
-        return int(hr_max)
-    years = age if age is not None else DEFAULT_AGE
-    return round(TANAKA_INTERCEPT - TANAKA_SLOPE * years)
-
-
-def intensity(hr: float, hr_max: int, hr_rest: int | None = None,
+def intensity(hr: float, hr_max: int, hr_rest: int,
               basis: Literal["hrmax", "hrr"] = "hrmax") -> float:
     """Fraction of HRmax, or of heart-rate reserve (Karvonen) when ``basis='hrr'``."""
     if basis == "hrr":
-        rest = hr_rest if hr_rest is not None else DEFAULT_HR_REST
-        reserve = max(hr_max - rest, 1)
-        return (hr - rest) / reserve
+        reserve = max(hr_max - hr_rest, 1)
+        return (hr - hr_rest) / reserve
     return hr / hr_max
 
 

@@ -14,10 +14,16 @@ def worker(loglevel: str = typer.Option("info", help="Faust log level")) -> None
     import faust
 
     from configs.settings import get_settings
+    from contract.kafka import KafkaConfigError
+    from streams.faust_tuning import FaustPatchError
     from streams.worker import create_app
 
     configure_logging()
-    faust_app = create_app(get_settings())
+    try:
+        faust_app = create_app(get_settings())
+    except (KafkaConfigError, FaustPatchError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)  # one line a deployer can act on
+        raise typer.Exit(2) from None
     faust.Worker(faust_app, loglevel=loglevel).execute_from_commandline()
 
 

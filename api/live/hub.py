@@ -98,6 +98,10 @@ class LiveHub:
         finally:
             self._clients.get(class_session_id, set()).discard(queue)
 
+    def client_count(self) -> int:
+        """Open live streams (the API's /metrics)."""
+        return sum(len(queues) for queues in self._clients.values())
+
     def dispatch(self, channel: str, data: bytes | str) -> None:
         class_session_id = channel.rsplit(":", 1)[-1]
         targets = self._clients.get(class_session_id)

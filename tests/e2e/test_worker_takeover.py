@@ -225,7 +225,9 @@ async def test_takeover_crash_and_restart_keep_every_second_once(
     class_id = f"takeover-{uuid.uuid4().hex[:8]}"
     members = members_on_every_partition()
     fed: dict[str, list[tuple]] = {m: [] for m in members}
-    base = time.time() - 30
+    # 240 event-time seconds are published in well under that: the newest must stay within
+    # the worker's arrival window (120 s ahead of its clock, configs/worker.toml)
+    base = time.time() - 2 * PHASE_S
     try:
         await run_the_class(workers, redis, producer, class_id, members, fed, base)
         database_url = settings.resolved_database_url()

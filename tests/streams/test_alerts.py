@@ -156,12 +156,13 @@ def test_disabled_rule_never_fires() -> None:
 def test_alert_data_makes_a_wire_record() -> None:
     from contract.records import Alert
 
+    t0 = 1_700_000_000.0  # the wire takes real Unix times only
     state = session()
-    play(state, 1000.0, [100] * 8 + [150] + [100] * 5)
-    state.advance(1100.0)
-    (alert,) = evaluate(state, 1100.0, class_live=False)
+    play(state, t0, [100] * 8 + [150] + [100] * 5)
+    state.advance(t0 + 100)
+    (alert,) = evaluate(state, t0 + 100, class_live=False)
     record = Alert(**alert.to_dict())
-    assert record.rule == "spike" and record.evidence_start == 1007.0
+    assert record.rule == "spike" and record.evidence_start == t0 + 7
 
 
 def test_tick_accounts_and_evaluates() -> None:

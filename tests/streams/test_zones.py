@@ -1,33 +1,22 @@
-"""Zone maths: Tanaka HRmax, %HRmax / Karvonen intensity, zone lookup (hand-computed)."""
+"""Zone maths: %HRmax / Karvonen intensity and zone lookup (hand-computed)."""
 
 from __future__ import annotations
 
 import pytest
 
-from streams.zones import ZoneModel, estimate_hr_max, intensity, zone_for
+from streams.zones import ZoneModel, intensity, zone_for
 
 KARVONEN = ZoneModel(basis="hrr")
 
 
-@pytest.mark.parametrize(("age", "hr_max", "expected"), [
-    (20, None, 194),   # Tanaka: 208 - 0.7 * 20 = 194
-    (40, None, 180),   # 208 - 28
-    (60, None, 166),   # 208 - 42
-    (None, None, 184),  # default age 35: 183.5, rounded half to even
-    (40, 171, 171),    # a measured HRmax wins over the estimate
-])
-def test_estimate_hr_max(age: int | None, hr_max: int | None, expected: int) -> None:
-    assert estimate_hr_max(age, hr_max) == expected
-
-
 @pytest.mark.parametrize(("hr", "hr_max", "hr_rest", "basis", "expected"), [
-    (150, 200, None, "hrmax", 0.75),
-    (200, 200, None, "hrmax", 1.0),
+    (150, 200, 60, "hrmax", 0.75),    # %HRmax ignores the resting HR
+    (200, 200, 60, "hrmax", 1.0),
     (125, 200, 50, "hrr", 0.5),    # Karvonen: (125 - 50) / (200 - 50)
     (50, 200, 50, "hrr", 0.0),
-    (140, 200, None, "hrr", 0.5714),  # default resting 60: 80 / 140
+    (140, 200, 60, "hrr", 0.5714),   # 80 / 140
 ])
-def test_intensity(hr: float, hr_max: int, hr_rest: int | None, basis: str,
+def test_intensity(hr: float, hr_max: int, hr_rest: int, basis: str,
                    expected: float) -> None:
     assert intensity(hr, hr_max, hr_rest, basis) == pytest.approx(expected, abs=1e-4)  # type: ignore[arg-type]
 
