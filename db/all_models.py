@@ -1,6 +1,6 @@
 """Import every table module so ``Base.metadata`` is complete (Alembic, tests)."""
 
-from db import accounts, live, models, platform, training  # noqa: F401
+from db import accounts, live, models, platform, timetable, training  # noqa: F401
 from db.models import Base
 
 metadata = Base.metadata

@@ -27,6 +27,10 @@ EVENTS: dict[str, str] = {
     "plan.approved": "Your training plan was approved",
     "class.summary_ready": "The class summary is ready",
     "schedule.published": "A new timetable was published with your classes",
+    "schedule.proposed": "A trainer proposed a timetable draft",
+    "schedule.cover_needed": "Classes need cover: a trainer is on leave",
+    "class.changed": "One of your classes has changed",
+    "class.cancelled": "One of your classes was cancelled",
 }
 MAX_PAYLOAD_KEYS = 50
 
