@@ -16,6 +16,7 @@ class Principal:
     member_id: str | None = None
     trainer_id: str | None = None
     room_id: str | None = None  # devices only
+    device_id: str | None = None  # devices only: the token's id, signs the room's records
     via: Literal["cookie", "bearer"] = "bearer"
     csrf_token: str | None = None  # cookie sessions only
 

@@ -68,7 +68,8 @@ async def principal_from_bearer(db: AsyncSession, token: str) -> Principal | Non
     if row is None or row.revoked_at is not None:
         return None
     if row.kind == "device":
-        return Principal(role="device", room_id=row.room_id, display_name=row.name)
+        return Principal(role="device", room_id=row.room_id, display_name=row.name,
+                         device_id=row.id)
     user = await db.get(User, row.user_id) if row.user_id else None
     if user is None or not user.is_active:
         return None
