@@ -151,8 +151,11 @@ def _changed(item: PlanItem, edit: ItemEdit, library: ExerciseLibrary,
         if note:
             notes.append(note)
     reason = edit.reason.strip() if edit.reason else ""
+    # a swap's old reason was about the old exercise: the new one says why it is there
+    kept = "" if swapped is not None else item.reason + " "
+    said = "; ".join(notes)
     return changed.model_copy(update={
-        "reason": reason or (item.reason + " " + "; ".join(notes) + ".").strip()})
+        "reason": reason or (kept + said[:1].upper() + said[1:] + ".").strip()})
 
 
 def edit_plan(plan: Plan, edits: Sequence[ItemEdit], library: ExerciseLibrary,

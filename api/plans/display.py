@@ -17,9 +17,26 @@ def words(text: str | None) -> str:
     return (text or "").replace("_", " ")
 
 
+def zones(target: dict[str, Any]) -> str:
+    """A heart-rate target as the board's zones and the member's bpm."""
+    lo, hi = target["zones"]
+    text = f"zone {lo}" if lo == hi else f"zones {lo}-{hi}"
+    text += f" ({target['bpm'][0]}-{target['bpm'][1]} bpm)"
+    if target.get("recovery_zone") and target.get("recovery_bpm"):
+        rec = target["recovery_bpm"]
+        text += f", zone {target['recovery_zone']} ({rec[0]}-{rec[1]} bpm) between bouts"
+    return text
+
+
 def dose(item: dict[str, Any]) -> str:
-    amount = f"{item['reps']} reps" if item.get("reps") else f"{item.get('duration_seconds')} s"
+    amount = f"{item['reps']} reps" if item.get("reps") else duration(item.get("duration_seconds"))
     return f"{item['sets']} × {amount}"
+
+
+def duration(seconds: int | None) -> str:
+    if seconds is None:
+        return "-"
+    return f"{seconds // 60} min" if seconds >= 600 and seconds % 60 == 0 else f"{seconds} s"
 
 
 def intensity(item: dict[str, Any]) -> str:

@@ -43,7 +43,10 @@ def profile_from_form(form: FormData, member: Member, stored: MemberProfile | No
             "days_per_week": whole(form, "days_per_week"),
             "minutes_per_session": whole(form, "minutes_per_session"),
             "equipment": [e for e in form.getlist("equipment") if isinstance(e, str)],
-            "injuries": [{"area": a} for a in form.getlist("injuries") if isinstance(a, str)]}
+            "injuries": [{"area": a} for a in form.getlist("injuries") if isinstance(a, str)],
+            "hr_max": whole(form, "hr_max"), "hr_rest": whole(form, "hr_rest"),
+            "class_days": [int(d) for d in form.getlist("class_days")
+                           if isinstance(d, str) and d.isdigit()]}
     return MemberProfile.model_validate(data)
 
 
@@ -56,7 +59,8 @@ def starting_values(member: Member, stored: MemberProfile | None) -> dict[str, A
             "sex": member.sex if member.sex in ("female", "male") else "other",
             "body_weight_kg": member.weight_kg or 70, "goals": ["general_fitness"],
             "fitness_level": "beginner", "days_per_week": 3, "minutes_per_session": 60,
-            "equipment": ["dumbbell"], "injuries": []}
+            "equipment": ["dumbbell", "bench"], "injuries": [], "hr_max": member.hr_max,
+            "hr_rest": member.hr_rest, "class_days": []}
 
 
 def item_edit_from_form(form: FormData) -> ItemEdit:

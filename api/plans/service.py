@@ -58,6 +58,19 @@ def parse_profile(data: dict[str, Any], where: str) -> MemberProfile:
                            "with PUT /api/members/{id}/profile") from exc
 
 
+def with_heart_rates(profile: MemberProfile, member: Member) -> MemberProfile:
+    """The profile with the member's measured HRmax and resting HR where it has none: the
+    numbers the live board uses, so a planned zone is the zone on the studio screen."""
+    update = {k: getattr(member, k) for k in ("hr_max", "hr_rest")
+              if getattr(profile, k) is None and getattr(member, k)}
+    if not update:
+        return profile
+    try:
+        return MemberProfile.model_validate({**profile.model_dump(mode="json"), **update})
+    except ValidationError:   # an implausible value on the member record: plan without it
+        return profile
+
+
 async def stored_profile(db: AsyncSession, member_id: str) -> MemberProfile | None:
     row = await db.get(MemberProfileRow, member_id)
     return parse_profile(row.profile, "stored profile") if row else None
@@ -112,6 +125,7 @@ async def generate(db: AsyncSession, principal: Principal, body: PlanCreate) -> 
         if profile is None:
             raise InvalidInput(f"member {member.id!r} has no stored profile; send one in "
                                "'profile' or store it with PUT /api/members/{id}/profile")
+    profile = with_heart_rates(profile, member)
     library = await current_library(db)
     try:
         plan = await run_in_threadpool(generate_plan, profile, body.weeks, library=library,
