@@ -160,9 +160,9 @@ def check(plan: dict[str, Any], profile: dict[str, Any], data: Data) -> list[str
                 rows = _rows(data, goal, profile["fitness_level"], _roles(ex))
                 if not any(_dose_fits(item, r, week["deload"], history, ex,
                                       data.guidance["periodization"]) for r in rows):
-                    out.append(f"{name}: {item['sets']} x {item['reps'] or item['duration_seconds']}"
-                               f" rest {item['rest_seconds']} {item['intensity']} fits no "
-                               f"{goal} row")
+                    amount = item["reps"] or item["duration_seconds"]
+                    out.append(f"{name}: {item['sets']} x {amount} rest "
+                               f"{item['rest_seconds']} {item['intensity']} fits no {goal} row")
                 if ex["pattern"] == "conditioning":
                     problem = _heart_rate_problem(data, item.get("heart_rate"), profile)
                     if problem:
