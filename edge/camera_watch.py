@@ -28,6 +28,7 @@ from tenacity import (
     retry_if_not_exception_type,
     stop_after_attempt,
     stop_never,
+    stop_when_event_set,
     wait_exponential,
 )
 
@@ -182,11 +183,15 @@ class CameraWatch:
                 try:
                     for attempt in self._retrying():
                         with attempt:
-                            self._stream()
+                            if not self._stop.is_set():
+                                self._stream()
                     break  # the source ended (a video file) or the class did
                 except _Dropped:
                     self._before_retry(None)
         except RetryError:
+            if self._stop.is_set():  # the class ended while the camera was away
+                self.state = CameraState.FINISHED
+                return
             self.state = CameraState.FAILED
             log.error("camera_given_up", camera=self.camera.id, error=self.last_error,
                       attempts=self._failures)
@@ -203,7 +208,8 @@ class CameraWatch:
         return Retrying(
             retry=retry_if_exception_type(CameraError) & retry_if_not_exception_type(_Dropped),
             wait=wait_exponential(multiplier=r.initial_s, min=r.initial_s, max=r.max_s),
-            stop=stop_after_attempt(r.max_attempts + 1) if r.max_attempts else stop_never,
+            stop=stop_when_event_set(self._stop) | (
+                stop_after_attempt(r.max_attempts + 1) if r.max_attempts else stop_never),
             sleep=self._pause, before_sleep=self._before_retry, reraise=False)
 
     def _pause(self, seconds: float) -> None:

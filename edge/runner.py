@@ -28,6 +28,7 @@ from edge.forwarder import StoreAndForward
 from edge.health import serve_status, status_app, status_snapshot
 from edge.pairing import pair_straps, roster_from_pairings
 from edge.publisher import KafkaTransport
+from edge.stations_app import station_routes
 from ingest.pairing import default_store
 from ingest.source import HeartRateSource
 
@@ -205,7 +206,9 @@ async def run_edge(settings: Settings, class_session_id: str, api_url: str, *,
         server = None
         if es.health_enabled:
             app = status_app(lambda: status_snapshot(agent, forwarder, cameras),
-                             agent.end_class, settings.edge_token)
+                             agent.end_class, settings.edge_token,
+                             extra=station_routes(cameras, settings.edge_token,
+                                                  {e.member_id: e.display_name for e in roster}))
             server = await serve_status(app, es.health_host, es.health_port)
             if server is not None:
                 _write_agent_file(settings, class_session_id, es.health_host, server.port)
