@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -20,15 +21,18 @@ from sqladmin import Admin, ModelView
 from sqladmin.authentication import AuthenticationBackend
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from wtforms import FloatField
 
 from api.accounts import service as accounts
 from api.accounts.dependencies import SAFE_METHODS, SESSION_COOKIE
 from api.accounts.principal import Principal
+from api.templating import templates
 from db.models import ClassSession, ClassType, Member, Room, Trainer
 
 BASE_URL = "/admin/db"
+# Our own SQLAdmin templates (the app's header and dark theme), found before SQLAdmin's.
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 _CLOCK = r"^([01]\d|2[0-3]):[0-5]\d$"
 
 
@@ -71,6 +75,14 @@ def same_origin(request: Request) -> bool:
     return urlsplit(source).netloc == request.headers.get("host", "")
 
 
+def refused(request: Request, principal: Principal, message: str) -> Response:
+    """The app's own 403 page (its header, a way back), not a bare 'Forbidden'."""
+    return templates.TemplateResponse(request, "errors.html", {
+        "title": "Error 403", "status": 403, "message": message, "principal": principal,
+        "request_id": str(getattr(request.state, "request_id", "-")), "fragment": False,
+    }, status_code=403)
+
+
 class SessionAuth(AuthenticationBackend):
     """Our own session cookie (or bearer token), admins only. No SQLAdmin login form."""
 
@@ -92,12 +104,11 @@ class SessionAuth(AuthenticationBackend):
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
         if principal.role != "admin":
-            return HTMLResponse("<h1>Forbidden</h1><p>The studio database is for admins.</p>",
-                                status_code=403)
+            return refused(request, principal, "The studio data (rooms, class types, "
+                           "trainers, members) is edited by admins.")
         if (principal.via == "cookie" and request.method not in SAFE_METHODS
                 and not same_origin(request)):
-            return HTMLResponse("<h1>Forbidden</h1><p>Cross-site form post refused.</p>",
-                                status_code=403)
+            return refused(request, principal, "A form posted from another site was refused.")
         request.state.principal = principal
         return True
 
@@ -113,24 +124,45 @@ class SessionAuth(AuthenticationBackend):
 
 
 class RoomAdmin(ModelView, model=Room):
-    name_plural = "Rooms"
+    name, name_plural = "Room", "Rooms"
     column_list = [Room.id, Room.name, Room.capacity, Room.features]
+    column_labels = {Room.id: "Id", Room.name: "Name", Room.capacity: "Capacity (people)",
+                     Room.features: "Equipment and features"}
+    form_args = {"features": {"description": 'a JSON list, e.g. ["bikes", "mirrors"]'}}
     column_searchable_list = [Room.name]
 
 
 class ClassTypeAdmin(ModelView, model=ClassType):
-    name_plural = "Class types"
+    name, name_plural = "Class type", "Class types"
     column_list = [ClassType.id, ClassType.name, ClassType.duration_min,
                    ClassType.qualification, ClassType.revenue_weight]
+    column_labels = {ClassType.id: "Id", ClassType.name: "Name",
+                     ClassType.duration_min: "Length (min)",
+                     ClassType.required_features: "Room equipment needed",
+                     ClassType.qualification: "Trainer qualification needed",
+                     ClassType.revenue_weight: "Revenue per attendee"}
+    form_args = {"revenue_weight": {"description": "what one attendee brings in, in the "
+                                                   "studio's currency; the timetable weighs "
+                                                   "classes by it"},
+                 "required_features": {"description": 'a JSON list of room features, '
+                                                      'e.g. ["bikes"]'}}
     column_searchable_list = [ClassType.name]
     # SQLAlchemy 2.1's Float is no longer a Numeric, so SQLAdmin finds no converter.
     form_overrides = {"revenue_weight": FloatField}
 
 
 class TrainerAdmin(ModelView, model=Trainer):
-    name_plural = "Trainers and availability"
+    name, name_plural = "Trainer", "Trainers and availability"
     column_list = [Trainer.id, Trainer.display_name, Trainer.qualifications,
                    Trainer.max_hours_per_week, Trainer.availability]
+    column_labels = {Trainer.id: "Id", Trainer.display_name: "Name", Trainer.email: "Email",
+                     Trainer.qualifications: "Qualifications",
+                     Trainer.max_hours_per_week: "Most hours a week",
+                     Trainer.availability: "Weekly availability"}
+    form_args = {"availability": {"description": 'a JSON list of windows, day 0 = Monday: '
+                                                 '[{"day": 0, "start": "07:00", '
+                                                 '"end": "12:00"}]'},
+                 "qualifications": {"description": 'a JSON list, e.g. ["hiit", "yoga"]'}}
     column_searchable_list = [Trainer.display_name]
     form_overrides = {"max_hours_per_week": FloatField}
 
@@ -144,9 +176,19 @@ class TrainerAdmin(ModelView, model=Trainer):
 
 
 class MemberAdmin(ModelView, model=Member):
-    name_plural = "Members"
+    name, name_plural = "Member", "Members"
     column_list = [Member.id, Member.display_name, Member.email, Member.birth_year,
                    Member.hr_max, Member.hr_rest]
+    column_labels = {Member.id: "Id", Member.display_name: "Name", Member.email: "Email",
+                     Member.birth_year: "Birth year", Member.sex: "Sex",
+                     Member.weight_kg: "Weight (kg)",
+                     Member.hr_max: "Maximum heart rate (bpm)",
+                     Member.hr_rest: "Resting heart rate (bpm)"}
+    form_args = {"hr_max": {"description": "measured if known; empty = estimated from the "
+                                           "birth year (208 - 0.7 x age); the live zones "
+                                           "are shares of it"},
+                 "hr_rest": {"description": "morning resting pulse, for training load "
+                                            "(TRIMP); empty = learned in class, else 60"}}
     column_searchable_list = [Member.display_name, Member.email]
     form_overrides = {"weight_kg": FloatField}
 
@@ -158,9 +200,20 @@ class MemberAdmin(ModelView, model=Member):
 
 
 class ClassSessionAdmin(ModelView, model=ClassSession):
-    name_plural = "Class sessions"
-    column_list = [ClassSession.id, ClassSession.starts_at, ClassSession.status,
-                   ClassSession.room_id, ClassSession.trainer_id]
+    name, name_plural = "Class session", "Class sessions"
+    column_list = [ClassSession.id, ClassSession.class_type, ClassSession.starts_at,
+                   ClassSession.status, ClassSession.room, ClassSession.trainer]
+    column_labels = {ClassSession.id: "Id", ClassSession.class_type: "Class",
+                     ClassSession.starts_at: "Starts (UTC)", ClassSession.ends_at: "Ends (UTC)",
+                     ClassSession.status: "Status", ClassSession.room: "Room",
+                     ClassSession.trainer: "Trainer", ClassSession.bookings: "Bookings"}
+    column_formatters = {
+        ClassSession.class_type: lambda m, _: m.class_type.name if m.class_type else "",
+        ClassSession.room: lambda m, _: m.room.name if m.room else "",
+        ClassSession.trainer: lambda m, _: m.trainer.display_name if m.trainer else "",
+        ClassSession.starts_at: lambda m, _: m.starts_at.strftime("%a %d %b %Y %H:%M"),
+    }
+    column_formatters_detail = column_formatters
 
     async def on_model_change(self, data: dict[str, Any], model: Any, is_created: bool,
                               request: Request) -> None:
@@ -171,8 +224,9 @@ class ClassSessionAdmin(ModelView, model=ClassSession):
 
 def mount_database_admin(app: FastAPI,
                          sessions: Callable[[], async_sessionmaker[AsyncSession]]) -> Admin:
-    admin = Admin(app, session_maker=sessions(), base_url=BASE_URL, title="Spotter data",
-                  authentication_backend=SessionAuth(sessions))
+    admin = Admin(app, session_maker=sessions(), base_url=BASE_URL, title="Studio data",
+                  authentication_backend=SessionAuth(sessions),
+                  templates_dir=str(TEMPLATES_DIR), favicon_url="/static/favicon.svg")
     for view in (RoomAdmin, ClassTypeAdmin, TrainerAdmin, MemberAdmin, ClassSessionAdmin):
         admin.add_view(view)
     return admin

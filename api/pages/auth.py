@@ -1,9 +1,10 @@
-"""The login and logout pages (session cookies for browsers)."""
+"""The site root, the login and logout pages (session cookies for browsers), and the icon
+browsers ask for at ``/favicon.ico``."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from api.accounts import service
 from api.accounts.dependencies import SESSION_COOKIE, CurrentPrincipal, OptionalPrincipal
@@ -11,7 +12,7 @@ from api.accounts.ratelimit import allow_login_attempt
 from api.accounts.router import client_address
 from api.accounts.service import SESSION_LIFETIME
 from api.deps import RedisDep, SessionDep
-from api.templating import templates
+from api.templating import STATIC_DIR, templates
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 HOME = {"admin": "/admin", "trainer": "/trainer", "member": "/member"}
@@ -28,6 +29,14 @@ def safe_next(next_url: str | None, role: str) -> str:
 async def home(principal: OptionalPrincipal) -> Response:
     return RedirectResponse(HOME.get(principal.role, "/login") if principal else "/login",
                             status_code=303)
+
+
+@router.get("/favicon.ico", response_class=FileResponse)
+async def favicon() -> FileResponse:
+    """Browsers and tools that ignore the pages' <link rel=icon> still ask here; an SVG
+    answers them (every browser we target draws SVG icons), cached for a day."""
+    return FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml",
+                        headers={"cache-control": "public, max-age=86400"})
 
 
 @router.get("/login", response_class=HTMLResponse)

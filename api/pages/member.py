@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from sqlalchemy import select
 
 from api.accounts.dependencies import MemberPage
 from api.accounts.principal import Principal
@@ -19,11 +20,16 @@ from api.deps import SessionDep
 from api.exceptions import SpotterError
 from api.members import service as members
 from api.members.schemas import CheckInIn, FeedbackIn, LogIn, SetIn
+from api.pages import member_view
 from api.plans import display, forms, lifecycle, service
 from api.plans.exceptions import PlanRefused
 from api.summaries import service as summaries
+from api.summaries.schemas import MemberSummaryOut
 from api.templating import templates
+from db.models import ClassSession
+from planner.config import default_config
 from planner.vocab import INJURY_AREAS
+from scheduler.config import load_settings
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 SCALES = (("sleep", "Sleep", "1 very poor … 5 very good"),
@@ -31,6 +37,24 @@ SCALES = (("sleep", "Sleep", "1 very poor … 5 very good"),
           ("stress", "Stress", "1 relaxed … 5 very stressed"),
           ("soreness", "Soreness", "1 none … 5 very sore"),
           ("pain", "Pain", "1 none … 5 severe"))
+
+
+HISTORY_SHOWN = 10  # classes listed; the chart shows up to HISTORY_CHARTED
+HISTORY_CHARTED = 30
+FEEDBACK = ((5, "great"), (4, "good"), (3, "ok"), (2, "hard going"), (1, "awful"))
+
+
+async def _past_classes(db: SessionDep, mine: list[MemberSummaryOut]
+                        ) -> list[tuple[float | None, member_view.PastClass]]:
+    """The member's classes with the class's name (the summary part names only the member)
+    and the end time in the studio's zone."""
+    ids = [c.class_session_id for c in mine]
+    names = {s.id: s.class_type.name if s.class_type else "Class" for s in
+             await db.scalars(select(ClassSession).where(ClassSession.id.in_(ids)))}
+    zone = load_settings().studio.timezone
+    return [(c.ended_at, member_view.past_class(c.summary, c.ended_at,
+                                                names.get(c.class_session_id, "Class"), zone))
+            for c in mine]
 
 
 def _problems(exc: ValidationError) -> list[str]:
@@ -58,13 +82,20 @@ async def _portal(request: Request, db: SessionDep, principal: Principal,
     for sets in logged.values():
         sets.sort(key=lambda s: (s.performed_on, s.set_index))
     checkins = await members.list_checkins(db, principal, member_id, 5)
-    classes = (await summaries.my_summaries(db, principal))[:10]
+    latest = checkins[0] if checkins else None
+    readiness = member_view.readiness_view(
+        latest.answers.model_dump(), latest.status.model_dump(), default_config()
+    ) if latest else None
+    past = await _past_classes(db, (await summaries.my_summaries(db, principal))
+                               [:HISTORY_CHARTED])
     return templates.TemplateResponse(request, "member.html", {
         "title": "My training", "principal": principal, "plan": plan, "week": shown,
-        "logged": logged, "rated": rated, "checkins": checkins, "scales": SCALES,
-        "classes": classes, "ended": display.ended_on,
+        "logged": logged, "rated": rated, "checkins": checkins, "readiness": readiness,
+        "scales": SCALES, "feedback_scale": FEEDBACK,
+        "classes": [c for _, c in past[:HISTORY_SHOWN]],
+        "history": member_view.history_series(past),
         "areas": INJURY_AREAS, "fmt": display, "errors": errors or [],
-        "saved": request.query_params.get("saved"), "css": "/static/plans.css"},
+        "saved": request.query_params.get("saved")},
         status_code=status)
 
 

@@ -6,20 +6,30 @@
     var el = document.getElementById("class-clock");
     if (!el) return;
     var start = parseFloat(el.dataset.startedAt), end = parseFloat(el.dataset.endedAt);
-    if (!start) { el.textContent = "--:--"; return; }
+    if (!start) return;  // the server's text ("not started") stands
     var s = Math.max(0, (end || Date.now() / 1000) - start);
     el.textContent = (s >= 3600 ? Math.floor(s / 3600) + ":" : "") + two((s % 3600) / 60) + ":" + two(s % 60);
   }
-  function controls() {
+  // A filter that matches nobody says so (with a way back) instead of leaving a blank area.
+  function filterEmpty() {
+    var tiles = document.getElementById("tiles"), note = document.getElementById("filter-empty");
+    if (!tiles || !note) return;
+    var all = tiles.querySelectorAll(".tile"), shown = 0;
+    all.forEach(function (t) { if (t.offsetParent !== null) shown += 1; });
+    note.hidden = !(all.length && !shown && tiles.dataset.filter !== "all");
+  }
+  function choose(b) {
     var tiles = document.getElementById("tiles");
-    document.querySelectorAll(".tile-controls button").forEach(function (b) {
-      b.addEventListener("click", function () {
-        var key = b.dataset.filter !== undefined ? "filter" : "sort";
-        tiles.dataset[key] = b.dataset[key];
-        document.querySelectorAll(".tile-controls button[data-" + key + "]").forEach(function (o) {
-          o.setAttribute("aria-pressed", String(o === b));
-        });
-      });
+    var key = b.dataset.filter !== undefined ? "filter" : "sort";
+    tiles.dataset[key] = b.dataset[key];
+    document.querySelectorAll(".tile-controls button[data-" + key + "]").forEach(function (o) {
+      o.setAttribute("aria-pressed", String(o.dataset[key] === b.dataset[key]));
+    });
+    filterEmpty();
+  }
+  function controls() {
+    document.querySelectorAll(".tile-controls button, #filter-empty button").forEach(function (b) {
+      b.addEventListener("click", function () { choose(b); });
     });
   }
   var lock = null;
@@ -36,13 +46,16 @@
     new window.uPlot({
       width: Math.max(300, el.clientWidth), height: 280,
       scales: { x: { time: false } },
-      series: [{ label: "minute" }, { label: "class avg %HRmax", stroke: "#f59e0b", width: 3 }],
-      axes: [{ stroke: "#d1d5db", label: "minutes" }, { stroke: "#d1d5db", label: "%HRmax" }],
+      series: [{ label: "minute" }, { label: "class average, % of max heart rate", stroke: "#fbbf24", width: 3 }],
+      axes: [{ stroke: "#d1d5db", label: "minutes into the class" }, { stroke: "#d1d5db", label: "% of max heart rate" }],
     }, [x, y], el);
   }
   document.addEventListener("DOMContentLoaded", function () {
     if (document.getElementById("tiles")) { controls(); keepAwake(); setInterval(tickClock, 1000); tickClock(); }
     chart();
   });
+  // a status fragment swapped in over the stream carries the server's clock text; keep it
+  // ticking from there without waiting for the next interval
+  document.addEventListener("htmx:oobAfterSwap", function () { tickClock(); filterEmpty(); });
   document.addEventListener("visibilitychange", function () { if (!lock || lock.released) keepAwake(); });
 })();
