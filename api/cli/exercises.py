@@ -151,3 +151,31 @@ def alternative(exercise: str = typer.Argument(..., help="exercise id"),
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
     typer.echo(json.dumps(alt.model_dump(mode="json") if alt else None, indent=2))
+
+
+@exercises_app.command("review")
+def review(before: Path = typer.Option(..., "--before", help="an earlier library file, e.g. "
+                                       "`git show REF:planner/data/exercises.json > old.json`"),
+           output: Path | None = typer.Option(None, "--output", help="write the Markdown "
+                                              "here instead of stdout")) -> None:
+    """Report what the current rules changed over the whole library: counts per injury
+    rule, fixtures, links, and worked examples (Markdown)."""
+    from planner.errors import PlannerError
+    from planner.injuries import default_rules
+    from planner.io import default_library
+    from planner.review import library_review
+
+    try:
+        doc = json.loads(before.read_text(encoding="utf-8"))
+        entries = doc["exercises"] if isinstance(doc, dict) else doc
+        if not isinstance(entries, list):
+            raise ValueError("no exercises list")
+        text = library_review(entries, default_library(), default_rules(), str(before))
+    except (OSError, ValueError, KeyError, TypeError, PlannerError) as exc:
+        typer.echo(f"error: cannot review against {before}: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    if output is None:
+        typer.echo(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"review written to {output}")

@@ -1,7 +1,7 @@
 """Admin pages of the exercise library (``/admin/exercises``): search, add, edit, import.
 
 Plain forms with the CSRF field that post and redirect; the library rules (derived pattern,
-contraindications, links) are the planner's, exactly as in the API."""
+positions, fixtures, contraindications, links) are the planner's, exactly as in the API."""
 
 from __future__ import annotations
 
@@ -20,13 +20,21 @@ from api.exceptions import SpotterError
 from api.exercises import service
 from api.exercises.schemas import ExerciseIn, ExercisePatch
 from api.templating import templates
-from planner.vocab import CATEGORIES, EQUIPMENT, INJURY_AREAS, LEVELS, MUSCLES, PATTERNS
+from planner.vocab import (
+    CATEGORIES,
+    EQUIPMENT,
+    INJURY_AREAS,
+    LEVELS,
+    MUSCLES,
+    PATTERNS,
+    POSITIONS,
+)
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 PAGE = 40
 MAX_UPLOAD = 8 * 1024 * 1024
 VOCAB = {"muscles": MUSCLES, "equipment": EQUIPMENT, "levels": LEVELS, "patterns": PATTERNS,
-         "categories": CATEGORIES, "areas": INJURY_AREAS}
+         "categories": CATEGORIES, "areas": INJURY_AREAS, "positions": POSITIONS}
 
 
 def _problems(exc: ValidationError) -> list[str]:
@@ -47,12 +55,12 @@ def _fields(form: FormData, *, partial: bool) -> dict[str, Any]:
     data |= {"primary_muscles": many("primary_muscles"),
              "secondary_muscles": many("secondary_muscles"),
              "staple": one("staple") == "on", "specialty": one("specialty") == "on"}
-    if one("set_contraindications") == "on":
-        data["contraindications"] = many("contraindications")
+    if one("set_positions") == "on":
+        data["positions"] = many("positions")
     if partial:
         data.pop("id")
         return {k: v for k, v in data.items() if v not in (None, [])
-                or k in ("secondary_muscles", "contraindications")}
+                or k in ("secondary_muscles", "positions")}
     return {k: v for k, v in data.items() if v is not None}
 
 

@@ -11,10 +11,12 @@ from planner.vocab import (
     Equipment,
     Force,
     InjuryArea,
+    Kit,
     Level,
     Mechanic,
     Muscle,
     Pattern,
+    Position,
 )
 
 
@@ -26,9 +28,10 @@ class ExerciseOut(BaseModel):
 class ExerciseIn(BaseModel):
     """A new exercise: the facts; the planner derives the rest unless given.
 
-    Movement pattern, contraindications and difficulty come from the same rules the
-    importer uses (``planner.derive``); pass ``pattern`` or ``contraindications`` to
-    override them. Links to easier/harder variants are always derived again."""
+    Movement pattern, joint positions, fixtures, contraindications and difficulty come from
+    the same rules the importer uses (``planner.derive``); pass ``pattern``, ``positions``
+    or ``needs`` to override them (contraindications then follow from the positions).
+    Links to easier/harder variants are always derived again."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -43,7 +46,13 @@ class ExerciseIn(BaseModel):
     mechanic: Mechanic | None = None
     force: Force | None = None
     pattern: Pattern | None = None
-    contraindications: list[InjuryArea] | None = None
+    positions: list[Position] | None = Field(
+        default=None, description="joint positions and loads; contraindications follow "
+        "from them and configs/injury_rules.toml")
+    needs: list[list[Kit]] | None = Field(
+        default=None, description="fixtures besides the equipment: groups, one item each")
+    contraindications: list[InjuryArea] | None = Field(
+        default=None, description="override the areas the rules derive (prefer positions)")
     staple: bool = False
     specialty: bool = False
 
@@ -62,6 +71,8 @@ class ExercisePatch(BaseModel):
     mechanic: Mechanic | None = None
     force: Force | None = None
     pattern: Pattern | None = None
+    positions: list[Position] | None = None
+    needs: list[list[Kit]] | None = None
     contraindications: list[InjuryArea] | None = None
     staple: bool | None = None
     specialty: bool | None = None

@@ -116,9 +116,15 @@ def _derive(fields: dict[str, Any], overrides: dict[str, Any]) -> Exercise:
               "primaryMuscles": list(fields["primary_muscles"]),
               "secondaryMuscles": list(fields.get("secondary_muscles") or [])}
     try:
-        ex = derive_exercise(record, read_overrides())
+        table = read_overrides()
+        ex = derive_exercise(record, table)
         extra = {k: (tuple(v) if isinstance(v, list) else v)
                  for k, v in overrides.items() if v is not None}
+        if "needs" in extra:
+            extra["needs"] = tuple(tuple(g) for g in extra["needs"])
+        if "positions" in extra and "contraindications" not in extra:
+            extra["contraindications"] = table.injury_rules().contraindications(
+                extra["positions"])
         return Exercise.model_validate({**ex.model_dump(), **extra})
     except (ValidationError, PlannerError) as exc:
         raise InvalidInput(f"the exercise does not validate: {exc}") from exc
@@ -132,6 +138,7 @@ async def add_exercise(db: AsyncSession, data: ExerciseIn) -> Entry:
                             f"/api/exercises/{ex_id} or choose another id")
     fields = data.model_dump() | {"id": ex_id}
     ex = _derive(fields, {"pattern": data.pattern, "contraindications": data.contraindications,
+                          "positions": data.positions, "needs": data.needs,
                           "staple": data.staple, "specialty": data.specialty})
     after = relinked({**before, ex.id: Entry(ex, ADMIN)}, read_overrides())
     await _write(db, before, after)
@@ -153,9 +160,12 @@ async def edit_exercise(db: AsyncSession, exercise_id: str, patch: ExercisePatch
     # facts changed: derive pattern and contraindications again unless given; else keep them
     facts_changed = any(k in change for k in fields)
     if not facts_changed:
-        keep |= {"pattern": old.pattern, "contraindications": list(old.contraindications)}
-    keep |= {k: change[k] for k in ("pattern", "contraindications", "staple", "specialty")
-             if k in change}
+        keep |= {"pattern": old.pattern, "contraindications": list(old.contraindications),
+                 "positions": list(old.positions), "needs": [list(g) for g in old.needs]}
+    if "positions" in change:   # new positions: the rules decide the areas again
+        keep.pop("contraindications", None)
+    keep |= {k: change[k] for k in ("pattern", "positions", "needs", "contraindications",
+                                    "staple", "specialty") if k in change}
     ex = _derive(fields, keep)
     after = relinked({**before, ex.id: Entry(ex, ADMIN)}, read_overrides())
     await _write(db, before, after)

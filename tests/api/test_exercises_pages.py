@@ -30,14 +30,15 @@ def test_admin_searches_adds_edits_and_imports(api_world) -> None:
     page = client.get(url)
     assert page.status_code == 200 and "Page Test Step Down" in page.text
     edited = client.post(url, follow_redirects=False, data={
-        "csrf_token": csrf, "set_contraindications": "on", "name": "Page Test Step Down",
+        "csrf_token": csrf, "set_positions": "on", "name": "Page Test Step Down",
         "equipment": "body only", "level": "beginner", "category": "strength",
         "mechanic": "compound", "pattern": "lunge", "primary_muscles": ["quadriceps"],
-        "contraindications": ["knee"]})
+        "positions": ["deep_knee_flexion"]})
     assert edited.status_code == 303
     after = client.get(url).text
-    assert re.search(r'value="knee" checked', after)
-    refused = client.post(url, data={"csrf_token": csrf, "set_contraindications": "on",
+    assert re.search(r'value="deep_knee_flexion" checked', after)
+    assert re.search(r'id="derived">Not for members with an injured knee ', after)  # the rules
+    refused = client.post(url, data={"csrf_token": csrf, "set_positions": "on",
                                      "name": "x", "equipment": "rocket", "level": "beginner",
                                      "category": "strength", "pattern": "lunge",
                                      "primary_muscles": ["quadriceps"]})

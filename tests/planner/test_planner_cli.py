@@ -147,3 +147,56 @@ def test_exercises_import_of_the_dataset(shared_data: Path, tmp_path: Path) -> N
 def test_alternative_lookup() -> None:
     result = runner.invoke(app, ["exercises", "alternative", "Pushups", "--direction", "easier"])
     assert result.exit_code == 0 and json.loads(result.stdout)["id"] == "Incline_Push-Up"
+
+
+def test_alternative_respects_fixtures_level_and_a_profile(tmp_path: Path) -> None:
+    def alt(*args: str) -> object:
+        result = runner.invoke(app, ["exercises", "alternative", *args])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    squat = alt("Bodyweight_Squat", "--direction", "easier")
+    assert squat is None or squat["equipment"] == "body only"     # never a leg press
+    assert alt("Chin-Up", "--direction", "same", "--equipment", "body only") is None
+    found = alt("Chin-Up", "--direction", "same", "--equipment", "pull-up bar")
+    assert found and ["pull-up bar"] in found["needs"]
+    member = tmp_path / "member.json"
+    member.write_text(json.dumps({
+        "member_id": "m", "age": 40, "sex": "male", "body_weight_kg": 80, "goals": ["strength"],
+        "fitness_level": "beginner", "days_per_week": 3, "minutes_per_session": 60,
+        "equipment": ["dumbbell", "bench"], "injuries": [{"area": "shoulder"}]}))
+    press = alt("Standing_Military_Press", "--direction", "easier", "--profile", str(member))
+    assert press is None or ("shoulder" not in press["contraindications"]
+                             and press["level"] == "beginner")
+    bench = alt("Barbell_Bench_Press_-_Medium_Grip", "--direction", "easier", "--profile",
+                str(member))
+    assert bench and bench["id"] == "Dumbbell_Bench_Press"
+
+
+@pytest.mark.parametrize("args", [["--equipment", "spaceship"], ["--level", "godlike"],
+                                  ["--profile", "/nonexistent/member.json"]])
+def test_alternative_refuses_bad_input_clearly(args: list[str]) -> None:
+    result = runner.invoke(app, ["exercises", "alternative", "Pushups", *args])
+    assert result.exit_code == 2 and "error:" in result.output
+
+
+def test_library_review_counts_each_rule_against_an_older_library(tmp_path: Path) -> None:
+    from planner.io import LIBRARY_FILE
+
+    before = json.loads(LIBRARY_FILE.read_text(encoding="utf-8"))
+    for entry in before["exercises"]:   # an older library that knew no shoulder positions
+        entry["contraindications"] = [a for a in entry["contraindications"] if a != "shoulder"]
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(before))
+    out = tmp_path / "review.md"
+    result = runner.invoke(app, ["exercises", "review", "--before", str(old), "--output",
+                                 str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    shoulder = next(line for line in text.splitlines() if line.startswith("| shoulder |"))
+    cells = [c.strip() for c in shoulder.strip("|").split("|")]
+    assert cells[2] == "kolber2010" and cells[4].startswith("0 ")
+    assert cells[3].split()[0] == cells[5].split()[0] != "0"     # all newly kept out
+    assert "Triceps Overhead Extension with Rope" in text
+    bad = runner.invoke(app, ["exercises", "review", "--before", str(tmp_path / "nope.json")])
+    assert bad.exit_code == 2
