@@ -80,6 +80,8 @@ class DemandSettings(_Strict):
     slot_effect_prior: float = Field(default=40.0, gt=0)
     glm_alpha: float = Field(default=0.001, ge=0)
     studio_show_rate: float = Field(default=0.85, gt=0, lt=1)
+    level_weeks: int = Field(default=2, ge=1)
+    level_prior: float = Field(default=40.0, gt=0)
     show_up_prior: dict[str, float]
     slot_prior: SlotPrior
 
@@ -88,6 +90,19 @@ class AdjustSettings(_Strict):
     under_utilised_fraction: float = Field(default=0.4, gt=0, lt=1)
     lookback_weeks: int = Field(default=4, ge=1)
     sold_out_share: float = Field(default=0.5, gt=0, le=1)
+
+
+class FeedbackSettings(_Strict):
+    """When members' class ratings turn into a timetable suggestion (``scheduler.feedback``)."""
+
+    min_ratings: int = Field(default=5, ge=1)
+    low_rating: float = Field(default=3.0, ge=1, le=5)
+    time_share: float = Field(default=0.3, gt=0, le=1)
+    lookback_weeks: int = Field(default=6, ge=1)
+
+
+class LookaheadSettings(_Strict):
+    days: int = Field(default=14, ge=1, le=90)
 
 
 class ManagerSettings(_Strict):
@@ -122,6 +137,8 @@ class SchedulerSettings(_Strict):
     solver: SolverSettings = SolverSettings()
     demand: DemandSettings
     adjust: AdjustSettings = AdjustSettings()
+    feedback: FeedbackSettings = FeedbackSettings()
+    lookahead: LookaheadSettings = LookaheadSettings()
     manager: ManagerSettings = ManagerSettings()
     studio: StudioSettings = StudioSettings()
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import csv
 from dataclasses import asdict, fields
+from datetime import datetime
 from pathlib import Path
 
 from scheduler.errors import SchedulerInputError
-from scheduler.history import Booking, ClassRecord
+from scheduler.history import Booking, ClassRecord, OccupancySample
 
 _DAY_FIX = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 
@@ -49,6 +50,19 @@ def read_campus(path: Path) -> list[tuple[int, int, float]]:
         with path.open(newline="", encoding="utf-8") as fh:
             return [(int(r["day_of_week"]), int(r["hour"]), float(r["number_people"]))
                     for r in csv.DictReader(fh)]
+    except (OSError, KeyError, ValueError) as exc:
+        raise SchedulerInputError([f"{path}: {exc}"],
+                                  advice="pass the campus gym occupancy CSV") from exc
+
+
+def read_campus_series(path: Path) -> list[OccupancySample]:
+    """Dated occupancy samples of campus_gym_crowdedness.csv, in local (gym) time."""
+    try:
+        with path.open(newline="", encoding="utf-8") as fh:
+            return [OccupancySample(
+                day=datetime.fromisoformat(r["date"]).date(), hour=int(r["hour"]),
+                people=float(r["number_people"]), term=r["is_during_semester"].strip() == "1",
+                holiday=r["is_holiday"].strip() == "1") for r in csv.DictReader(fh)]
     except (OSError, KeyError, ValueError) as exc:
         raise SchedulerInputError([f"{path}: {exc}"],
                                   advice="pass the campus gym occupancy CSV") from exc

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections import Counter
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -163,12 +164,29 @@ class FittedDemand:
             acc[1] += r.booked
         w = SHOW_RATE_PRIOR_WEIGHT
         self.show_rate = {c: (a + w * p0) / (b + w) for c, (a, b, p0) in shows.items()}
+        self.weeks = _week_sums(records, target, [
+            m * self.slot_effect.get(r.slot, 1.0) for r, m in zip(records, mu, strict=True)])
+        self.level = 1.0
+        self.level = self.level_for(None)
+
+    def level_for(self, period: str | None) -> float:
+        """Demand level now against the fitted shape: observed / fitted requests of the
+        newest ``level_weeks`` weeks (of ``period`` when some weeks carry it), shrunk
+        towards 1 by ``level_prior`` requests' worth of weight (empirical Bayes)."""
+        cfg = self.settings.demand
+        newest = sorted(self.weeks.values(), key=lambda w: -w.week)
+        if period and any(w.period == period for w in newest):
+            newest = [w for w in newest if w.period == period]
+        recent = newest[:cfg.level_weeks]
+        observed = sum(w.observed for w in recent)
+        fitted = sum(w.fitted for w in recent)
+        return (observed + cfg.level_prior) / (fitted + cfg.level_prior)
 
     def requests(self, ctype: str, day: int, start: int, duration: int, trainer: str | None
                  ) -> float:
         x = self.design.row(ctype, day, start, duration, trainer)[self.keep]
         mu = float(self.glm.predict(x[None, :])[0])
-        return mu * self.slot_effect.get((ctype, day, start), 1.0)
+        return mu * self.slot_effect.get((ctype, day, start), 1.0) * self.level
 
     def predict(self, ctype: ClassType, day: int, start: int, trainer: Trainer | None
                 ) -> DemandEstimate:
@@ -193,6 +211,29 @@ class FittedDemand:
         var_booked = self.dispersion * max(second - booked * booked, 0.0)
         sd = math.sqrt(show * show * var_booked + booked * show * (1 - show))
         return booked * show, sd
+
+
+@dataclass
+class _WeekSums:
+    week: int
+    observed: float = 0.0
+    fitted: float = 0.0
+    period: str = ""
+
+
+def _week_sums(records: list[ClassRecord], observed: npt.NDArray[np.float64],
+               fitted: list[float]) -> dict[int, _WeekSums]:
+    """Observed and fitted requests per week, and the week's most common period tag."""
+    weeks: dict[int, _WeekSums] = {}
+    periods: dict[int, Counter[str]] = {}
+    for r, y, f in zip(records, observed, fitted, strict=True):
+        acc = weeks.setdefault(r.week, _WeekSums(r.week))
+        acc.observed += float(y)
+        acc.fitted += f
+        periods.setdefault(r.week, Counter())[r.period] += 1
+    for week, acc in weeks.items():
+        acc.period = periods[week].most_common(1)[0][0]
+    return weeks
 
 
 def demand_for(instance: Instance, records: list[ClassRecord] | None = None,

@@ -1,9 +1,13 @@
 """Differences between a published timetable and a new draft, as a manager reads them:
 unchanged, trainer changed, room changed, moved (same class type, other time), added, removed.
+
+The details read like a timetable ("Yoga Mon 17:15 in Studio A with Sam Coach"): given the
+studio's display names, no internal id appears in them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
 
 from pydantic import BaseModel
@@ -29,8 +33,33 @@ class ScheduleDiff(BaseModel):
         return sum(1 for c in self.changes if c.kind == kind)
 
 
-def _short(c: ScheduledClass) -> str:
-    return f"{c.class_type} {c.day} {c.start} in {c.room} with {c.trainer}"
+Names = Mapping[str, Mapping[str, str]]  # "rooms" / "trainers" / "class_types": id -> name
+
+
+def _n(names: Names, kind: str, key: str) -> str:
+    return names.get(kind, {}).get(key, key)
+
+
+def _short(c: ScheduledClass, names: Names) -> str:
+    return (f"{_n(names, 'class_types', c.class_type)} {c.day} {c.start} in "
+            f"{_n(names, 'rooms', c.room)} with {_n(names, 'trainers', c.trainer)}")
+
+
+def describe(kind: ChangeKind, before: ScheduledClass | None, after: ScheduledClass | None,
+             names: Names | None = None) -> str:
+    """One change in words, with display names."""
+    names = names or {}
+    if kind == "added" and after is not None:
+        return f"added {_short(after, names)}"
+    if kind == "removed" and before is not None:
+        return f"removed {_short(before, names)}"
+    assert before is not None and after is not None
+    if kind == "trainer_changed":
+        return (f"{_short(before, names)}: now with {_n(names, 'trainers', after.trainer)}")
+    if kind == "room_changed":
+        return f"{_short(before, names)}: now in {_n(names, 'rooms', after.room)}"
+    return (f"{_short(before, names)} -> {after.day} {after.start} in "
+            f"{_n(names, 'rooms', after.room)} with {_n(names, 'trainers', after.trainer)}")
 
 
 def _when(c: ScheduledClass) -> int:
@@ -51,7 +80,8 @@ def _pair(before: list[ScheduledClass], after: list[ScheduledClass], key: object
     return pairs
 
 
-def diff_schedules(published: list[ScheduledClass], draft: list[ScheduledClass]) -> ScheduleDiff:
+def diff_schedules(published: list[ScheduledClass], draft: list[ScheduledClass],
+                   names: Names | None = None) -> ScheduleDiff:
     """Match draft classes to published ones, most specific match first."""
     before, after = list(published), list(draft)
     unchanged = len(_pair(before, after, lambda c: (c.class_type, c.day, c.start, c.room,
@@ -59,10 +89,10 @@ def diff_schedules(published: list[ScheduledClass], draft: list[ScheduledClass])
     changes: list[ClassChange] = []
     for b, a in _pair(before, after, lambda c: (c.class_type, c.day, c.start, c.room)):
         changes.append(ClassChange(kind="trainer_changed", before=b, after=a,
-                                   detail=f"{_short(b)}: trainer {b.trainer} -> {a.trainer}"))
+                                   detail=describe("trainer_changed", b, a, names)))
     for b, a in _pair(before, after, lambda c: (c.class_type, c.day, c.start, c.trainer)):
         changes.append(ClassChange(kind="room_changed", before=b, after=a,
-                                   detail=f"{_short(b)}: room {b.room} -> {a.room}"))
+                                   detail=describe("room_changed", b, a, names)))
     for b in sorted(before, key=_when):
         same = [a for a in after if a.class_type == b.class_type]
         if not same:
@@ -71,9 +101,9 @@ def diff_schedules(published: list[ScheduledClass], draft: list[ScheduledClass])
         after.remove(a)
         before.remove(b)
         changes.append(ClassChange(kind="moved", before=b, after=a,
-                                   detail=f"{_short(b)} -> {a.day} {a.start} in {a.room} "
-                                          f"with {a.trainer}"))
-    changes += [ClassChange(kind="removed", before=b, detail=f"removed {_short(b)}")
+                                   detail=describe("moved", b, a, names)))
+    changes += [ClassChange(kind="removed", before=b, detail=describe("removed", b, None, names))
                 for b in before]
-    changes += [ClassChange(kind="added", after=a, detail=f"added {_short(a)}") for a in after]
+    changes += [ClassChange(kind="added", after=a, detail=describe("added", None, a, names))
+                for a in after]
     return ScheduleDiff(unchanged=unchanged, changes=changes)

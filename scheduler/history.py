@@ -6,6 +6,7 @@ exported from a studio's booking system).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 NO_WAITLIST_CAP = -1
 
@@ -20,6 +21,17 @@ class Booking:
     lead_days: int
     months_member: int
     attended: bool
+
+
+@dataclass(frozen=True)
+class OccupancySample:
+    """One head count of a facility (campus_gym_crowdedness.csv), with its calendar."""
+
+    day: date
+    hour: int
+    people: float
+    term: bool
+    holiday: bool
 
 
 @dataclass(frozen=True)
@@ -46,6 +58,9 @@ class ClassRecord:
     waitlist_cap: int
     attended: int
     late_cancel: int
+    # Calendar period of the class's date ("term", "holiday week", ...; "" = unknown): the
+    # demand model reads the current level from recent weeks of the same period.
+    period: str = ""
 
     @property
     def requests(self) -> int:

@@ -201,3 +201,9 @@ class SolveResult(BaseModel):
                            "classes and bound rows before any search, inside wall_s")
     notes: list[str] = Field(default_factory=list,
                              description="plain-words remarks, e.g. a slow build")
+    score: float | None = Field(
+        default=None, description="the objective breakdown's total: attendance and revenue "
+        "terms added, idle time, imbalance, preference and change penalties subtracted")
+    proof: list[str] = Field(
+        default_factory=list, description="what each stage proved, in words; status is "
+        "OPTIMAL only when every optimising stage proved its optimum")

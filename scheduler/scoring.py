@@ -134,6 +134,35 @@ def score_breakdown(studio: Studio, classes: list[ScheduledClass],
     return terms
 
 
+# Which admin weight scales which term (the weights' names are the settings' names).
+TERM_WEIGHTS = {"attendance": "attendance", "revenue": "revenue", "idle_time": "idle_minute",
+                "imbalance": "imbalance", "trainer_preferences": "preference",
+                "changes": "change"}
+
+
+def signed(term: ObjectiveTerm) -> float:
+    """A term's contribution to the total: value terms add, quality penalties subtract."""
+    if not term.weighted:
+        return 0.0
+    return term.weighted if term.stage == "value" else -term.weighted
+
+
+def total_score(terms: dict[str, ObjectiveTerm]) -> float:
+    """The whole objective: sum of the signed weighted terms."""
+    return round(sum(signed(t) for t in terms.values()), 4)
+
+
+def reweigh(terms: dict[str, ObjectiveTerm], weights: dict[str, float]
+            ) -> dict[str, ObjectiveTerm]:
+    """The same timetable's terms under other weights (raw values do not depend on them),
+    so two scenarios planned under different weights can be scored on one scale."""
+    out = {}
+    for name, term in terms.items():
+        w = weights.get(TERM_WEIGHTS.get(name, name), term.weight)
+        out[name] = term.model_copy(update={"weight": w, "weighted": round(w * term.value, 4)})
+    return out
+
+
 def primary_value(terms: dict[str, ObjectiveTerm]) -> float:
     """The stage-2 objective (weighted attendance + revenue) in real units."""
     return terms["attendance"].weighted + terms["revenue"].weighted

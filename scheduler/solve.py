@@ -53,7 +53,7 @@ from scheduler.model import (
 from scheduler.options import OptionSet, build_options
 from scheduler.relaxation import lp_guided_start, lp_relaxation
 from scheduler.schemas import Instance, Schedule, ScheduledClass, SolveResult
-from scheduler.scoring import score_breakdown
+from scheduler.scoring import score_breakdown, total_score
 from scheduler.stage import StageOutcome, run_stage
 from scheduler.studio import Studio
 from scheduler.validation import validate_schedule
@@ -127,7 +127,39 @@ class RunInfo:
     notes: list[str] = field(default_factory=list)
 
 
-def finish(studio: Studio, options: OptionSet, chosen: list[int], status: str,
+STAGE_WORDS = {"attendance_revenue": "attendance and revenue",
+               "quality": "trainer comfort, balance and changes (within "
+                          "{tol:g} % of the best attendance and revenue)"}
+
+
+def proven(stages: list[StageOutcome], tolerance: float, scale: int
+           ) -> tuple[str, list[str]]:
+    """The overall status and what each optimising stage proved, in words. OPTIMAL only
+    when every optimising stage proved its optimum; a stage stopped by the clock or
+    skipped leaves the whole solve FEASIBLE (a good timetable, not a proved best)."""
+    lines = []
+    scored = [s for s in stages if s.name in STAGE_WORDS]
+    for s in scored:
+        what = STAGE_WORDS[s.name].format(tol=100 * tolerance)
+        if s.status == "OPTIMAL":
+            lines.append(f"{what}: proved optimal")
+        elif s.status == "SKIPPED":
+            lines.append(f"{what}: not optimised (no time left)")
+        elif s.objective is None or s.bound is None:
+            lines.append(f"{what}: best found when time ran out, not proved optimal")
+        elif s.name == "quality":  # minimised penalties: the bound is a floor
+            lines.append(f"{what}: best found when time ran out, not proved optimal "
+                         f"(penalties {s.objective / scale:.2f}; no timetable can go below "
+                         f"{max(s.bound, 0) / scale:.2f})")
+        else:
+            lines.append(f"{what}: best found when time ran out, not proved optimal "
+                         f"(value {s.objective / scale:.2f}; no timetable can exceed "
+                         f"{s.bound / scale:.2f})")
+    ok = bool(scored) and all(s.status == "OPTIMAL" for s in scored)
+    return ("OPTIMAL" if ok else "FEASIBLE"), lines
+
+
+def finish(studio: Studio, options: OptionSet, chosen: list[int],
            value_stage: StageOutcome, stages: list[StageOutcome],
            published: list[ScheduledClass] | None, run: RunInfo) -> SolveResult:
     """The result object: classes, breakdown, validator check, objective/bound/gap."""
@@ -136,10 +168,12 @@ def finish(studio: Studio, options: OptionSet, chosen: list[int], status: str,
     value = sum(options.options[i].value for i in chosen)
     value_bound = value_stage.bound
     gap = None if value_bound is None else abs(value_bound - value) / max(1.0, abs(value))
+    status, proof = proven(stages, studio.settings.solver.stage_tolerance, scale)
+    breakdown = score_breakdown(studio, classes, published)
     return SolveResult(
-        status=status, objective=value / scale,
+        status=status, proof=proof, score=total_score(breakdown), objective=value / scale,
         best_bound=None if value_bound is None else value_bound / scale, gap=gap,
-        classes=classes, objective_breakdown=score_breakdown(studio, classes, published),
+        classes=classes, objective_breakdown=breakdown,
         violations=validate_schedule(studio.instance, Schedule(classes=classes), studio.settings),
         stages=[s.report(scale) for s in stages],
         wall_s=round(time.perf_counter() - run.started, 3),
@@ -374,7 +408,6 @@ def solve(instance: Instance, *, demand: DemandPredictor | None = None,
     stages = [first, value]
     best = value if value.chosen is not None else first
     assert best.chosen is not None
-    status = value.status if value.objective is not None else "FEASIBLE"
     floor = math.ceil((1 - cfg.stage_tolerance) * _value(options, best.chosen))
 
     def hold(c: ModelContext) -> None:
@@ -382,7 +415,7 @@ def solve(instance: Instance, *, demand: DemandPredictor | None = None,
 
     if left() < QUALITY_MIN_S:
         stages.append(StageOutcome("quality", "SKIPPED", None, None, None, 0.0))
-        return finish(studio, options, best.chosen, status, value, stages, published, run)
+        return finish(studio, options, best.chosen, value, stages, published, run)
     model.add(hold)
     quality = _optimise(model, "quality", lambda c: quality_expr(c, published), maximize=False,
                         time_s=left(), workers=workers, seed=seed, hint=best.chosen,
@@ -391,4 +424,4 @@ def solve(instance: Instance, *, demand: DemandPredictor | None = None,
     if quality.chosen is not None:
         best = quality
     assert best.chosen is not None
-    return finish(studio, options, best.chosen, status, value, stages, published, run)
+    return finish(studio, options, best.chosen, value, stages, published, run)

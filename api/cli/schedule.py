@@ -74,7 +74,10 @@ def solve(
     history: Path | None = typer.Option(None, help="class history CSV to learn demand from"),
     published: Path | None = typer.Option(None, help="published schedule JSON to stay close to"),
 ) -> None:
-    """Plan the week with CP-SAT; report objective, bound, gap and the score breakdown."""
+    """Plan the week with CP-SAT. Prints what was proved (OPTIMAL only when every stage
+    proved its optimum), the attendance + revenue value with its bound and gap (%), the
+    timetable and the score breakdown with its total. Exit 1 when no timetable is
+    possible (the conflicting rules are listed) or the result breaks a hard rule."""
     _quiet_logs()
     from scheduler.datasets import read_history
     from scheduler.demand import demand_for
@@ -94,14 +97,16 @@ def solve(
     if as_json:
         typer.echo(result.model_dump_json(indent=2))
     else:
-        typer.echo(f"status {result.status}  objective {result.objective}  bound "
-                   f"{result.best_bound}  gap {result.gap}")
-        for c in result.classes:
-            typer.echo(f"  {c.day} {c.start}-{c.end}  {c.class_type:<14} {c.room:<12} "
-                       f"{c.trainer:<10} {c.predicted_attendance:5.1f}")
-        for line in result.explanation:
-            typer.echo(line)
+        from api.cli.schedule_report import print_solve
+
+        print_solve(result)
     if result.status not in ("OPTIMAL", "FEASIBLE"):
+        typer.echo(f"error: no timetable ({result.status}): "
+                   + " ".join(result.explanation[:1] or ["see above"]), err=True)
+        raise typer.Exit(1)
+    if result.violations:
+        typer.echo(f"error: the timetable breaks {len(result.violations)} hard rule(s)",
+                   err=True)
         raise typer.Exit(1)
 
 
@@ -167,17 +172,59 @@ def repair(
         raise typer.Exit(1)
 
 
+def _attendance_dir(given: Path | None) -> Path:
+    """Where the real attendance files are: --data-dir, $SPOTTER_ATTENDANCE_DATA, or the
+    shared data folder beside the repository (read in place, never copied)."""
+    import os
+
+    if given is not None:
+        return given
+    env = os.environ.get("SPOTTER_ATTENDANCE_DATA")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[3] / "shared" / "data" / "class-attendance"
+
+
 @schedule_app.command("demand-eval")
 def demand_eval(
-    data: Path | None = typer.Option(None, help="folder with the class-attendance CSVs"),
+    data: str = typer.Option(
+        "synthetic", help="synthetic: a generated studio's class history | real: the last "
+        "weeks of the shared campus-gym occupancy series (GoalZone: show-up model) | a "
+        "folder: synthetic, plus show-up and slot-prior checks on that folder's files"),
+    data_dir: Path | None = typer.Option(
+        None, help="folder with the real files for --data real (default: "
+        "$SPOTTER_ATTENDANCE_DATA or ../shared/data/class-attendance)"),
+    as_json: bool = typer.Option(False, "--json", help="print the report as JSON"),
     weeks: int = typer.Option(16, help="weeks of synthetic history"),
     test_weeks: int = typer.Option(4, help="held-out weeks at the end"),
     size: str = typer.Option("small", help="generated studio size"),
     seed: int = typer.Option(0),
 ) -> None:
-    """Demand model vs naive baselines on held-out synthetic weeks (+ show-up model CV)."""
+    """Demand model vs naive baselines on held-out weeks: JSON with model_mae,
+    baselines {name: mae} and test_weeks (plus details)."""
     _quiet_logs()
-    from scheduler.evaluation import demand_report
+    from scheduler.errors import SchedulerInputError
+    from scheduler.evaluation import demand_report, real_report
 
-    typer.echo(json.dumps(demand_report(data, weeks=weeks, test_weeks=test_weeks, size=size,
-                                        seed=seed), indent=2))
+    try:
+        if data == "real":
+            report = real_report(_attendance_dir(data_dir), test_weeks=test_weeks)
+        elif data == "synthetic" or Path(data).is_dir():
+            folder = None if data == "synthetic" else Path(data)
+            report = demand_report(folder, weeks=weeks, test_weeks=test_weeks, size=size,
+                                   seed=seed)
+        else:
+            raise SchedulerInputError([f"--data {data!r}: not synthetic, real or a folder"],
+                                      advice="use --data synthetic or --data real")
+    except SchedulerInputError as exc:
+        _fail_input(exc)
+        return
+    except ValueError as exc:
+        _fail_input(SchedulerInputError([str(exc)], advice="use fewer --test-weeks"))
+        return
+    if as_json:
+        typer.echo(json.dumps(report, indent=2))
+    else:
+        from api.cli.schedule_report import print_demand
+
+        print_demand(report)

@@ -51,3 +51,22 @@ def test_diff(name: str, before: list[ScheduledClass], after: list[ScheduledClas
     assert [ch.kind for ch in diff.changes] == kinds
     assert diff.unchanged == (1 if not kinds else 0)
     assert all(ch.detail for ch in diff.changes)
+
+
+def test_diff_details_read_with_display_names_not_ids() -> None:
+    from scheduler.diff import diff_schedules
+    from scheduler.schemas import ScheduledClass
+
+    def c(day: str, start: str, trainer: str) -> ScheduledClass:
+        return ScheduledClass(class_type="demo-hiit", room="demo-room", trainer=trainer,
+                              day=day, start=start, end="18:00" if start == "17:15" else "19:00")
+
+    names = {"class_types": {"demo-hiit": "HIIT"}, "rooms": {"demo-room": "Studio A"},
+             "trainers": {"demo-trainer": "Sam Coach", "sub": "Alex Sub"}}
+    diff = diff_schedules([c("Mon", "17:15", "demo-trainer"), c("Tue", "18:15", "demo-trainer")],
+                          [c("Mon", "17:15", "sub"), c("Wed", "18:15", "demo-trainer")], names)
+    details = [ch.detail for ch in diff.changes]
+    assert details == ["HIIT Mon 17:15 in Studio A with Sam Coach: now with Alex Sub",
+                       "HIIT Tue 18:15 in Studio A with Sam Coach -> Wed 18:15 in Studio A "
+                       "with Sam Coach"]
+    assert not any("demo-" in d for d in details)

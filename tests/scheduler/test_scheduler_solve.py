@@ -208,3 +208,41 @@ def test_stays_close_to_published_schedule() -> None:
     moved = solve(inst, published=published[:1], time_limit_s=5, workers=1, seed=0)
     assert "10:00" in [c.start for c in moved.classes]
     assert moved.objective_breakdown["changes"].value == 1  # one class added
+
+
+def test_status_is_optimal_only_when_every_stage_proved_it() -> None:
+    from scheduler.solve import proven
+    from scheduler.stage import StageOutcome
+
+    def stage(name: str, status: str) -> StageOutcome:
+        return StageOutcome(name, status, [0], 500, 400 if name == "quality" else 510, 1.0)
+
+    first = StageOutcome("required_sessions", "FEASIBLE", [0], None, None, 0.1)
+    done, words = proven([first, stage("attendance_revenue", "OPTIMAL"),
+                          stage("quality", "OPTIMAL")], 0.002, 100)
+    assert done == "OPTIMAL" and all("proved optimal" in w for w in words)
+    half, words = proven([first, stage("attendance_revenue", "OPTIMAL"),
+                          stage("quality", "FEASIBLE")], 0.002, 100)
+    assert half == "FEASIBLE"
+    assert words[1].endswith("not proved optimal (penalties 5.00; no timetable can go below "
+                             "4.00)")
+    skipped, words = proven([first, stage("attendance_revenue", "OPTIMAL"),
+                             StageOutcome("quality", "SKIPPED", None, None, None, 0.0)],
+                            0.002, 100)
+    assert skipped == "FEASIBLE" and "not optimised" in words[1]
+
+
+def test_the_breakdown_total_adds_the_value_terms_and_subtracts_the_penalties() -> None:
+    from scheduler.instances import example_instance
+    from scheduler.scoring import reweigh, signed, total_score
+
+    result = solve(example_instance(), time_limit_s=3, workers=1, seed=0)
+    terms = result.objective_breakdown
+    value = terms["attendance"].weighted + terms["revenue"].weighted
+    penalties = sum(t.weighted for t in terms.values() if t.stage == "quality")
+    assert result.score == pytest.approx(value - penalties, abs=1e-3)
+    assert result.score == pytest.approx(sum(signed(t) for t in terms.values()), abs=1e-3)
+    doubled = reweigh(terms, {"idle_minute": 2 * terms["idle_time"].weight})
+    assert doubled["idle_time"].weighted == pytest.approx(2 * terms["idle_time"].weighted)
+    assert total_score(doubled) == pytest.approx(
+        result.score - terms["idle_time"].weighted, abs=1e-3)
