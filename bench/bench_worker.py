@@ -53,6 +53,7 @@ from api.stack import Stack  # noqa: E402
 from configs.settings import Settings  # noqa: E402
 from contract.kafka import client_options  # noqa: E402
 from contract.records import ClassEvent, HeartRateSample, RosterEntry  # noqa: E402
+from contract.signing import API, sign_as  # noqa: E402
 from contract.topics import (  # noqa: E402
     TOPIC_CLASS_EVENTS,
     TOPIC_HR_SAMPLES,
@@ -67,6 +68,12 @@ from streams.sink import board_key, snapshot, worker_ready_key  # noqa: E402
 
 RESULTS = REPO / "bench" / "results" / "worker.md"
 PROFILE = {"age": 40, "sex": "female", "weight_kg": 64.0, "hr_max": 188, "hr_rest": 58}
+
+
+def signed(record: Any) -> Any:
+    """Records carry their writer's signature (contract.signing); the bench writes as the
+    API, with the secret the stack it starts uses."""
+    return sign_as(Settings().secret_key, API, record)
 
 
 def free_port() -> int:
@@ -140,9 +147,9 @@ async def publish_class(options: dict[str, Any], class_id: str, members: int,
         for member in ids:
             entry = RosterEntry(class_session_id=class_id, member_id=member,
                                 display_name=member, **PROFILE)
-            await producer.send(TOPIC_ROSTER, key=member.encode(), value=entry.to_bytes())
-        await producer.send(TOPIC_CLASS_EVENTS, key=class_id.encode(), value=ClassEvent(
-            class_session_id=class_id, event="start", event_time=base).to_bytes())
+            await producer.send(TOPIC_ROSTER, key=member.encode(), value=signed(entry).to_bytes())
+        await producer.send(TOPIC_CLASS_EVENTS, key=class_id.encode(), value=signed(ClassEvent(
+            class_session_id=class_id, event="start", event_time=base)).to_bytes())
         for t in range(seconds):
             for i, member in enumerate(ids):
                 sample = HeartRateSample(class_session_id=class_id, member_id=member,
@@ -150,7 +157,7 @@ async def publish_class(options: dict[str, Any], class_id: str, members: int,
                                          hr_bpm=heart_rate(i, t), sensor_contact=True,
                                          source="chest")
                 await producer.send(TOPIC_HR_SAMPLES, key=member.encode(),
-                                    value=sample.to_bytes())
+                                    value=signed(sample).to_bytes())
         await producer.flush()
     finally:
         await producer.stop()
@@ -283,9 +290,10 @@ async def send_live(options: dict[str, Any], class_id: str, ids: list[str], dura
             entry = RosterEntry(class_session_id=class_id, member_id=member,
                                 display_name=member, **PROFILE)
             await producer.send_and_wait(TOPIC_ROSTER, key=member.encode(),
-                                         value=entry.to_bytes())
-        await producer.send_and_wait(TOPIC_CLASS_EVENTS, key=class_id.encode(), value=ClassEvent(
-            class_session_id=class_id, event="start", event_time=now).to_bytes())
+                                         value=signed(entry).to_bytes())
+        start_event = signed(ClassEvent(class_session_id=class_id, event="start", event_time=now))
+        await producer.send_and_wait(TOPIC_CLASS_EVENTS, key=class_id.encode(),
+                                     value=start_event.to_bytes())
         start, seq = time.monotonic(), 0
         while time.monotonic() - start < duration_s + 5:
             for i, member in enumerate(ids):  # each member at its own phase in the second
@@ -296,7 +304,7 @@ async def send_live(options: dict[str, Any], class_id: str, ids: list[str], dura
                                          event_time=time.time(), hr_bpm=heart_rate(i, seq),
                                          sensor_contact=True, source="chest")
                 await producer.send(TOPIC_HR_SAMPLES, key=member.encode(),
-                                    value=sample.to_bytes())
+                                    value=signed(sample).to_bytes())
             seq += 1
         stop.set()
     finally:

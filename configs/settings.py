@@ -32,6 +32,11 @@ class KafkaSecurity(BaseSettings):
     ssl_keyfile: str | None = None
 
 
+NON_PRODUCTION_ENVS = frozenset({"dev", "test"})
+# The secret derives HMAC keys: 32 URL-safe characters carry about 190 random bits.
+MIN_SECRET_LENGTH = 32
+
+
 class Settings(BaseSettings):
     """All settings of one Spotter process.
 
@@ -53,6 +58,11 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     api_url: str | None = Field(None, description="how the edge agent reaches the API")
+    trusted_proxies: str = Field("", description="comma-separated addresses or networks of "
+                                 "reverse proxies whose X-Forwarded-For the API believes; "
+                                 "empty: none, the connecting address is the client")
+    token_ttl_days: int = Field(30, ge=1, le=365, description="lifetime of a user's API "
+                                "token (device tokens last until revoked)")
     edge_token: str | None = Field(None, description="the edge box's device token (bearer)")
 
     topic_partitions: int = Field(4, description="partitions of every Spotter topic")
@@ -68,7 +78,12 @@ class Settings(BaseSettings):
     window_s: float = Field(1.0, description="event-time tumbling window of live zone insights")
     window_grace_s: float = Field(2.0, description="how late a sample may be and still count")
 
-    secret_key: str = Field("dev-insecure-change-me", description="signs sessions; set in prod")
+    secret_key: str = Field("dev-insecure-change-me", description="derives the keys that sign "
+                            "every record on Kafka (contract.signing); API and workers share "
+                            "it; set a real one in prod")
+    record_auth: Literal["required", "off"] = Field(
+        "required", description="workers refuse records without a valid signature; off only "
+                                "for a lab broker nobody else can reach")
 
     def sqlite_path(self) -> Path:
         return self.data_dir / "spotter.db"
@@ -82,11 +97,20 @@ class Settings(BaseSettings):
     def resolved_api_url(self) -> str:
         return self.api_url or f"http://{self.api_host}:{self.api_port}"
 
+    @property
+    def is_production(self) -> bool:
+        """Anything but an explicit dev or test environment is production, so a typo or
+        another name ("Prod", "staging") cannot switch the safety checks off."""
+        return self.env.strip().lower() not in NON_PRODUCTION_ENVS
+
     def check_secrets(self) -> None:
-        """Refuse to run production with the development secret."""
-        if self.env == "prod" and self.secret_key.startswith("dev-insecure"):
+        """Refuse to run production with the development secret or a short one."""
+        if self.is_production and (self.secret_key.startswith("dev-insecure")
+                                   or len(self.secret_key) < MIN_SECRET_LENGTH):
             raise ValueError(
-                "SPOTTER_SECRET_KEY must be set to a real secret when SPOTTER_ENV=prod"
+                f"SPOTTER_ENV={self.env} is production (only dev and test are not): set "
+                f"SPOTTER_SECRET_KEY to a random secret of at least {MIN_SECRET_LENGTH} "
+                "characters, e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))'"
             )
 
 

@@ -66,12 +66,24 @@ RR_MIN_MS, RR_MAX_MS = 200.0, 3000.0
 MAX_RR_PER_SAMPLE = 300
 
 
+class RecordAuth(BaseModel):
+    """Who wrote a record, and their signature (``contract.signing``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    device_id: Id
+    room_id: Id
+    sig: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
 class Record(BaseModel):
     """Base of every wire record: versioned, immutable, bounded, no unknown fields."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     schema_version: int = Field(SCHEMA_VERSION, ge=1)
+    auth: RecordAuth | None = Field(None, description="writer and signature; see "
+                                    "contract.signing")
 
     @field_validator("schema_version")
     @classmethod

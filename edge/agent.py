@@ -66,6 +66,7 @@ class EdgeAgent:
     sequences: dict[str, int] = field(default_factory=dict)  # last seq sent, per strap
     checkpoint: Checkpoint | None = None
     checkpoint_interval_s: float = 1.0
+    signed_roster: list[RosterEntry] | None = None  # from edge.credentials
     published: int = 0
     rejected: int = 0  # readings the wire contract refuses (logged)
     rr_dropped: int = 0  # RR values outside physiology, dropped from their sample
@@ -121,7 +122,9 @@ class EdgeAgent:
                        at: float | None = None) -> None:
         """Send the roster and a class start, or a class end (summaries hang off these)."""
         if event == "start":
-            for entry in self.roster:
+            # the roster as the API signed it (only the API may write it); a box without
+            # credentials sends its own copy, which a worker checking signatures refuses
+            for entry in self.signed_roster or self.roster:
                 await self.publisher.publish(TOPIC_ROSTER, entry.member_id, entry)
         at = at or time.time()
         await self.publisher.publish(

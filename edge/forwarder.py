@@ -34,6 +34,7 @@ import structlog
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential
 
 from contract.records import Record
+from contract.signing import Signer
 from contract.topics import TOPIC_HR_SAMPLES
 from edge.buffer import DiskBuffer, Entry
 from edge.config import EdgeSettings
@@ -75,6 +76,7 @@ class StoreAndForward:
     def __init__(self, transport: Transport, buffer: DiskBuffer, settings: EdgeSettings,
                  latency_samples: int = 4096) -> None:
         self.transport = transport
+        self.signer: Signer | None = None  # the class's key (edge.credentials)
         self.buffer = buffer
         self.settings = settings
         self.counters = ForwarderCounters()
@@ -115,11 +117,19 @@ class StoreAndForward:
     async def publish(self, topic: str, key: str, record: Record,
                       produced_at: float | None = None) -> None:
         """The agent's :class:`~edge.agent.Publisher` interface."""
-        self.submit(topic, key, record.to_bytes(), produced_at)
+        self.submit(topic, key, self.signed(record).to_bytes(), produced_at)
 
     def submit_record(self, topic: str, key: str, record: Record,
                       produced_at: float | None = None) -> None:
-        self.submit(topic, key, record.to_bytes(), produced_at)
+        self.submit(topic, key, self.signed(record).to_bytes(), produced_at)
+
+    def signed(self, record: Record) -> Record:
+        """The box signs its class's records (``contract.signing``); records already
+        signed (the API's roster) go as they are."""
+        if (self.signer is None or record.auth is not None
+                or getattr(record, "class_session_id", None) != self.signer.class_session_id):
+            return record
+        return self.signer.sign(record)
 
     @property
     def pending(self) -> int:

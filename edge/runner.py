@@ -24,6 +24,7 @@ from edge.buffer import DiskBuffer
 from edge.camera_config import CamerasFile
 from edge.cameras import CameraSet, NoStraps, StationSpec, single_camera
 from edge.config import EdgeSettings
+from edge.credentials import class_credentials
 from edge.forwarder import StoreAndForward
 from edge.health import serve_status, status_app, status_snapshot
 from edge.pairing import pair_straps, roster_from_pairings
@@ -202,6 +203,10 @@ async def run_edge(settings: Settings, class_session_id: str, api_url: str, *,
         agent = EdgeAgent(class_session_id, source, forwarder, roster,
                           sequences={strap: n - 1 for strap, n in next_seq.items()},
                           checkpoint=buffer.save_sequences)
+        creds = await class_credentials(settings.data_dir, api_url, class_session_id,
+                                        settings.edge_token)
+        if creds is not None:
+            forwarder.signer, agent.signed_roster = creds.signer, creds.roster
         await forwarder.start()
         server = None
         if es.health_enabled:

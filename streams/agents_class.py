@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
 from faust.types import TP
@@ -28,18 +28,22 @@ from contract.records import (
     ClassEvent,
     MemberReport,
     PartitionReport,
+    Record,
     RecordError,
     parse_record,
 )
+from contract.signing import WORKER, sign_as
 from contract.topics import TOPIC_HR_SAMPLES
 from streams.agents_live import LiveWorker, Outbox, member_profile
 from streams.board_backlog import BufferedBoard
 from streams.class_summary import build_summary
 from streams.member_state import MemberState
+from streams.origin import FROM_ROOM, FROM_WORKER
 from streams.state_tables import encode, get_raw, put_raw
 from streams.store import WorkerStore
 
 log = structlog.get_logger(__name__)
+R = TypeVar("R", bound=Record)
 # A summary waits out a database or Redis outage: retried with backoff up to every
 # SUMMARY_RETRY_MAX_S, for at most SUMMARY_GIVE_UP_S (then a repeated class end redoes it).
 SUMMARY_RETRY_MAX_S = 30.0
@@ -68,6 +72,7 @@ class ClassLifecycle:
     async def on_class_event(self, event: Any) -> None:
         try:
             record = parse_record(ClassEvent, event.value)
+            self.live.gate.check(record, FROM_ROOM)
         except RecordError as exc:
             await self.live.dead_letters([(event.message.topic, event.value, str(exc),
                                            exc.code)])
@@ -95,14 +100,21 @@ class ClassLifecycle:
                 control = ClassControl(class_session_id=cid, ended_at=record.event_time,
                                        started_at=known.get("started_at"),
                                        partition=target, partitions=self.partitions)
-                await self.control_topic.send(key=cid.encode(), value=control.to_bytes(),
+                await self.control_topic.send(key=cid.encode(),
+                                              value=self.signed(control).to_bytes(),
                                               partition=target)
+
+    def signed(self, record: R) -> R:
+        """Worker-to-worker records carry the workers' signature (contract.signing)."""
+        secret = self.live.gate.secret
+        return sign_as(secret, WORKER, record) if secret is not None else record
 
     # -- one partition's members -----------------------------------------------------
 
     async def on_control(self, event: Any) -> None:
         try:
             control = parse_record(ClassControl, event.value)
+            self.live.gate.check(control, FROM_WORKER)
         except RecordError as exc:
             await self.live.dead_letters([(event.message.topic, event.value, str(exc),
                                            exc.code)])
@@ -121,7 +133,7 @@ class ClassLifecycle:
                                  started_at=control.started_at, ended_at=control.ended_at,
                                  members=members)
         await self.reports_topic.send(key=control.class_session_id.encode(),
-                                      value=report.to_bytes())
+                                      value=self.signed(report).to_bytes())
         log.info("partition finalized a class", class_session_id=control.class_session_id,
                  partition=partition, members=len(members))
 
@@ -193,6 +205,7 @@ class ClassLifecycle:
     async def on_report(self, event: Any) -> None:
         try:
             report = parse_record(PartitionReport, event.value)
+            self.live.gate.check(report, FROM_WORKER)
         except RecordError as exc:
             await self.live.dead_letters([(event.message.topic, event.value, str(exc),
                                            exc.code)])

@@ -46,6 +46,7 @@ from streams.insight_config import AlertRules, InsightConfig
 from streams.live import bucket_insight
 from streams.member_state import Bucket, MemberState, sample_in, state_key
 from streams.metrics import SampleIn
+from streams.origin import FROM_API, FROM_ROOM, RecordGate
 from streams.physiology import MemberProfile
 from streams.state_tables import PartitionedTable, encode
 from streams.store import WorkerStore
@@ -64,13 +65,17 @@ class Outbox:
     dead: list[tuple[str, bytes | None, str, str]] = field(default_factory=list)
 
     def valid(self, events: list[Any], model: type[RecordT], now: float,
-              window: ArrivalWindow | None = None) -> Iterator[tuple[Any, RecordT]]:
-        """The events whose value parses as ``model`` (and, for timed records, whose event
-        time is near the arrival time), with the record; the others are dead-lettered
-        with the reason, so one bad record never stops a batch or reaches state."""
+              window: ArrivalWindow | None = None, gate: RecordGate | None = None,
+              writers: frozenset[str] = FROM_ROOM) -> Iterator[tuple[Any, RecordT]]:
+        """The events whose value parses as ``model``, written by one of ``writers``
+        (checked when ``gate`` enforces signatures) and, for timed records, whose event
+        time is near the arrival time, with the record; the others are dead-lettered with
+        the reason, so one bad record never stops a batch or reaches state."""
         for event in events:
             try:
                 record = parse_record(model, event.value)
+                if gate is not None:
+                    gate.check(record, writers, event.value)
                 if window is not None:
                     window.check(record, now)
             except RecordError as exc:
@@ -103,7 +108,8 @@ class LiveWorker:
     def __init__(self, members: PartitionedTable[MemberState],
                  profiles: PartitionedTable[dict[str, Any]], board: BufferedBoard,
                  store: WorkerStore | None, topics: Topics, *, config: InsightConfig,
-                 rules: AlertRules, worker: WorkerConfig) -> None:
+                 rules: AlertRules, worker: WorkerConfig,
+                 gate: RecordGate | None = None) -> None:
         self.members, self.profiles, self.board, self.store = members, profiles, board, store
         self.topics, self.config, self.rules, self.worker = topics, config, rules, worker
         # resting members are not nagged for under-working (the trainer decided)
@@ -111,6 +117,7 @@ class LiveWorker:
             "under_working": rules.under_working.model_copy(update={"enabled": False})})
         self.processed: dict[int, int] = {}  # partition -> newest sample offset handled
         self.dead_lettered: dict[str, int] = {}  # reason code -> records (metrics)
+        self.gate = gate or RecordGate(None)
         self.arrival = ArrivalWindow(worker.arrival.max_ahead_s, worker.arrival.max_behind_s)
 
     # -- samples ---------------------------------------------------------------------
@@ -122,7 +129,7 @@ class LiveWorker:
             message = event.message
             if message.offset > self.processed.get(message.partition, -1):
                 self.processed[message.partition] = message.offset
-        for event, s in out.valid(events, HeartRateSample, now, self.arrival):
+        for event, s in out.valid(events, HeartRateSample, now, self.arrival, self.gate):
             partition = event.message.partition
             groups.setdefault((partition, s.class_session_id, s.member_id), []).append(
                 (event, sample_in(s.strap_id, s.seq, s.event_time, s.hr_bpm, s.rr_intervals_ms,
@@ -172,13 +179,26 @@ class LiveWorker:
                                 name=entry["display_name"] if entry else None)
         return state
 
-    def _profile_entry(self, partition: int, member_id: str) -> dict[str, Any] | None:
+    def _profile_entry(self, partition: int, member_id: str,
+                       class_id: str | None = None) -> dict[str, Any] | None:
+        """The member's roster entry; with ``class_id``, only one for that class."""
         found = self.profiles.get(partition, member_id)
-        return found["entry"] if found else None
+        if found is None or (class_id is not None
+                             and found["entry"]["class_session_id"] != class_id):
+            return None
+        return found["entry"]  # type: ignore[no-any-return]
+
+    def _profile(self, partition: int, member_id: str, class_id: str) -> dict[str, Any] | None:
+        """The stored profile value of the member's roster entry for ``class_id``: a
+        member's entry for another class must not set this class's physiology."""
+        found = self.profiles.get(partition, member_id)
+        if found is None or found["entry"]["class_session_id"] != class_id:
+            return None
+        return found
 
     def _feed(self, state: MemberState, samples: list[SampleIn], now: float,
               out: Outbox) -> None:
-        found = self.profiles.get(state.partition, state.member_id)
+        found = self._profile(state.partition, state.member_id, state.class_session_id)
         profile = member_profile(found["entry"]) if found else None
         closed = state.take(samples, profile, now, config=self.config, rules=self.rules,
                             max_waiting=self.worker.profiles.max_waiting_samples,
@@ -217,7 +237,8 @@ class LiveWorker:
 
     def take_roster(self, events: list[Any], now: float) -> Outbox:
         out = Outbox()
-        for event, entry in out.valid(events, RosterEntry, now):
+        for event, entry in out.valid(events, RosterEntry, now, gate=self.gate,
+                                      writers=FROM_API):
             partition = event.message.partition
             if not self.profiles.owns(partition):
                 continue
@@ -254,6 +275,8 @@ class LiveWorker:
             state.name = entry.display_name
         if state.finalized:  # an earlier run of a class: a new sample starts it afresh
             return
+        if state.class_session_id != entry.class_session_id:
+            return  # the member's entry for another class
         if state.session is None and state.waiting:
             closed = state.start(member_profile(value["entry"]), config=self.config,
                                  rules=self.rules, learned_hr_rest=value["learned_hr_rest"])
@@ -271,7 +294,7 @@ class LiveWorker:
 
     def take_form(self, events: list[Any], now: float) -> Outbox:
         out = Outbox()
-        for event, form in out.valid(events, FormEvent, now, self.arrival):
+        for event, form in out.valid(events, FormEvent, now, self.arrival, self.gate):
             partition = event.message.partition
             if not self.members.owns(partition):
                 continue
@@ -314,7 +337,11 @@ class LiveWorker:
             if state.session is None:
                 if not state.wait_expired(now, self.worker.profiles.wait_s):
                     continue
-                entry = self._profile_entry(partition, state.member_id)
+                entry = self._profile_entry(partition, state.member_id,
+                                            state.class_session_id)
+                if entry is None and self.gate.enforced:
+                    self._not_on_roster(partition, key, state)
+                    continue
                 self.collect_buckets(state, state.add_windows(state.start(
                     member_profile(entry) if entry else None, config=self.config,
                     rules=self.rules), self.worker.series.bucket_s), out)
@@ -339,6 +366,16 @@ class LiveWorker:
             if changed:
                 self.save(state)
         return out
+
+    def _not_on_roster(self, partition: int, key: str, state: MemberState) -> None:
+        """Samples of someone the class's roster (from the API) does not list: with
+        signed records on, they never make a tile, an alert or a summary line."""
+        count = len(state.waiting)
+        self.dead_lettered["not_on_roster"] = self.dead_lettered.get("not_on_roster", 0) + count
+        log.warning("samples of a member not on the class roster dropped",
+                    member_id=state.member_id, class_session_id=state.class_session_id,
+                    samples=count)
+        self.members.delete(partition, key)
 
     # -- I/O -------------------------------------------------------------------------
 

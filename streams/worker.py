@@ -60,6 +60,7 @@ from streams.health import WorkerHealth, serve_health
 from streams.insight_config import default_alert_rules, default_insight_config
 from streams.kafka_faust import faust_broker_options
 from streams.member_state import MemberState
+from streams.origin import RecordGate
 from streams.partition_watch import PartitionProgress, StallWatch
 from streams.sink import LiveBoard
 from streams.state_tables import PartitionedTable
@@ -190,7 +191,9 @@ def register_agents(app: faust.App, settings: Settings, cfg: WorkerConfig) -> No
                       Topics(insights=raw_topic(app, TOPIC_INSIGHTS),
                              alerts=raw_topic(app, TOPIC_ALERTS),
                              dead_letters=raw_topic(app, TOPIC_DEADLETTER)),
-                      config=config, rules=rules, worker=cfg)
+                      config=config, rules=rules, worker=cfg,
+                      gate=RecordGate(settings.secret_key if settings.record_auth == "required"
+                                      else None))
     lifecycle = ClassLifecycle(app, live, classes=table("class-lifecycle"),
                                reports=table("class-reports"),
                                control_topic=raw_topic(app, TOPIC_WORKER_CONTROL),

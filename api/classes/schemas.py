@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -29,3 +30,15 @@ class RosterMemberOut(BaseModel):
     hr_max: int | None
     hr_rest: int | None
     strap_id: str | None
+
+
+class EdgeCredentialsOut(BaseModel):
+    """What a room's edge box needs to write into one class (contract.signing): the key
+    its records of this class are signed with, and the roster as records the API signed
+    (the box forwards them unchanged; only the API may write the roster)."""
+
+    device_id: str
+    room_id: str
+    class_session_id: str
+    key: str  # hex
+    roster: list[dict[str, Any]]

@@ -8,8 +8,10 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.accounts.principal import Principal
-from api.classes.schemas import ClassSessionOut, RosterMemberOut
+from api.classes.schemas import ClassSessionOut, EdgeCredentialsOut, RosterMemberOut
 from api.exceptions import Forbidden, NotFoundError
+from contract.records import RosterEntry
+from contract.signing import API, class_key, sign_as
 from db.models import Booking, ClassSession
 
 
@@ -100,3 +102,20 @@ async def roster(db: AsyncSession, class_session_id: str, principal: Principal
             hr_rest=member.hr_rest, strap_id=booking.strap_id,
         ))
     return entries
+
+
+async def edge_credentials(db: AsyncSession, class_session_id: str, principal: Principal,
+                           secret: str) -> EdgeCredentialsOut:
+    """Only a device token of the class's own room gets the class's key."""
+    session = await get_session(db, class_session_id, principal)
+    if (principal.role != "device" or principal.device_id is None
+            or session.room_id != principal.room_id):
+        raise Forbidden("only an edge device of this class's room gets its signing key")
+    room = str(session.room_id)
+    entries = [sign_as(secret, API, RosterEntry(class_session_id=class_session_id,
+                                                **row.model_dump()))
+               for row in await roster(db, class_session_id, principal)]
+    return EdgeCredentialsOut(
+        device_id=principal.device_id, room_id=room, class_session_id=class_session_id,
+        key=class_key(secret, principal.device_id, room, class_session_id).hex(),
+        roster=[e.model_dump(mode="json") for e in entries])

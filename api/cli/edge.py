@@ -148,6 +148,7 @@ async def _end_through_buffer(settings: Any, class_session: str, wait: float
     from contract.topics import TOPIC_CLASS_EVENTS
     from edge.buffer import DiskBuffer
     from edge.config import EdgeSettings
+    from edge.credentials import class_credentials
     from edge.forwarder import StoreAndForward
     from edge.publisher import KafkaTransport
 
@@ -159,6 +160,9 @@ async def _end_through_buffer(settings: Any, class_session: str, wait: float
         forwarder = StoreAndForward(KafkaTransport(max_batch_bytes=es.max_batch_bytes,
                                                    request_timeout_s=es.request_timeout_s,
                                                    **options), buffer, es)
+        creds = await class_credentials(settings.data_dir, settings.resolved_api_url(),
+                                        class_session, settings.edge_token)
+        forwarder.signer = creds.signer if creds else None
         await forwarder.start()
         now = time.time()
         await forwarder.publish(TOPIC_CLASS_EVENTS, class_session,

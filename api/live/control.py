@@ -17,6 +17,7 @@ from api.exceptions import ServiceUnavailableError
 from configs.settings import Settings
 from contract.kafka import client_options
 from contract.records import Record
+from contract.signing import API, sign_as
 
 log = structlog.get_logger(__name__)
 # A broker that does not answer within this long is reported as unavailable; the trainer
@@ -35,7 +36,8 @@ async def publish(settings: Settings, records: list[tuple[str, str, Record]]) ->
         async with asyncio.timeout(BROKER_TIMEOUT_S):
             await producer.start()
             for topic, key, record in records:
-                await producer.send_and_wait(topic, key=key.encode(), value=record.to_bytes())
+                signed = sign_as(settings.secret_key, API, record)  # see contract.signing
+                await producer.send_and_wait(topic, key=key.encode(), value=signed.to_bytes())
     except (KafkaError, TimeoutError, OSError) as exc:
         log.warning("class event not published", error=str(exc))
         raise ServiceUnavailableError("the Kafka broker did not answer; the class event was "

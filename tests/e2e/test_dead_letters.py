@@ -6,17 +6,27 @@ import asyncio
 import base64
 import json
 import time
+from typing import TypeVar
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from redis.asyncio import Redis
 
+from configs.settings import Settings
 from contract.kafka import client_options
-from contract.records import HeartRateSample
-from contract.topics import TOPIC_DEADLETTER, TOPIC_HR_SAMPLES
+from contract.records import HeartRateSample, RosterEntry
+from contract.signing import API, sign_as
+from contract.topics import TOPIC_DEADLETTER, TOPIC_HR_SAMPLES, TOPIC_ROSTER
 from streams.sink import STATS_KEY, snapshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
+
+R = TypeVar("R")
+
+
+def signed(record: R) -> R:
+    """Records are signed by their writer (contract.signing); these tests write as the API."""
+    return sign_as(Settings().secret_key, API, record)
 
 BAD_RECORDS = {
     "not json": b"\x00\xffdefinitely not json",
@@ -40,11 +50,14 @@ async def test_bad_records_are_dead_lettered_and_good_ones_still_flow(live_stack
     try:
         for payload in BAD_RECORDS.values():
             await producer.send_and_wait(TOPIC_HR_SAMPLES, key=b"m1", value=payload)
+        entry = RosterEntry(class_session_id="dlq-class", member_id="m1", display_name="M1")
+        await producer.send_and_wait(TOPIC_ROSTER, key=b"m1", value=signed(entry).to_bytes())
         now = time.time()
         for seq, offset in enumerate([0.0, 0.5, 4.0]):  # the last one closes the first window
             good = HeartRateSample(class_session_id="dlq-class", member_id="m1", strap_id="s1",
                                    seq=seq, event_time=now + offset, hr_bpm=130)
-            await producer.send_and_wait(TOPIC_HR_SAMPLES, key=b"m1", value=good.to_bytes())
+            await producer.send_and_wait(TOPIC_HR_SAMPLES, key=b"m1",
+                                         value=signed(good).to_bytes())
 
         letters = []
         async with asyncio.timeout(30):

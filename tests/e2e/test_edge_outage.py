@@ -9,14 +9,12 @@ read back with aiokafka and checked by (strap, seq), the worker's dedupe key.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import socket
 import subprocess
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -31,6 +29,7 @@ from edge.forwarder import StoreAndForward
 from edge.publisher import KafkaTransport
 from edge.simulator import SimulatedStraps, make_members
 from streams.windows import SeqTracker
+from tests.e2e.workers import CuttableProxy
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 
@@ -39,46 +38,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-@dataclass
-class CuttableProxy:
-    """Forwards TCP from ``port`` to ``target``; ``cut`` drops every link and refuses new
-    ones (what a pulled uplink looks like to the client), ``restore`` accepts again."""
-
-    port: int
-    target: int
-    links: set[asyncio.StreamWriter] = field(default_factory=set)
-    server: asyncio.Server | None = None
-
-    async def restore(self) -> None:
-        self.server = await asyncio.start_server(self._link, "127.0.0.1", self.port)
-
-    async def cut(self) -> None:
-        if self.server is not None:
-            self.server.close()
-            self.server = None
-        for writer in list(self.links):
-            writer.transport.abort()
-        self.links.clear()
-
-    async def _link(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter
-                    ) -> None:
-        try:
-            broker_r, broker_w = await asyncio.open_connection("127.0.0.1", self.target)
-        except OSError:
-            client_w.transport.abort()
-            return
-        self.links |= {client_w, broker_w}
-        await asyncio.gather(self._pipe(client_r, broker_w), self._pipe(broker_r, client_w))
-
-    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        with contextlib.suppress(OSError, asyncio.IncompleteReadError):
-            while data := await reader.read(65536):
-                writer.write(data)
-                await writer.drain()
-        writer.transport.abort()
-        self.links.discard(writer)
 
 
 @pytest.fixture(scope="module")

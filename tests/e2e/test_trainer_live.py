@@ -10,6 +10,7 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 import pytest
@@ -19,14 +20,23 @@ from redis.asyncio import Redis
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
+from configs.settings import Settings
 from contract.kafka import client_options
 from contract.records import FormEvent, HeartRateSample
+from contract.signing import API, sign_as
 from contract.topics import TOPIC_FORM_EVENTS, TOPIC_HR_SAMPLES
 from db.models import Booking, ClassSession
 from edge.runner import run_edge
 from streams.sink import snapshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.timeout(240)]
+
+R = TypeVar("R")
+
+
+def signed(record: R) -> R:
+    """Records are signed by their writer (contract.signing); these tests write as the API."""
+    return sign_as(Settings().secret_key, API, record)
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -66,7 +76,7 @@ async def inject(live_stack, class_id: str) -> None:
                                 strap_id="test-spike", seq=0, event_time=seen + 0.3,
                                 hr_bpm=235, sensor_contact=True, source="chest")
         await producer.send_and_wait(TOPIC_HR_SAMPLES, key=MEMBERS[0].encode(),
-                                     value=spike.to_bytes())
+                                     value=signed(spike).to_bytes())
         now = time.time()
         for rep in range(1, 4):
             form = FormEvent(class_session_id=class_id, member_id=MEMBERS[1],
@@ -74,7 +84,7 @@ async def inject(live_stack, class_id: str) -> None:
                              rep_index=rep, rom_deg=95.0, tempo_s=2.1,
                              faults=["knees_caving"])
             await producer.send_and_wait(TOPIC_FORM_EVENTS, key=MEMBERS[1].encode(),
-                                         value=form.to_bytes())
+                                         value=signed(form).to_bytes())
     finally:
         await producer.stop()
 

@@ -9,21 +9,31 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from aiokafka import AIOKafkaProducer
 from aiokafka.partitioner import DefaultPartitioner
 from redis.asyncio import Redis
 
+from configs.settings import Settings
 from contract.kafka import client_options
-from contract.records import HeartRateSample
-from contract.topics import TOPIC_HR_SAMPLES
+from contract.records import HeartRateSample, RosterEntry
+from contract.signing import API, sign_as
+from contract.topics import TOPIC_HR_SAMPLES, TOPIC_ROSTER
 from streams.sink import snapshot
 from streams.worker_config import WORKER_TOML, load_worker_config
 from tests.e2e.paused_worker import PAUSED_PARTITION
 from tests.e2e.workers import topics_ready, worker_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
+
+R = TypeVar("R")
+
+
+def signed(record: R) -> R:
+    """Records are signed by their writer (contract.signing); these tests write as the API."""
+    return sign_as(Settings().secret_key, API, record)
 REPO = Path(__file__).resolve().parents[2]
 PARTITIONS = 4
 
@@ -69,6 +79,10 @@ async def test_a_partition_left_paused_is_resumed_and_its_tiles_move(
                 assert worker.poll() is None, log_file.read_text(errors="replace")[-4000:]
                 await asyncio.sleep(0.25)
         await producer.start()
+        for member in members:  # the roster first: a worker drops samples of non-members
+            entry = RosterEntry(class_session_id=class_id, member_id=member, display_name=member)
+            await producer.send_and_wait(TOPIC_ROSTER, key=member.encode(),
+                                         value=signed(entry).to_bytes())
         start, last = time.time() - 30, 0.0
         async with asyncio.timeout(60):
             for second in range(60):
@@ -78,7 +92,7 @@ async def test_a_partition_left_paused_is_resumed_and_its_tiles_move(
                         seq=second, event_time=start + second, hr_bpm=120,
                         sensor_contact=True, source="chest")
                     await producer.send(TOPIC_HR_SAMPLES, key=member.encode(),
-                                        value=sample.to_bytes())
+                                        value=signed(sample).to_bytes())
                 last = start + second
                 await producer.flush()
                 tiles = await snapshot(redis, class_id)

@@ -10,6 +10,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from aiokafka import AIOKafkaProducer
@@ -17,14 +18,23 @@ from redis.asyncio import Redis
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
+from configs.settings import Settings
 from contract.kafka import client_options
 from contract.records import ClassEvent, HeartRateSample, RosterEntry
+from contract.signing import API, sign_as
 from contract.topics import TOPIC_CLASS_EVENTS, TOPIC_HR_SAMPLES, TOPIC_ROSTER
 from db.live import MemberClassSummary, PostClassSummary
 from ingest.replay import read_recording
 from streams.sink import snapshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
+
+R = TypeVar("R")
+
+
+def signed(record: R) -> R:
+    """Records are signed by their writer (contract.signing); these tests write as the API."""
+    return sign_as(Settings().secret_key, API, record)
 REPO = Path(__file__).resolve().parents[2]
 HEADLINE = ("duration_s", "avg_hr", "max_hr", "zones_s", "effort_points", "trimp", "kcal",
             "rmssd_ms", "recovery_bpm_60s", "elapsed_s", "no_data_s", "hr_max_used",
@@ -93,9 +103,10 @@ async def test_replayed_recordings_give_the_batch_numbers(live_stack, shared_dat
             entry = RosterEntry(class_session_id=class_id, member_id=f"rec-{i}",
                                 display_name=f"Recording {i}", **profile)
             await producer.send_and_wait(TOPIC_ROSTER, key=entry.member_id.encode(),
-                                         value=entry.to_bytes())
+                                         value=signed(entry).to_bytes())
         await producer.send_and_wait(TOPIC_CLASS_EVENTS, key=class_id.encode(), value=(
-            ClassEvent(class_session_id=class_id, event="start", event_time=base).to_bytes()))
+            signed(ClassEvent(class_session_id=class_id, event="start", event_time=base))
+            .to_bytes()))
         last_seen = {}
         for member_id, recorded in samples.items():
             for seq, s in enumerate(recorded):
@@ -104,12 +115,12 @@ async def test_replayed_recordings_give_the_batch_numbers(live_stack, shared_dat
                     seq=seq, event_time=base + s.t, hr_bpm=s.hr_bpm,
                     rr_intervals_ms=list(s.rr_intervals_ms), source="replay")
                 await producer.send(TOPIC_HR_SAMPLES, key=member_id.encode(),
-                                    value=sample.to_bytes())
+                                    value=signed(sample).to_bytes())
             last_seen[member_id] = base + recorded[-1].t
         await producer.flush()
         await wait_for_tiles(redis, class_id, last_seen)
         await producer.send_and_wait(TOPIC_CLASS_EVENTS, key=class_id.encode(), value=(
-            ClassEvent(class_session_id=class_id, event="end", event_time=time.time())
+            signed(ClassEvent(class_session_id=class_id, event="end", event_time=time.time()))
             .to_bytes()))
         document, parts = await asyncio.to_thread(
             stored_summary, live_stack.settings.resolved_database_url(), class_id)

@@ -11,14 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
-import socket
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from aiokafka import AIOKafkaProducer
@@ -27,16 +24,25 @@ from redis.asyncio import Redis
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
+from configs.settings import Settings
 from contract.kafka import client_options
 from contract.records import ClassEvent, HeartRateSample, RosterEntry
+from contract.signing import API, sign_as
 from contract.topics import TOPIC_CLASS_EVENTS, TOPIC_HR_SAMPLES, TOPIC_ROSTER
 from db.live import AlertRow, MemberClassSummary
 from streams.metrics import MemberSession
 from streams.physiology import MemberProfile
 from streams.sink import alerts_key, snapshot, worker_partitions_key
-from tests.e2e.workers import topics_ready, worker_env
+from tests.e2e.workers import Workers, topics_ready, worker_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
+
+R = TypeVar("R")
+
+
+def signed(record: R) -> R:
+    """Records are signed by their writer (contract.signing); these tests write as the API."""
+    return sign_as(Settings().secret_key, API, record)
 REPO = Path(__file__).resolve().parents[2]
 PARTITIONS = 4
 PROFILE = {"age": 38, "sex": "female", "weight_kg": 64.0, "hr_max": 190, "hr_rest": 55}
@@ -61,41 +67,6 @@ def heart_rate(member_index: int, t: int) -> int:
     if member_index == 0:
         return 180 if 10 <= t <= 200 else 120
     return 110 + member_index * 6 + (t % 30) // 3
-
-
-class Workers:
-    def __init__(self, env: dict[str, str], log_dir: Path) -> None:
-        self.env, self.log_dir, self.procs = env, log_dir, {}
-
-    def start(self, name: str) -> subprocess.Popen[bytes]:
-        with (self.log_dir / f"{name}.log").open("wb") as out:
-            proc = subprocess.Popen([sys.executable, "-m", "api.cli", "worker"], cwd=REPO,
-                                    env=self.env, stdout=out, stderr=subprocess.STDOUT,
-                                    start_new_session=True)
-        self.procs[name] = proc
-        return proc
-
-    def instance(self, name: str) -> str:
-        return f"{self.env['SPOTTER_WORKER_ID']}:{socket.gethostname()}:{self.procs[name].pid}"
-
-    def diagnose(self) -> str:
-        """Ask each live worker to print its state (streams.diagnostics), then return the
-        tail of every worker's log, so a failure in CI explains itself."""
-        for proc in self.procs.values():
-            if proc.poll() is None:
-                os.kill(proc.pid, signal.SIGUSR1)
-        time.sleep(1.0)
-        tails = []
-        for name in self.procs:
-            text = (self.log_dir / f"{name}.log").read_text(errors="replace")
-            tails.append(f"===== worker {name} (last 12000 chars) =====\n{text[-12000:]}")
-        return "\n".join(tails)
-
-    def stop_all(self) -> None:
-        for proc in self.procs.values():
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait(10)
 
 
 async def partitions_of(redis: Redis, workers: Workers, name: str) -> list[int]:
@@ -130,7 +101,8 @@ async def publish_phase(producer: AIOKafkaProducer, class_id: str, members: list
                                      event_time=base + seq, hr_bpm=hr, sensor_contact=True,
                                      source="chest")
             fed[member].append((f"{member}-strap", seq, base + seq, hr))
-            await producer.send(TOPIC_HR_SAMPLES, key=member.encode(), value=sample.to_bytes())
+            await producer.send(TOPIC_HR_SAMPLES, key=member.encode(),
+                                value=signed(sample).to_bytes())
     await producer.flush()
 
 
@@ -188,9 +160,10 @@ async def run_the_class(workers: Workers, redis: Redis, producer: AIOKafkaProduc
     for member in members:
         entry = RosterEntry(class_session_id=class_id, member_id=member,
                             display_name=member.upper(), **PROFILE)
-        await producer.send_and_wait(TOPIC_ROSTER, key=member.encode(), value=entry.to_bytes())
-    await producer.send_and_wait(TOPIC_CLASS_EVENTS, key=class_id.encode(), value=ClassEvent(
-        class_session_id=class_id, event="start", event_time=base).to_bytes())
+        await producer.send_and_wait(TOPIC_ROSTER, key=member.encode(),
+                                     value=signed(entry).to_bytes())
+    await producer.send_and_wait(TOPIC_CLASS_EVENTS, key=class_id.encode(), value=signed(ClassEvent(
+        class_session_id=class_id, event="start", event_time=base)).to_bytes())
 
     await publish_phase(producer, class_id, members, base, 0, fed)
     await wait_tiles(redis, class_id, members, base + PHASE_S - 1)
@@ -209,8 +182,8 @@ async def run_the_class(workers: Workers, redis: Redis, producer: AIOKafkaProduc
     await wait_assignment(redis, workers, {"a2": "all"})
     await publish_phase(producer, class_id, members, base, 2, fed)
     await wait_tiles(redis, class_id, members, base + 3 * PHASE_S - 1)
-    await producer.send_and_wait(TOPIC_CLASS_EVENTS, key=class_id.encode(), value=ClassEvent(
-        class_session_id=class_id, event="end", event_time=time.time()).to_bytes())
+    await producer.send_and_wait(TOPIC_CLASS_EVENTS, key=class_id.encode(), value=signed(ClassEvent(
+        class_session_id=class_id, event="end", event_time=time.time())).to_bytes())
 
 
 async def test_takeover_crash_and_restart_keep_every_second_once(
