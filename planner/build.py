@@ -114,10 +114,10 @@ def _progress(weeks: int, every: int) -> list[float]:
 def cardio_minutes_warning(plan_weeks: list[Week], profile: MemberProfile,
                            config: PlannerConfig) -> str | None:
     """The plan's cardio minutes a week against ACSM's weekly aerobic volume."""
-    goals = [g for g in profile.goals if g in config.cardio.weekly_minutes]
+    goals = [g for g in profile.goals if g in config.cardio.weekly_minutes]  # Goal literals
     if not goals:
         return None
-    need = max(config.cardio.weekly_minutes[g] for g in goals)  # type: ignore[index]
+    need = max(config.cardio.weekly_minutes[g] for g in goals)
     best = max((sum(work_minutes(i.sets, i.duration_seconds) for s in w.sessions
                     for i in s.exercises if i.heart_rate is not None)
                 + sum(profile.minutes_per_session - config.session.warmup_minutes

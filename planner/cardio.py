@@ -25,8 +25,12 @@ ROUND_SECONDS = 60      # steady blocks are written in whole minutes
 def target_zones(role: str, level: str, deload: bool, config: PlannerConfig
                  ) -> tuple[int, int]:
     rules = config.cardio
-    lo, hi = {"steady": rules.steady_zones, "conditioning": rules.finisher_zones}.get(
-        role, rules.interval_zones[level])  # type: ignore[call-overload]
+    if role == "steady":
+        lo, hi = rules.steady_zones
+    elif role == "conditioning":
+        lo, hi = rules.finisher_zones
+    else:
+        lo, hi = next(z for lv, z in rules.interval_zones.items() if lv == level)
     if deload:
         lo, hi = max(1, lo - rules.deload_zone_drop), max(1, hi - rules.deload_zone_drop)
     return int(lo), int(hi)

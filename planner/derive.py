@@ -147,6 +147,10 @@ def difficulty(record: Mapping[str, object], level: str) -> float:
     return round(score, 2)
 
 
+def _list_of(value: object) -> list[object]:
+    return list(value) if isinstance(value, list | tuple) else []
+
+
 def _list(value: object) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list | tuple) else []
 
@@ -186,7 +190,7 @@ class Overrides:
                    links=dict(links) if isinstance(links, Mapping) else {},
                    equipment={k: str(v["equipment"]) for k, v in kit.items()
                               if "equipment" in v},
-                   needs={k: tuple(tuple(_list(g)) for g in v["needs"])  # type: ignore[union-attr]
+                   needs={k: tuple(tuple(_list(g)) for g in _list_of(v["needs"]))
                           for k, v in kit.items() if "needs" in v},
                    add_positions={k: tuple(_list(v.get("add"))) for k, v in moves.items()},
                    drop_positions={k: tuple(_list(v.get("remove"))) for k, v in moves.items()},

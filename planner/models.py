@@ -68,7 +68,7 @@ class Exercise(BaseModel):
 
     def kit_words(self) -> str:
         """What it needs, in words: "dumbbell and a bench", "a pull-up bar"."""
-        parts = [] if self.equipment == "body only" else [self.equipment]
+        parts: list[str] = [] if self.equipment == "body only" else [self.equipment]
         parts += [" or ".join(g) for g in self.needs]
         return " and ".join(parts) or "no equipment"
 

@@ -23,7 +23,7 @@ def kit_suggestion(library: ExerciseLibrary, profile: MemberProfile, muscle: str
         if muscle in ex.primary_muscles and ex.pattern not in ("mobility", "power") \
                 and not ex.specialty and allowed(ex, avoid_areas=profile.injury_areas,
                                                  level=profile.fitness_level):
-            missing = [] if ex.equipment in have else [ex.equipment]
+            missing: list[str] = [] if ex.equipment in have else [ex.equipment]
             missing += [" or ".join(g) for g in ex.needs if not have.intersection(g)]
             if 1 <= len(missing) <= 2:  # one or two purchases away
                 key = " + ".join(missing)

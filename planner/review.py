@@ -22,8 +22,8 @@ FEATURED = ("Triceps_Overhead_Extension_with_Rope", "V-Bar_Pullup", "Bodyweight_
 
 
 def _changes(old: Mapping[str, Any], ex: Exercise) -> tuple[set[str], set[str]]:
-    before = set(old.get("contraindications", ()))
-    now = set(ex.contraindications)
+    before: set[str] = set(old.get("contraindications", ()))
+    now: set[str] = set(ex.contraindications)
     return now - before, before - now
 
 
@@ -67,20 +67,20 @@ def library_review(before: Sequence[Mapping[str, Any]], library: ExerciseLibrary
             f"({len(was & plannable)}) | {len(now - was)} ({len(now - was & plannable)}) | "
             f"{len(was - now)} ({len(was - now & plannable)}) |")
     lines += ["", "## Positions", "", "| position | exercises (plannable) |", "|---|---:|"]
-    counts: dict[str, list[str]] = {}
+    counts: dict[str, set[str]] = {}
     for ex in library:
-        for p in ex.positions:
-            counts.setdefault(p, []).append(ex.id)
-    for p, ids in sorted(counts.items(), key=lambda kv: -len(kv[1])):
-        lines.append(f"| {p.replace('_', ' ')} | {len(ids)} ({len(set(ids) & plannable)}) |")
+        for position in ex.positions:
+            counts.setdefault(position, set()).add(ex.id)
+    for name, ids in sorted(counts.items(), key=lambda kv: -len(kv[1])):
+        lines.append(f"| {name.replace('_', ' ')} | {len(ids)} ({len(ids & plannable)}) |")
     lines += ["", "## Equipment truth", "", "| fixture | exercises that need it (plannable) |",
               "|---|---:|"]
     need: dict[str, set[str]] = {}
     for ex in library:
         for group in ex.needs:
             need.setdefault(" or ".join(group), set()).add(ex.id)
-    for kit, ids in sorted(need.items(), key=lambda kv: -len(kv[1])):
-        lines.append(f"| {kit} | {len(ids)} ({len(ids & plannable)}) |")
+    for kit, kit_ids in sorted(need.items(), key=lambda kv: -len(kv[1])):
+        lines.append(f"| {kit} | {len(kit_ids)} ({len(kit_ids & plannable)}) |")
     relabelled = [ex for ex in library if ex.id in old
                   and old[ex.id].get("equipment") != ex.equipment]
     body_only_before = sum(1 for ex in library if ex.id in plannable and ex.id in old

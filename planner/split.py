@@ -132,10 +132,11 @@ def _conditioning_first(days: int) -> tuple[str, tuple[str, ...], tuple[str, ...
             f"{days} day(s) a week: cardio comes as a block inside each session; add a "
             "cardio day for the weekly aerobic volume (garber2011)",)
     if days <= 5:
-        seq = ("full_body", "conditioning", "full_body", "conditioning", "full_body")
-        return "full_body", seq[:days], ()
-    seq = ("upper", "lower", "conditioning", "upper", "lower", "conditioning", "conditioning")
-    return "upper_lower", seq[:days], ()
+        full: tuple[str, ...] = ("full_body", "conditioning", "full_body", "conditioning",
+                                 "full_body")
+        return "full_body", full[:days], ()
+    halves = ("upper", "lower", "conditioning", "upper", "lower", "conditioning", "conditioning")
+    return "upper_lower", halves[:days], ()
 
 
 def _spread(count: int, taken: set[int]) -> tuple[int, ...]:
