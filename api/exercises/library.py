@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from planner.derive import Overrides, link
+from planner.derive import Overrides, derive_exercise, link
 from planner.importer import ImportReport
 from planner.library import ExerciseLibrary
 from planner.models import Exercise
@@ -45,6 +45,34 @@ def merge_import(current: Mapping[str, Entry], report: ImportReport, overrides: 
             continue
         merged[ex.id] = Entry(ex, LIBRARY)
     return relinked(merged, overrides)
+
+
+def upgraded(rows: Mapping[str, tuple[dict[str, Any], str]], packaged: ExerciseLibrary,
+             overrides: Overrides) -> dict[str, Entry]:
+    """Entries from stored rows; rows written before joint positions and fixtures existed
+    take them (with equipment, contraindications and links) from the packaged library, or
+    from the derivation rules for an admin's own exercise, and all links are derived again,
+    so an old table never lets a body-only member have a pull-up."""
+    entries: dict[str, Entry] = {}
+    stale = False
+    for ex_id, (data, source) in rows.items():
+        if "positions" in data:
+            entries[ex_id] = Entry(Exercise.model_validate(data), source)
+            continue
+        stale = True
+        if ex_id in packaged:
+            fresh = packaged.get(ex_id)
+            keep = {k: v for k, v in data.items() if k in ("name", "staple", "specialty")}
+            entries[ex_id] = Entry(fresh.model_copy(update=keep), source)
+            continue
+        record = {"id": ex_id, "name": data["name"], "level": data["level"],
+                  "category": data["category"], "equipment": data["equipment"],
+                  "mechanic": data.get("mechanic"), "force": data.get("force"),
+                  "primaryMuscles": list(data["primary_muscles"]),
+                  "secondaryMuscles": list(data.get("secondary_muscles") or [])}
+        fresh = derive_exercise(record, overrides)
+        entries[ex_id] = Entry(fresh.model_copy(update={"pattern": data["pattern"]}), source)
+    return relinked(entries, overrides) if stale else entries
 
 
 def changed(before: Mapping[str, Entry], after: Mapping[str, Entry]) -> list[Entry]:

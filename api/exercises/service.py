@@ -19,6 +19,7 @@ from api.exercises.library import (
     merge_import,
     relinked,
     row_values,
+    upgraded,
 )
 from api.exercises.schemas import ExerciseIn, ExercisePatch
 from db.training import ExerciseRow
@@ -51,7 +52,8 @@ async def _load(db: AsyncSession) -> tuple[dict[str, Entry], ExerciseLibrary]:
     if _cached is not None and _cached[0] == stamp:
         return _cached[1], _cached[2]
     rows = await db.scalars(select(ExerciseRow))
-    found = {r.id: Entry(Exercise.model_validate(r.data), r.source) for r in rows}
+    found = upgraded({r.id: (r.data, r.source) for r in rows}, default_library(),
+                     read_overrides())
     library = library_of(found.values())
     _cached = (stamp, found, library)
     return found, library

@@ -117,3 +117,29 @@ def test_plans_are_made_from_the_curated_library(api_world, h) -> None:
                         "level": "advanced"}, headers=h["admin"])
     assert edit.status_code == 200
     assert "Barbell_Squat" not in planned()  # Ava is intermediate: no longer hers
+
+
+def test_rows_stored_before_positions_and_fixtures_are_upgraded() -> None:
+    """A table an admin curated before issue 18 holds exercises without positions or
+    fixtures; read back, they carry them and a body-only member gets no pull-up."""
+    from api.exercises.library import upgraded
+    from planner.io import default_library, read_overrides
+
+    packaged = default_library()
+    old = packaged.get("V-Bar_Pullup").model_dump(mode="json")
+    for key in ("positions", "needs"):
+        old.pop(key)
+    old["contraindications"] = []
+    own = {"id": "Old_Admin_Squat", "name": "Old Admin Squat", "level": "beginner",
+           "category": "strength", "equipment": "body only", "mechanic": "compound",
+           "force": "push", "primary_muscles": ["quadriceps"], "secondary_muscles": [],
+           "pattern": "squat", "contraindications": [], "regressions": [],
+           "progressions": [], "timed": False, "staple": False, "specialty": False,
+           "difficulty": 0.8}
+    entries = upgraded({"V-Bar_Pullup": (old, "admin"), "Old_Admin_Squat": (own, "admin")},
+                       packaged, read_overrides())
+    pull = entries["V-Bar_Pullup"].exercise
+    assert pull.needs == (("pull-up bar",),) and "shoulder" in pull.contraindications
+    assert not pull.fits_kit(frozenset({"body only"})) and entries["V-Bar_Pullup"].source == "admin"
+    squat = entries["Old_Admin_Squat"].exercise
+    assert "deep_knee_flexion" in squat.positions and "knee" in squat.contraindications
