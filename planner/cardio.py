@@ -15,7 +15,7 @@ import math
 
 from configs.hr_zones import ZoneBands, default_zone_bands
 from planner.config import DoseRow, PlannerConfig
-from planner.models import HeartRateTarget, MemberProfile
+from planner.models import HeartRateTarget, MemberProfile, PlanItem
 
 CARDIO_ROLES = frozenset({"steady", "intervals"})
 HR_ROLES = CARDIO_ROLES | {"conditioning"}
@@ -71,6 +71,25 @@ def block(role: str, row: DoseRow, progress: float, free_seconds: float,
     want = row.sets[0] + round((row.sets[1] - row.sets[0]) * progress)
     fits = math.floor(room / (work + row.rest)) if work + row.rest else want
     return max(row.sets[0], min(want, fits)), work, row.rest
+
+
+def infer_role(sets: int, seconds: int | None, goal: str, level: str,
+               config: PlannerConfig) -> str:
+    """The cardio block an item is, from its bouts (plans made before zones existed)."""
+    for role in ("steady", "intervals", "conditioning"):
+        row = config.dose_row(goal, role, level)
+        if row.seconds and seconds is not None and row.seconds[0] <= seconds <= row.seconds[1] \
+                and sets <= row.sets[1]:
+            return role
+    return "conditioning"
+
+
+def with_zones(item: PlanItem, profile: MemberProfile, deload: bool, config: PlannerConfig,
+               role: str | None = None) -> PlanItem:
+    """A cardio item with the member's zones (kept when already right)."""
+    role = role or infer_role(item.sets, item.duration_seconds, profile.primary_goal,
+                              profile.fitness_level, config)
+    return item.model_copy(update={"heart_rate": heart_rate(profile, role, deload, config)})
 
 
 def work_minutes(sets: int, seconds: int | None) -> float:

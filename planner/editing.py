@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from planner.build import effective_sets, session_minutes
 from planner.candidates import allowed_roles
-from planner.cardio import heart_rate
+from planner.cardio import heart_rate, with_zones
 from planner.config import PlannerConfig
 from planner.errors import PlannerError
 from planner.library import ExerciseLibrary
@@ -193,7 +193,13 @@ def edit_plan(plan: Plan, edits: Sequence[ItemEdit], library: ExerciseLibrary,
                                                     fit)
     for w in edited.weeks:
         for s in w.sessions:
-            s.estimated_minutes = session_minutes(s.exercises, config)
+            if profile is not None:  # a plan from before zones: its cardio gets them
+                s.exercises = [with_zones(i, profile, w.deload, config)
+                               if i.heart_rate is None and i.exercise_id in library
+                               and library.get(i.exercise_id).pattern == "conditioning"
+                               else i for i in s.exercises]
+            if not s.in_class:
+                s.estimated_minutes = session_minutes(s.exercises, config)
     first = next((w for w in edited.weeks if not w.deload), edited.weeks[0] if edited.weeks
                  else None)
     if first is not None:

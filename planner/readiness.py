@@ -192,6 +192,8 @@ def apply_modifications(session: Session, mods: list[Modification], library: Exe
                         config: PlannerConfig | None = None) -> Session:
     """Today's session with the modifications carried out (minutes recomputed)."""
     config = config or default_config()
+    if session.in_class:   # a studio class: the trainer runs it
+        return session
     items: list[PlanItem] = []
     for item in session.exercises:
         for mod in mods:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from planner.build import effective_sets, item_seconds, session_minutes
 from planner.candidates import allowed_roles
+from planner.cardio import with_zones
 from planner.config import DoseRow, PlannerConfig
 from planner.graph import Limits, find_alternative
 from planner.library import ExerciseLibrary
@@ -75,6 +76,8 @@ def repair_plan(plan: Plan, profile: MemberProfile, library: ExerciseLibrary,
         profile.training_history, config.one_rep_max, config.chart).items()}
     for week in fixed.weeks:
         for session in week.sessions:
+            if session.in_class:   # the studio's class: nothing of ours to repair
+                continue
             kept: list[PlanItem] = []
             for item in session.exercises:
                 if item.exercise_id not in library:
@@ -103,6 +106,9 @@ def repair_plan(plan: Plan, profile: MemberProfile, library: ExerciseLibrary,
                 clamped = clamp_dose(item, ex, row, week.deload, e1rms.get(ex.id), config)
                 if clamped != item:
                     notes.append(f"week {week.week}: {ex.name} dose clamped to {row.source}")
+                if ex.pattern == "conditioning" and clamped.heart_rate is None:
+                    clamped = with_zones(clamped, profile, week.deload, config)
+                    notes.append(f"week {week.week}: {ex.name} given the member's zones")
                 if not clamped.reason.strip():
                     clamped = clamped.model_copy(update={
                         "reason": f"{ex.pattern.replace('_', ' ')} for "
@@ -113,7 +119,8 @@ def repair_plan(plan: Plan, profile: MemberProfile, library: ExerciseLibrary,
             session.estimated_minutes = session_minutes(session.exercises, config)
         _trim_flagged(week.sessions, profile, library, config, week.deload, notes)
         for session in week.sessions:
-            session.estimated_minutes = session_minutes(session.exercises, config)
+            if not session.in_class:
+                session.estimated_minutes = session_minutes(session.exercises, config)
     first = next((w for w in fixed.weeks if not w.deload), fixed.weeks[0] if fixed.weeks else None)
     if first is not None:
         volume = effective_sets([i for s in first.sessions for i in s.exercises],

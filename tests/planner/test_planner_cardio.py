@@ -102,3 +102,21 @@ def test_fat_loss_strength_sessions_end_with_a_zoned_finisher(
     plan = generate_plan(member, 4, library=library, config=config)
     finishers = cardio_items(plan, 1)
     assert finishers and all(f.heart_rate and f.heart_rate.zones == (4, 5) for f in finishers)
+
+
+def test_a_plan_made_before_zones_gets_them_on_its_next_edit(
+        runner: MemberProfile, library: ExerciseLibrary, config: PlannerConfig) -> None:
+    from planner.editing import ItemEdit, edit_plan
+
+    plan = generate_plan(runner, 4, library=library, config=config)
+    old = plan.model_copy(deep=True)
+    for week in old.weeks:
+        for session in week.sessions:
+            for item in session.exercises:
+                item.heart_rate = None
+    assert any("heart-rate" in str(v) for v in check_plan(old, runner, library, config))
+    strength = next(s for s in old.weeks[0].sessions if s.focus != "conditioning")
+    edited = edit_plan(old, [ItemEdit(week=1, day=strength.day, index=0,
+                                      rest_seconds=strength.exercises[0].rest_seconds)],
+                       library, config, runner)
+    assert check_plan(edited, runner, library, config) == []
