@@ -74,13 +74,21 @@ def profile_schema() -> None:
 @plan_app.command("generate")
 def generate(profile: Path = PROFILE,
              weeks: int = typer.Option(12, "--weeks", min=1, max=52, help="plan length"),
+             week: int | None = typer.Option(None, "--week", min=1, max=52,
+                                             help="text mode: print only this week"),
              as_json: bool = typer.Option(False, "--json", help="print the plan as JSON")) -> None:
-    """Generate a periodized plan; it has passed the rule check when printed."""
+    """Generate a periodized plan; it has passed the rule check when printed.
+
+    Text mode prints every week (or --week N) in words a member can read; --json prints
+    the plan document."""
     _quiet_logs()
     from planner.errors import PlanInfeasible, PlannerError
     from planner.generator import generate_plan
 
     member = _profile(profile)
+    if week is not None and week > weeks:
+        typer.echo(f"error: --week {week} is past the plan's {weeks} weeks", err=True)
+        raise typer.Exit(2)
     try:
         plan = generate_plan(member, weeks)
     except PlanInfeasible as exc:
@@ -96,16 +104,10 @@ def generate(profile: Path = PROFILE,
     if as_json:
         typer.echo(json.dumps(plan.to_json_dict(), indent=2))
         return
-    typer.echo(f"{plan.member_id}: {plan.split}, {plan.progression_model}, {len(plan.weeks)} weeks")
-    for session in plan.weeks[0].sessions:
-        typer.echo(f"  day {session.day} {session.focus} (~{session.estimated_minutes:g} min)")
-        for item in session.exercises:
-            amount = f"{item.reps} reps" if item.reps else f"{item.duration_seconds} s"
-            (kind, value), = item.intensity.model_dump(exclude_none=True).items()
-            typer.echo(f"    {item.name}: {item.sets} x {amount}, {kind} {value}, "
-                       f"rest {item.rest_seconds} s")
-    for warning in plan.warnings:
-        typer.echo(f"  warning: {warning}")
+    from api.cli.plan_text import plan_lines
+
+    for line in plan_lines(plan, only_week=week):
+        typer.echo(line)
 
 
 @plan_app.command("check")
@@ -132,10 +134,11 @@ def check(plan_file: Path = typer.Option(..., "--plan", help="plan JSON (generat
         raise typer.Exit(1)
 
 
-def _profile_sources(folder: Path) -> list[tuple[str, str]]:
-    """(source, profile JSON) for *.json (one profile or a list) and *.jsonl files."""
+def _profile_sources(place: Path) -> list[tuple[str, str]]:
+    """(source, profile JSON) for *.json (one profile or a list) and *.jsonl files: those
+    in a folder, or the one file given."""
     jobs: list[tuple[str, str]] = []
-    for path in sorted(folder.iterdir()):
+    for path in sorted(place.iterdir()) if place.is_dir() else [place]:
         if path.suffix not in (".json", ".jsonl") or not path.is_file():
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
@@ -155,15 +158,40 @@ def _profile_sources(folder: Path) -> list[tuple[str, str]]:
     return jobs
 
 
+def _batch_input(source: Path | None, legacy: Path | None) -> Path:
+    """The profiles to plan: the argument (as ``schedule solve`` takes its file), or the
+    older ``--profiles DIR``; both naming different places is refused."""
+    if source and legacy and source.resolve() != legacy.resolve():
+        typer.echo(f"error: two inputs given ({source} and --profiles {legacy}); "
+                   "pass one", err=True)
+        raise typer.Exit(2)
+    chosen = source or legacy
+    if chosen is None:
+        typer.echo("error: missing PROFILES: a folder of profile .json/.jsonl files, or one "
+                   "such file (see `spotter plan example-profile`)", err=True)
+        raise typer.Exit(2)
+    if not chosen.exists():
+        typer.echo(f"error: {chosen} does not exist", err=True)
+        raise typer.Exit(2)
+    if chosen.is_file() and chosen.suffix not in (".json", ".jsonl"):
+        typer.echo(f"error: {chosen} is not a .json or .jsonl file of profiles", err=True)
+        raise typer.Exit(2)
+    return chosen
+
+
 @plan_app.command("batch")
-def batch(profiles: Path = typer.Option(..., "--profiles", exists=True, file_okay=False,
-                                        help="folder of profile .json/.jsonl files"),
+def batch(source: Path | None = typer.Argument(
+              None, metavar="PROFILES", show_default=False,
+              help="a folder of profile .json/.jsonl files, or one such file "
+                   "(a .json may hold a list)"),
+          profiles: Path | None = typer.Option(None, "--profiles", file_okay=False,
+                                               help="older form of PROFILES (a folder)"),
           weeks: int = typer.Option(12, "--weeks", min=1, max=52),
           out: Path | None = typer.Option(None, "--out", help="folder: one <member>.json "
                                           "per plan (default: JSONL on stdout)"),
           jsonl: Path | None = typer.Option(None, "--jsonl", help="write outcomes to a JSONL file"),
           workers: int = typer.Option(0, "--workers", help="processes (0 = all cores)")) -> None:
-    """Plan every profile in a folder; one outcome per profile, none lost on errors.
+    """Plan every profile in a folder or file; one outcome per profile, none lost on errors.
 
     Profiles that share a week signature (kit, goals, level, days, minutes, injuries,
     preferences) are planned next to each other so each worker solves that week once;
@@ -175,7 +203,8 @@ def batch(profiles: Path = typer.Option(..., "--profiles", exists=True, file_oka
 
     from planner.batch import batch_job, grouping_key
 
-    sources = _profile_sources(profiles)
+    chosen = _batch_input(source, profiles)
+    sources = _profile_sources(chosen)
     sources.sort(key=lambda job: grouping_key(job[1]))
     jobs = [(src, text, weeks, out is not None) for src, text in sources]
     n_workers = workers or os.cpu_count() or 1

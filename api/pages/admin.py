@@ -25,10 +25,24 @@ from api.exceptions import SpotterError
 from api.templating import templates
 from db.accounts import User
 from db.models import ClassSession, Member, Room, Trainer
+from db.notify import EVENTS
 from db.platform import OutboxMessage
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 WEIGHT_FIELDS = ("attendance", "revenue", "idle_minute", "imbalance", "change", "preference")
+# What each objective weight buys, in the words of configs/scheduler.toml [weights].
+WEIGHT_WORDS = {
+    "attendance": ("Attendance", "points for each expected attendee"),
+    "revenue": ("Revenue", "points per unit of revenue (price x attendees)"),
+    "idle_minute": ("Trainer waiting", "cost per minute a trainer waits between classes "
+                                       "in a day"),
+    "imbalance": ("Uneven week", "cost per class of spread between a class type's busiest "
+                                 "and quietest day"),
+    "change": ("Changes to the published week", "cost per change: another trainer or room "
+                                                "1, a dropped class 2, a new time 1"),
+    "preference": ("Trainer preferences", "cost per class in a time a trainer asked to "
+                                          "avoid"),
+}
 CONSTRAINT_FIELDS = ("max_trainer_hours", "changeover_minutes", "max_classes_per_trainer_day",
                      "opens", "closes")
 
@@ -56,8 +70,10 @@ async def dashboard(request: Request, db: SessionDep, principal: AdminPage) -> H
               "classes": await _count(db, ClassSession)}
     outbox = list(await db.scalars(select(OutboxMessage)
                                    .order_by(OutboxMessage.created_at.desc()).limit(10)))
+    people = {u.id: u.display_name or u.email for u in await users.list_users(db)}
     return await _page(request, "admin.html", principal, title="Admin", counts=counts,
-                       outbox=outbox, features=await service.ai_features(db))
+                       outbox=outbox, people=people, events=EVENTS,
+                       features=await service.ai_features(db))
 
 
 async def _settings_page(request: Request, db: AsyncSession, principal: Principal,
@@ -68,7 +84,8 @@ async def _settings_page(request: Request, db: AsyncSession, principal: Principa
                        title="Studio settings", rooms=rooms, errors=errors or {},
                        features=await service.ai_features(db),
                        policy=await service.scheduler_policy(db),
-                       weight_fields=WEIGHT_FIELDS, constraint_fields=CONSTRAINT_FIELDS)
+                       weight_fields=WEIGHT_FIELDS, weight_words=WEIGHT_WORDS,
+                       constraint_fields=CONSTRAINT_FIELDS)
 
 
 @router.get("/admin/settings", response_class=HTMLResponse)

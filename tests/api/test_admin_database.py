@@ -87,3 +87,57 @@ def test_every_studio_table_lists_and_opens_its_form(api_world) -> None:
             assert response.status_code == 200, (identity, page, response.text[:200])
     edit = api_world.client.get("/admin/db/trainer/edit/demo-trainer", headers=admin)
     assert edit.status_code == 200 and "availability" in edit.text
+
+
+def test_the_studio_data_pages_wear_the_apps_theme_and_lead_back(api_world) -> None:
+    login_admin(api_world)
+    page = api_world.client.get("/admin/db/room/list").text
+    assert 'data-bs-theme="dark"' in page and "/static/admin-db.css" in page
+    assert '<a href="/admin">Overview</a>' in page  # the way back to the admin pages
+    assert '<a class="brand" href="/">Spotter</a>' in page
+    assert "<title>Rooms · Studio data · Spotter</title>" in page
+
+
+@pytest.mark.parametrize(("table", "labels", "raw"), [
+    ("room", ["Capacity (people)", "Equipment and features"], ["capacity", "features"]),
+    ("class-type", ["Length (min)", "Revenue per attendee"], ["duration_min", "revenue_weight"]),
+    ("trainer", ["Most hours a week", "Weekly availability"],
+     ["max_hours_per_week", "display_name"]),
+    ("member", ["Maximum heart rate (bpm)", "Resting heart rate (bpm)"], ["hr_max", "hr_rest"]),
+    ("class-session", ["Starts (UTC)", "Class", "Trainer"], ["starts_at", "trainer_id"]),
+])
+def test_columns_are_labelled_in_words(api_world, table: str, labels: list[str],
+                                       raw: list[str]) -> None:
+    login_admin(api_world)
+    page = api_world.client.get(f"/admin/db/{table}/list").text
+    head = page[page.index("<thead"):page.index("</thead>")]
+    for label in labels:
+        assert label in head, label
+    for name in raw:
+        assert f">{name}<" not in head and f"> {name} <" not in head, name
+
+
+def test_class_sessions_name_their_class_room_and_trainer(api_world) -> None:
+    login_admin(api_world)
+    page = api_world.client.get("/admin/db/class-session/list").text
+    assert "HIIT 45" in page and "Studio 1" in page and "Sam Coach" in page
+    assert "db.models" not in page  # no object reprs
+
+
+def test_the_form_explains_its_json_fields(api_world) -> None:
+    login_admin(api_world)
+    page = api_world.client.get("/admin/db/trainer/create").text
+    assert '"day": 0, "start": "07:00"' in page.replace("&#34;", '"').replace("&quot;", '"')
+
+
+@pytest.mark.parametrize("role", ["member", "trainer"])
+def test_other_roles_get_the_apps_own_refusal_page(api_world, role: str) -> None:
+    email, password = api_world.demo.accounts[role]
+    login = api_world.client.post("/login", data={"email": email, "password": password},
+                                  follow_redirects=False)
+    api_world.client.cookies.set("spotter_session", login.cookies["spotter_session"])
+    refused = api_world.client.get("/admin/db/room/list")
+    assert refused.status_code == 403
+    assert "Not for this account" in refused.text and "/static/app.css" in refused.text
+    assert "edited by admins" in refused.text and 'href="/login"' in refused.text
+    assert f"({role})" in refused.text  # the header still knows who is logged in

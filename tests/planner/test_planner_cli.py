@@ -47,7 +47,8 @@ def test_generate_prints_the_documented_json(profile_file: Path) -> None:
 def test_generate_without_json_prints_a_summary(profile_file: Path) -> None:
     result = runner.invoke(app, ["plan", "generate", "--profile", str(profile_file),
                                  "--weeks", "2"])
-    assert result.exit_code == 0 and "day 1" in result.stdout
+    assert result.exit_code == 0 and "Week 2" in result.stdout  # every week, in words
+    assert "Monday" in result.stdout and "load_kg" not in result.stdout
 
 
 def test_infeasible_profile_exits_3_with_reasons(tmp_path: Path, profile_file: Path) -> None:
