@@ -34,6 +34,8 @@ from api.classes.router import router as classes_router
 from api.exceptions import LoginRequired, SpotterError
 from api.exercises.pages import router as exercises_pages_router
 from api.exercises.router import router as exercises_router
+from api.feedback.pages import router as feedback_pages_router
+from api.feedback.router import router as feedback_router
 from api.live.hub import LiveHub
 from api.live.router import router as live_router
 from api.members.router import router as members_router
@@ -47,8 +49,10 @@ from api.pages.auth import router as auth_pages_router
 from api.pages.member import router as member_pages_router
 from api.pages.plans import router as plans_pages_router
 from api.pages.router import router as pages_router
-from api.pages.schedules import router as schedules_pages_router
 from api.plans.router import router as plans_router
+from api.schedules.calendar_pages import router as schedules_calendar_pages
+from api.schedules.calendar_router import router as schedules_calendar_router
+from api.schedules.pages import router as schedules_pages_router
 from api.schedules.router import router as schedules_router
 from api.summaries.router import router as summaries_router
 from api.templating import STATIC_DIR, templates
@@ -241,11 +245,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(plans_router)
     app.include_router(exercises_router)
     app.include_router(members_router)
+    app.include_router(schedules_calendar_router)
     app.include_router(schedules_router)
+    app.include_router(feedback_router)
     app.include_router(auth_pages_router)
     app.include_router(notification_pages)
     app.include_router(pages_router)
+    app.include_router(schedules_calendar_pages)
     app.include_router(schedules_pages_router)
+    app.include_router(feedback_pages_router)
     app.include_router(member_pages_router)
     app.include_router(plans_pages_router)
     app.include_router(exercises_pages_router)

@@ -18,6 +18,7 @@ import anyio.to_thread
 from api.exceptions import TooManyRequests
 from scheduler.adjust import Suggestion, suggest_adjustments
 from scheduler.demand import DemandPredictor, demand_for
+from scheduler.feedback import Rating
 from scheduler.greedy import greedy_schedule
 from scheduler.history import ClassRecord
 from scheduler.manager import manager_schedule
@@ -97,7 +98,9 @@ def repair_week(instance: Instance, records: list[ClassRecord], published: list[
     return Repaired(changed, outcome, result)
 
 
-def suggestions(instance: Instance, classes: list[ScheduledClass], records: list[ClassRecord]
-                ) -> list[Suggestion]:
+def suggestions(instance: Instance, classes: list[ScheduledClass], records: list[ClassRecord],
+                ratings: list[Rating] | None = None,
+                names: dict[str, dict[str, str]] | None = None) -> list[Suggestion]:
     demand, _ = predictor(instance, records)
-    return suggest_adjustments(instance, classes, records, demand=demand)
+    return suggest_adjustments(instance, classes, records, ratings=ratings, demand=demand,
+                               names=names)

@@ -1,6 +1,7 @@
 """Timetable pages (``/trainer/schedules``): drafts and the published week as a grid of
-rooms x days, two scenarios side by side, publish and repair (admins), and suggested
-adjustments with their evidence. Trainers read; admins act.
+rooms x days, two scenarios side by side, suggested adjustments with their evidence.
+Trainers propose drafts; admins publish, repair and pin (``calendar_pages`` holds leave,
+closures, lookahead proposals and class ratings).
 
 Writes are htmx posts (the CSRF header comes from ``base.html``); they answer with
 ``HX-Redirect`` to the resulting page, or a fragment naming the problem. Without
@@ -21,11 +22,14 @@ from api.accounts.principal import Principal
 from api.deps import SessionDep
 from api.exceptions import SpotterError
 from api.schedules import service
+from api.schedules.calendar_pages import calendar_context
 from api.schedules.exceptions import NoTimetable
 from api.schedules.schemas import GenerateIn, PinIn, RepairIn, ScheduleOut
 from api.schedules.studio import monday_of, next_monday
 from api.templating import templates
 from scheduler.config import load_settings
+from scheduler.schemas import ObjectiveTerm
+from scheduler.scoring import signed
 from scheduler.timegrid import DAYS
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -82,6 +86,16 @@ def _versus(value: float, base: float | None) -> str:
     return f"{change:+.1f} %" if change else "0.0 %"
 
 
+# What each objective term means, in a manager's words (the page shows these, not keys).
+TERM_LABELS = {
+    "attendance": "Expected attendees",
+    "revenue": "Revenue (price × expected attendees)",
+    "idle_time": "Trainer waiting time between classes",
+    "imbalance": "Uneven spread over the week",
+    "trainer_preferences": "Classes in times trainers asked to avoid",
+    "changes": "Changes to the published timetable",
+}
+
 templates.env.filters["pct"] = _pct
 templates.env.filters["versus"] = _versus
 templates.env.filters["week_monday"] = lambda week: monday_of(int(week)).strftime("%d %b")
@@ -93,7 +107,8 @@ async def _list_context(db: Any, principal: Principal) -> dict[str, Any]:
             "published": next((r for r in rows if r.status == "published"), None),
             "scenarios": SCENARIOS, "weights": WEIGHTS,
             "next_monday": next_monday(date.today()),
-            "time_limit": load_settings().studio.time_limit_s}
+            "time_limit": load_settings().studio.time_limit_s,
+            **await calendar_context(db, principal)}
 
 
 @router.get("/trainer/schedules", response_class=HTMLResponse)
@@ -108,8 +123,8 @@ async def compare_page(request: Request, db: SessionDep, principal: TrainerPage,
                        a: str, b: str) -> HTMLResponse:
     compared = await service.compare(db, a, b)
     return templates.TemplateResponse(request, "schedules_compare.html", {
-        "title": "Compare timetables", "principal": principal, "a": compared.a,
-        "b": compared.b, "diff": compared.diff, "grid_a": _grid(compared.a),
+        "title": "Compare timetables", "principal": principal, "c": compared,
+        "a": compared.a, "b": compared.b, "diff": compared.diff, "grid_a": _grid(compared.a),
         "grid_b": _grid(compared.b)})
 
 
@@ -132,6 +147,20 @@ async def adjustments_fragment(schedule_id: str, request: Request, db: SessionDe
         "found": found, "names": (await service.get_schedule(db, schedule_id)).names})
 
 
+def breakdown_rows(terms: dict[str, ObjectiveTerm]) -> dict[str, Any]:
+    """Rows as the page shows them (1 decimal, signed) and their total, summed from the
+    shown numbers so the column adds up exactly to the total printed under it."""
+    rows = []
+    for name, term in terms.items():
+        shown = round(signed(term), 1) + 0.0
+        rows.append({"name": name, "label": TERM_LABELS.get(name, name.replace("_", " ")),
+                     "term": term, "shown": shown})
+    return {"rows": rows, "total": round(sum(r["shown"] for r in rows), 1) + 0.0}
+
+
+templates.env.globals["breakdown_rows"] = breakdown_rows
+
+
 def _generate_body(form: dict[str, str]) -> GenerateIn:
     overrides = dict(SCENARIOS.get(form.get("scenario", "admin"), SCENARIOS["admin"])[1])
     for name in WEIGHTS:  # explicit numbers beat the preset
@@ -139,12 +168,13 @@ def _generate_body(form: dict[str, str]) -> GenerateIn:
             overrides[name] = float(form[f"w_{name}"])
     return GenerateIn.model_validate({
         "name": form.get("name") or None, "week_start": form.get("week_start") or None,
-        "time_limit_s": form.get("time_limit_s") or None,
+        "weeks": form.get("weeks") or None, "time_limit_s": form.get("time_limit_s") or None,
         "weights": overrides or None})
 
 
 @router.post("/trainer/schedules/generate", response_class=HTMLResponse)
-async def generate(request: Request, db: SessionDep, principal: AdminPage) -> Response:
+async def generate(request: Request, db: SessionDep, principal: TrainerPage) -> Response:
+    """Trainers propose a draft (admins are notified); admins plan one."""
     form = {k: str(v) for k, v in (await request.form()).items()}
     try:
         draft = await service.generate(db, principal, _generate_body(form))

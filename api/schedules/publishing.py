@@ -1,16 +1,17 @@
-"""Publishing a timetable: its week becomes ``class_sessions`` rows trainers and members see.
+"""Publishing a timetable: every dated occurrence of its week in its date range becomes one
+``class_sessions`` row trainers and members see; closure dates get none.
 
-When the newly published timetable replaces one for the *same* week, the old week's future
-classes are reconciled rather than duplicated: a class that stays exactly as it was keeps
-its row (and its bookings), a class that went away is deleted when nobody booked it and
-marked ``cancelled`` when somebody did (members must hear about it; nothing is lost).
-Classes already under way or over are never touched. A timetable for another week leaves
-the old week's classes alone: it only stops being the current timetable.
+Where the newly published timetable's range overlaps the one it replaces, the old
+range's future classes on those dates are reconciled rather than duplicated: a class that
+stays exactly as it was keeps its row (and its bookings), a class that went away is
+deleted when nobody booked it and marked ``cancelled`` when somebody did (members must
+hear about it; nothing is lost). Classes already under way or over are never touched, nor
+are the old timetable's classes outside the new range.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.exceptions import InvalidInput
 from db.models import ClassSession, ClassType, Room, Trainer, new_id
 from db.platform import ClassSchedule
+from scheduler.dates import DateRange, occurrences
 from scheduler.schemas import ScheduledClass
 from scheduler.timegrid import DAY_INDEX, to_minutes
 
@@ -33,11 +35,26 @@ class Materialised:
     kept: int = 0
     removed: int = 0
     cancelled: int = 0
+    skipped: list[date] = field(default_factory=list)  # closure dates that had classes
+    skipped_classes: int = 0  # occurrences not created on them
+
+
+def span_of(schedule: ClassSchedule) -> DateRange:
+    """The dates a stored timetable runs on (one week when it predates date ranges)."""
+    stored = schedule.result.get("span")
+    assert schedule.week_start is not None
+    if stored:
+        return DateRange(date.fromisoformat(stored["start"]), date.fromisoformat(stored["end"]))
+    return DateRange(schedule.week_start, schedule.week_start + timedelta(days=6))
 
 
 def class_times(c: ScheduledClass, week_start: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
     """UTC start and end of a timetable class in the week starting ``week_start``."""
-    day = week_start + timedelta(days=DAY_INDEX[c.day])
+    return occurrence_times(c, week_start + timedelta(days=DAY_INDEX[c.day]), tz)
+
+
+def occurrence_times(c: ScheduledClass, day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """UTC start and end of a timetable class on ``day`` (local studio time)."""
     start, end = to_minutes(c.start), to_minutes(c.end)
     local = datetime.combine(day, time(0, 0), tzinfo=tz)
     # minutes from local midnight, so "24:00" and DST days come out right
@@ -65,24 +82,29 @@ async def check_references(db: AsyncSession, classes: list[ScheduledClass]) -> N
 
 async def materialise(db: AsyncSession, schedule: ClassSchedule,
                       replaced: list[ClassSchedule], tz: ZoneInfo,
-                      now: datetime | None = None) -> Materialised:
-    """Create the week's class sessions (in the caller's transaction)."""
+                      closed: set[date] | None = None, now: datetime | None = None
+                      ) -> Materialised:
+    """Create the range's class sessions (in the caller's transaction)."""
     now = now or datetime.now(UTC)
     assert schedule.week_start is not None
     classes = [ScheduledClass.model_validate(c)
                for c in schedule.result.get("solve", {}).get("classes", [])]
     await check_references(db, classes)
-    old_ids = [sid for old in replaced if old.week_start == schedule.week_start
-               for sid in old.result.get("sessions", [])]
+    span = span_of(schedule)
+    laid = occurrences(classes, span, closed or set())
+    old_ids = [sid for old in replaced for sid in old.result.get("sessions", [])]
     old: dict[Key, ClassSession] = {}
     if old_ids:
         for row in await db.scalars(select(ClassSession).where(ClassSession.id.in_(old_ids))):
-            if _aware(row.starts_at) > now and row.status == "scheduled":
-                old[(row.class_type_id, row.room_id, row.trainer_id,
-                     _aware(row.starts_at))] = row
-    out = Materialised(session_ids=[])
-    for c in classes:
-        starts, ends = class_times(c, schedule.week_start, tz)
+            starts = _aware(row.starts_at)
+            if (starts > now and row.status == "scheduled"
+                    and starts.astimezone(tz).date() in span):
+                old[(row.class_type_id, row.room_id, row.trainer_id, starts)] = row
+    out = Materialised(session_ids=[], skipped=laid.closed_dates(),
+                       skipped_classes=len(laid.skipped))
+    for o in laid.occurrences:
+        c = o.cls
+        starts, ends = occurrence_times(c, o.on, tz)
         same = old.pop((c.class_type, c.room, c.trainer, starts), None)
         if same is not None:
             out.session_ids.append(same.id)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from api.schedules.schemas import Baselines, ScheduleOut, ScheduleSummary
+from api.schedules.publishing import span_of
+from api.schedules.schemas import Baselines, DateSpan, ScheduleOut, ScheduleSummary
 from db.platform import ClassSchedule
 from scheduler.config import load_settings
+from scheduler.diff import describe
 from scheduler.schemas import ScheduledClass, SolveResult
+from scheduler.scoring import total_score
 
 
 def _solve(row: ClassSchedule) -> SolveResult:
@@ -27,18 +31,43 @@ def summary(row: ClassSchedule) -> ScheduleSummary:
         predicted_attendance=round(sum(c.predicted_attendance for c in solved.classes), 2))
 
 
+def span(row: ClassSchedule) -> DateSpan | None:
+    if row.week_start is None:
+        return None
+    dates = span_of(row)
+    return DateSpan(start=dates.start, end=dates.end, weeks=dates.weeks,
+                    closures=[date.fromisoformat(d) for d in row.result.get("closures", [])])
+
+
 def out(row: ClassSchedule) -> ScheduleOut:
     solved = _solve(row)
     base: dict[str, Any] | None = row.result.get("baselines")
     weights = row.instance.get("weights") or load_settings().weights.model_dump()
+    score = solved.score if solved.score is not None else (
+        total_score(solved.objective_breakdown) if solved.objective_breakdown else None)
     return ScheduleOut(
-        **summary(row).model_dump(), schedule=solved.classes,
+        **summary(row).model_dump(), schedule=solved.classes, score=score,
+        proof=solved.proof, span=span(row), proposed_by=row.result.get("proposed_by"),
         objective_breakdown=solved.objective_breakdown, violations=solved.violations,
         stages=solved.stages, explanation=solved.explanation,
         notes=list(row.result.get("notes", [])), demand=dict(row.result.get("demand", {})),
         weights=weights, pinned=list(row.result.get("pins", [])),
         baselines=Baselines.model_validate(base) if base else None,
-        repair=row.result.get("repair"), names=dict(row.result.get("names", {})))
+        repair=_named_repair(row), names=dict(row.result.get("names", {})))
+
+
+def _named_repair(row: ClassSchedule) -> dict[str, Any] | None:
+    """The stored repair with its change list re-worded with display names."""
+    repair: dict[str, Any] | None = row.result.get("repair")
+    if not repair:
+        return repair
+    names = row.result.get("names", {})
+    changes = []
+    for ch in repair.get("changes", []):
+        before = ScheduledClass.model_validate(ch["before"]) if ch.get("before") else None
+        after = ScheduledClass.model_validate(ch["after"]) if ch.get("after") else None
+        changes.append({**ch, "detail": describe(ch["kind"], before, after, names)})
+    return {**repair, "changes": changes}
 
 
 def pinned_classes(row: ClassSchedule) -> list[ScheduledClass]:

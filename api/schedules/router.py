@@ -1,7 +1,8 @@
 """``/api/schedules``: weekly timetable drafts, scenarios, publishing, repair, suggestions.
 
-Admins generate, publish, repair, pin and discard; trainers read drafts and published
-timetables; members (and everyone logged in) see only the published week.
+Trainers propose: they generate drafts (admins are notified), compare them and discard
+their own. Admins publish, repair, pin and discard any draft. Members (and everyone logged
+in) see only the published timetable.
 """
 
 from __future__ import annotations
@@ -38,11 +39,12 @@ async def list_schedules(db: SessionDep, principal: StaffPrincipal,
 
 
 @router.post("/generate", status_code=201)
-async def generate(body: GenerateIn, db: SessionDep, principal: AdminPrincipal) -> ScheduleOut:
-    """Plan a draft week: from the studio in the database (or a given instance JSON), with
-    the admin's objective weights and the request's scenario overrides. The solve runs in a
-    worker thread for at most ``time_limit_s``. No timetable possible: 422 naming the
-    conflicting rules in plain words."""
+async def generate(body: GenerateIn, db: SessionDep, principal: StaffPrincipal) -> ScheduleOut:
+    """Plan a draft (trainers propose, admins too): a typical week from the studio in the
+    database (or a given instance JSON), with the admin's objective weights and the
+    request's scenario overrides, to run from ``week_start`` to ``end_date`` (or for
+    ``weeks``). The solve runs in a worker thread for at most ``time_limit_s``. No
+    timetable possible: 422 naming the conflicting rules in plain words."""
     return await service.generate(db, principal, body)
 
 
@@ -69,8 +71,9 @@ async def get_schedule(schedule_id: str, db: SessionDep, principal: StaffPrincip
 
 @router.post("/{schedule_id}/publish")
 async def publish(schedule_id: str, db: SessionDep, principal: AdminPrincipal) -> PublishOut:
-    """Approve a draft: it becomes the published timetable (the previous one is archived)
-    and its week's classes are created so trainers see them."""
+    """Approve a draft (admins): it becomes the published timetable (the previous one is
+    archived) and one class is created per dated occurrence in its range, none on a
+    closure date, so trainers and members see them."""
     return await service.publish(db, schedule_id)
 
 
@@ -98,7 +101,8 @@ async def pin(schedule_id: str, body: PinIn, db: SessionDep, principal: AdminPri
 
 
 @router.delete("/{schedule_id}", status_code=204)
-async def discard(schedule_id: str, db: SessionDep, principal: AdminPrincipal) -> Response:
-    """Throw a draft away (published and archived timetables are kept)."""
-    await service.discard(db, schedule_id)
+async def discard(schedule_id: str, db: SessionDep, principal: StaffPrincipal) -> Response:
+    """Throw a draft away: admins any, trainers their own (published and archived
+    timetables are kept)."""
+    await service.discard(db, schedule_id, principal)
     return Response(status_code=204)

@@ -43,6 +43,11 @@ class WeightOverrides(_In):
 class GenerateIn(_In):
     name: str | None = Field(None, max_length=200, description="default: scenario + week")
     week_start: date | None = Field(None, description="a Monday; default the next Monday")
+    end_date: date | None = Field(
+        None, description="last day the timetable runs (inclusive); default the Sunday of "
+                          "week_start's week. The week repeats up to it, closures skipped")
+    weeks: int | None = Field(None, ge=1, le=26, description="instead of end_date: how "
+                              "many weeks from week_start")
     time_limit_s: float | None = Field(
         None, gt=0, le=120, description="solver time; default configs/scheduler.toml [studio]")
     seed: int = Field(0, ge=0, le=2**31 - 1)
@@ -78,8 +83,20 @@ class Baselines(BaseModel):
     greedy: float = Field(description="demand-aware greedy over every option")
 
 
+class DateSpan(BaseModel):
+    start: date
+    end: date
+    weeks: int
+    closures: list[date] = Field(description="closure dates inside the range: no class runs")
+
+
 class ScheduleOut(ScheduleSummary):
     schedule: list[ScheduledClass]
+    score: float | None = Field(description="the breakdown's total: value terms minus "
+                                            "penalties")
+    proof: list[str] = Field(description="what the solver proved, in words")
+    span: DateSpan | None = Field(description="the dates the weekly timetable runs on")
+    proposed_by: str | None = Field(description="name of the trainer who drafted it")
     objective_breakdown: dict[str, ObjectiveTerm]
     violations: list[Violation]
     stages: list[StageReport]
@@ -97,13 +114,23 @@ class ScheduleOut(ScheduleSummary):
 class CompareOut(BaseModel):
     a: ScheduleOut
     b: ScheduleOut
-    diff: ScheduleDiff = Field(description="how b differs from a")
+    diff: ScheduleDiff = Field(description="how b differs from a (display names, no ids)")
+    same_weights: bool
+    weight_differences: dict[str, tuple[float, float]] = Field(
+        description="weight name: (a's, b's) for the weights that differ")
+    common_weights: dict[str, float] = Field(description="the weights both are scored under "
+                                                         "in a_common/b_common (a's)")
+    a_common: dict[str, ObjectiveTerm] = Field(description="a's terms under common_weights")
+    b_common: dict[str, ObjectiveTerm] = Field(description="b's terms under common_weights")
+    common_terms: list[str] = Field(description="terms both timetables were scored on; "
+                                                "the common totals add only these")
 
 
 class PublishOut(BaseModel):
     schedule: ScheduleSummary
     archived: list[str]
-    sessions_created: int
+    sessions_created: int = Field(description="one per dated class occurrence in the range")
+    skipped_closures: int = Field(0, description="occurrences not created: studio closed")
     sessions_kept: int
     sessions_removed: int
     sessions_cancelled: int = Field(description="future classes of the old timetable that "
@@ -130,6 +157,7 @@ class AdjustmentsOut(BaseModel):
     schedule_id: str
     history_classes: int
     weeks: int
+    ratings: int = Field(0, description="members' class ratings read (recent weeks)")
     suggestions: list[Suggestion]
 
 

@@ -1,12 +1,13 @@
 """Timetable drafts, scenarios, publishing, repair and suggestions over ``class_schedules``.
 
-Authorization is by role at the routes (admins change, trainers read, members see only the
-published week); there is nothing per-person to check, the timetable is the studio's.
+Who does what, the way a studio works: trainers propose (generate drafts, compare them,
+discard their own); admins publish, repair, pin and discard any draft; members see only
+the published timetable. A trainer's draft notifies the admins.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,8 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.accounts.principal import Principal
 from api.admin import service as admin_settings
-from api.exceptions import ConflictError, InvalidInput, NotFoundError
-from api.schedules import compute, publishing
+from api.exceptions import ConflictError, Forbidden, InvalidInput, NotFoundError
+from api.feedback import service as class_feedback
+from api.schedules import closures, compute, lookahead, publishing
 from api.schedules import studio as studio_db
 from api.schedules.exceptions import NoTimetable, input_error
 from api.schedules.render import out, pinned_classes, summary
@@ -34,12 +36,15 @@ from api.schedules.schemas import (
     ScheduleSummary,
     TimetableOut,
 )
-from db.notify import notify_trainer
+from db.accounts import User
+from db.notify import notify, notify_trainer
 from db.platform import ClassSchedule
 from scheduler.config import load_settings
+from scheduler.dates import DateRange, date_range
 from scheduler.diff import diff_schedules
 from scheduler.errors import SchedulerInputError
 from scheduler.schemas import Instance, ScheduledClass
+from scheduler.scoring import reweigh
 from scheduler.validation import parse_instance
 
 log = structlog.get_logger(__name__)
@@ -80,11 +85,31 @@ def _time_limit(asked: float | None) -> float:
     return min(asked or cfg.time_limit_s, cfg.max_time_limit_s)
 
 
-def _week(asked: date | None) -> date:
-    week = asked or studio_db.next_monday(datetime.now(UTC).date())
+def _span(body: GenerateIn) -> DateRange:
+    week = body.week_start or studio_db.next_monday(datetime.now(UTC).date())
     if week.weekday() != 0:
         raise InvalidInput(f"week_start {week} is a {week.strftime('%A')}: give a Monday")
-    return week
+    try:
+        return date_range(week, body.end_date, body.weeks)
+    except SchedulerInputError as exc:
+        raise input_error(exc) from exc
+
+
+def _default_name(span: DateRange, scenario: str) -> str:
+    if span.weeks == 1 and span.end == span.start + timedelta(days=6):
+        return f"Week of {span.start:%d %b %Y} ({scenario})"
+    return f"{span.start:%d %b} – {span.end:%d %b %Y}, {span.weeks} weeks ({scenario})"
+
+
+async def _admin_users(db: AsyncSession) -> list[str]:
+    return list(await db.scalars(select(User.id).where(User.role == "admin",
+                                                       User.is_active.is_(True))))
+
+
+async def notify_admins(db: AsyncSession, event: str, payload: dict[str, Any]) -> None:
+    """One in-app message per active admin (the caller commits)."""
+    for uid in await _admin_users(db):
+        notify(db, event, uid, payload)
 
 
 async def _instance(db: AsyncSession, body: GenerateIn, name: str,
@@ -122,9 +147,13 @@ async def _instance(db: AsyncSession, body: GenerateIn, name: str,
 
 async def generate(db: AsyncSession, principal: Principal, body: GenerateIn) -> ScheduleOut:
     """Plan a draft week with the admin's weights (plus the request's scenario overrides)."""
-    week = _week(body.week_start)
+    span = _span(body)
+    week = span.start
     scenario = "custom weights" if body.weights else "admin weights"
-    name = body.name or f"Week of {week:%d %b %Y} ({scenario})"
+    name = body.name or _default_name(span, scenario)
+    proposer = principal.display_name or "a trainer" if principal.role == "trainer" else None
+    if proposer and not body.name:
+        name += f", proposed by {proposer}"
     published = await published_row(db)
     instance, notes, source = await _instance(db, body, name, published)
     records, unmarked = await _history(db, source)
@@ -148,8 +177,18 @@ async def generate(db: AsyncSession, principal: Principal, body: GenerateIn) -> 
                             "notes": notes, "names": rows.names(),
                             "baselines": {"manager": planned.manager,
                                           "greedy": planned.greedy},
-                            "pins": _pin_indexes(instance, result.classes)})
+                            "pins": _pin_indexes(instance, result.classes),
+                            "span": {"start": span.start.isoformat(),
+                                     "end": span.end.isoformat()},
+                            "closures": sorted(d.isoformat() for d in
+                                               await closures.closed_dates(db) if d in span),
+                            "proposed_by": proposer})
     db.add(row)
+    await db.flush()
+    if proposer:
+        await notify_admins(db, "schedule.proposed", {
+            "title": f"{proposer} proposed a timetable: {name}", "schedule_id": row.id,
+            "url": f"/trainer/schedules/{row.id}"})
     await db.commit()
     log.info("schedule.generated", id=row.id, status=result.status, gap=result.gap,
              classes=len(result.classes))
@@ -163,8 +202,22 @@ def _pin_indexes(instance: Instance, classes: list[ScheduledClass]) -> list[int]
 
 
 async def compare(db: AsyncSession, a: str, b: str) -> CompareOut:
+    """Side by side, on one scale: when the weights differ, both timetables are also
+    scored under A's weights (raw term values do not depend on the weights)."""
     first, second = out(await get_row(db, a)), out(await get_row(db, b))
-    return CompareOut(a=first, b=second, diff=diff_schedules(first.schedule, second.schedule))
+    names = {k: {**first.names.get(k, {}), **second.names.get(k, {})}
+             for k in ("rooms", "trainers", "class_types")}
+    differ = {k: (first.weights.get(k, 0.0), second.weights.get(k, 0.0))
+              for k in sorted(set(first.weights) | set(second.weights))
+              if first.weights.get(k) != second.weights.get(k)}
+    common = sorted(set(first.objective_breakdown) & set(second.objective_breakdown),
+                    key=list(first.objective_breakdown).index)
+    return CompareOut(
+        a=first, b=second, diff=diff_schedules(first.schedule, second.schedule, names),
+        same_weights=not differ, weight_differences=differ, common_weights=first.weights,
+        a_common=reweigh({k: first.objective_breakdown[k] for k in common}, first.weights),
+        b_common=reweigh({k: second.objective_breakdown[k] for k in common}, first.weights),
+        common_terms=common)
 
 
 async def notify_trainers_of(db: AsyncSession, row: ClassSchedule) -> None:
@@ -188,19 +241,23 @@ async def publish(db: AsyncSession, schedule_id: str) -> PublishOut:
     current = list(await db.scalars(select(ClassSchedule).where(
         ClassSchedule.status == "published")))
     made = await publishing.materialise(db, row, current,
-                                        ZoneInfo(load_settings().studio.timezone))
+                                        ZoneInfo(load_settings().studio.timezone),
+                                        await closures.closed_dates(db))
     now = datetime.now(UTC)
     for old in current:
         old.status = "archived"
     row.status, row.published_at = "published", now
-    row.result = {**row.result, "sessions": made.session_ids}
+    row.result = {**row.result, "sessions": made.session_ids,
+                  "closures": [d.isoformat() for d in made.skipped]}
     await notify_trainers_of(db, row)
     await db.commit()
+    await lookahead.scan(db, now)  # leave recorded before publishing hits the new classes
     log.info("schedule.published", id=row.id, created=made.created, kept=made.kept,
              removed=made.removed, cancelled=made.cancelled)
     return PublishOut(schedule=summary(row), archived=[o.id for o in current],
                       sessions_created=made.created, sessions_kept=made.kept,
-                      sessions_removed=made.removed, sessions_cancelled=made.cancelled)
+                      sessions_removed=made.removed, sessions_cancelled=made.cancelled,
+                      skipped_closures=made.skipped_classes)
 
 
 async def repair(db: AsyncSession, principal: Principal, schedule_id: str, body: RepairIn
@@ -232,6 +289,7 @@ async def repair(db: AsyncSession, principal: Principal, schedule_id: str, body:
             "solve": fixed.result.model_dump(mode="json"), "source": row.result.get("source"),
             "demand": row.result.get("demand", {}), "names": row.result.get("names", {}),
             "notes": fixed.outcome.notes, "baselines": None,
+            "span": row.result.get("span"), "closures": row.result.get("closures", []),
             "pins": _pin_indexes(fixed.instance, fixed.result.classes),
             "repair": {"of": row.id, "change": change.model_dump(mode="json"),
                        "change_cost": fixed.outcome.change_cost, "changes": changes,
@@ -247,10 +305,16 @@ async def adjustments(db: AsyncSession, schedule_id: str) -> AdjustmentsOut:
     records, _ = await _history(db, row.result.get("source", "studio"))
     instance = Instance.model_validate(row.instance)
     classes = [ScheduledClass.model_validate(c) for c in row.result["solve"]["classes"]]
-    found = await compute.off_loop(partial(compute.suggestions, instance, classes, records))
+    settings = load_settings()
+    ratings = ([] if row.result.get("source") == "instance" else
+               await class_feedback.ratings_for_slots(
+                   db, max(settings.feedback.lookback_weeks, settings.adjust.lookback_weeks),
+                   ZoneInfo(settings.studio.timezone)))
+    found = await compute.off_loop(partial(compute.suggestions, instance, classes, records,
+                                           ratings, dict(row.result.get("names", {}))))
     weeks = len({r.week for r in records})
     return AdjustmentsOut(schedule_id=row.id, history_classes=len(records), weeks=weeks,
-                          suggestions=found)
+                          ratings=len(ratings), suggestions=found)
 
 
 async def pin(db: AsyncSession, schedule_id: str, body: PinIn) -> ScheduleOut:
@@ -268,10 +332,14 @@ async def pin(db: AsyncSession, schedule_id: str, body: PinIn) -> ScheduleOut:
     return out(row)
 
 
-async def discard(db: AsyncSession, schedule_id: str) -> None:
+async def discard(db: AsyncSession, schedule_id: str, principal: Principal | None = None
+                  ) -> None:
+    """Admins discard any draft; a trainer only the drafts they proposed."""
     row = await get_row(db, schedule_id)
     if row.status != "draft":
         raise ConflictError(f"only drafts can be discarded; this schedule is {row.status}")
+    if principal is not None and not principal.is_admin and row.created_by != principal.user_id:
+        raise Forbidden("trainers may discard only the drafts they proposed")
     await db.delete(row)
     await db.commit()
 

@@ -71,10 +71,26 @@ def test_generate_publish_and_who_sees_what(world) -> None:
     # trainers read, members and devices do not; only admins write
     assert client.get(f"/api/schedules/{draft['id']}", headers=world.trainer).status_code == 200
     assert client.get("/api/schedules", headers=world.trainer).json()[0]["id"] == draft["id"]
+    assert draft["score"] == pytest.approx(
+        sum(t["weighted"] if t["stage"] == "value" else -t["weighted"]
+            for t in terms.values()), abs=1e-3)
+    assert draft["span"]["weeks"] == 1 and draft["proof"]
     assert client.get("/api/schedules", headers=world.member).status_code == 403
     assert client.get(f"/api/schedules/{draft['id']}", headers=world.member).status_code == 403
-    assert client.post("/api/schedules/generate", json=FAST,
+    # trainers propose drafts (the admins hear of it) but do not publish them
+    proposed = client.post("/api/schedules/generate", json=FAST, headers=world.trainer)
+    assert proposed.status_code == 201 and proposed.json()["proposed_by"] == "Sam Coach"
+    assert "proposed by Sam Coach" in proposed.json()["name"]
+    told_admin = client.get("/api/notifications", headers=world.admin).json()
+    assert any(n["event"] == "schedule.proposed" for n in told_admin), told_admin
+    assert client.post(f"/api/schedules/{proposed.json()['id']}/publish",
                        headers=world.trainer).status_code == 403
+    assert client.delete(f"/api/schedules/{draft['id']}",
+                         headers=world.trainer).status_code == 403  # not theirs
+    assert client.delete(f"/api/schedules/{proposed.json()['id']}",
+                         headers=world.trainer).status_code == 204  # their own
+    assert client.post("/api/schedules/generate", json=FAST,
+                       headers=world.member).status_code == 403
     assert client.post(f"/api/schedules/{draft['id']}/publish",
                        headers=world.trainer).status_code == 403
     assert client.post(f"/api/schedules/{draft['id']}/publish",

@@ -27,7 +27,7 @@ def test_admin_plans_compares_publishes_and_repairs_in_the_pages(api_world) -> N
     client = api_world.client
     headers = login(client, *api_world.demo.accounts["admin"])
     page = client.get("/trainer/schedules")
-    assert "Plan a week" in page.text and "No timetables yet" in page.text
+    assert "Plan a timetable" in page.text and "No timetables yet" in page.text
 
     refused = client.post("/trainer/schedules/generate", headers=headers,
                           data={"week_start": "2030-01-02", "time_limit_s": "3"})
@@ -47,14 +47,21 @@ def test_admin_plans_compares_publishes_and_repairs_in_the_pages(api_world) -> N
     assert detail.status_code == 200
     assert detail.text.count('data-testid="class-block"') >= 1
     assert "Sam Coach" in detail.text and "expected" in detail.text
-    assert "Approve and publish" in detail.text and "Objective breakdown" in detail.text
-    assert "vs manager&#39;s draft" in detail.text or "vs manager's draft" in detail.text
+    assert "Approve and publish" in detail.text and "Score breakdown" in detail.text
+    assert "Against a hand-made draft" in detail.text
+    assert_breakdown_adds_up(detail.text)
 
     a, b = first.rsplit("/", 1)[1], other.rsplit("/", 1)[1]
     compared = client.get(f"/trainer/schedules/compare?a={a}&b={b}")
     assert compared.status_code == 200
     assert 'data-testid="scenario-A"' in compared.text and "comfort scenario" in compared.text
     assert "idle minute 0.2" in compared.text and "revenue 0.5" in compared.text
+    # planned under different weights: the page says so and scores both on A's weights
+    assert 'data-testid="weights-differ"' in compared.text
+    assert "revenue 0.05 in A, 0.5 in B" in compared.text
+    assert 'data-testid="common-B"' in compared.text
+    assert not re.search(r"demo-(hiit|room|trainer)", compared.text.split("What B changes")[1])
+    assert_breakdown_adds_up(compared.text)
 
     fragment = client.get(f"{first}/adjustments")
     assert fragment.status_code == 200 and "attendance history" in fragment.text
@@ -81,13 +88,39 @@ def test_admin_plans_compares_publishes_and_repairs_in_the_pages(api_world) -> N
         assert "No repair is possible" in fixed.text
 
 
-def test_trainers_read_without_controls_members_are_refused(api_world) -> None:
+def assert_breakdown_adds_up(html: str) -> None:
+    """Every breakdown table on the page: its shown rows add up to its shown total, and
+    the headline score of a timetable is that total."""
+    tables = re.findall(r'<table class="grid sched-breakdown".*?</table>', html, re.S)
+    assert tables
+    for table in tables:
+        rows = [float(v) for v in re.findall(
+            r'data-testid="breakdown-value">([^<]+)</td>', table)]
+        total = float(re.search(r'data-testid="breakdown-total">([^<]+)</td>', table).group(1))
+        assert len(rows) >= 5
+        assert round(sum(rows), 1) == total, (rows, total)
+    scores = [float(v) for v in re.findall(r'data-testid="score-total">([^<]+)</dd>', html)]
+    totals = [float(v) for v in re.findall(r'data-testid="breakdown-total">([^<]+)</td>',
+                                           html)]
+    assert scores == totals
+
+
+def test_trainers_propose_drafts_but_do_not_publish_members_are_refused(api_world) -> None:
     client = api_world.client
     headers = login(client, *api_world.demo.accounts["trainer"])
     page = client.get("/trainer/schedules")
-    assert page.status_code == 200 and "Plan a week" not in page.text
-    assert client.post("/trainer/schedules/generate", headers=headers,
-                       data={"time_limit_s": "3"}).status_code == 403
+    assert page.status_code == 200 and "Propose a timetable" in page.text
+    assert "Plan a timetable" not in page.text
+    made = client.post("/trainer/schedules/generate", headers=headers,
+                       data={"time_limit_s": "3", "weeks": "2"})
+    assert made.status_code == 200 and "HX-Redirect" in made.headers, made.text
+    draft = client.get(made.headers["HX-Redirect"])
+    assert "proposed by Sam Coach" in draft.text and "Approve and publish" not in draft.text
+    assert "An admin reviews and publishes drafts" in draft.text
+    assert "(2 weeks)" in draft.text
+    schedule_id = made.headers["HX-Redirect"].rsplit("/", 1)[1]
+    assert client.post(f"/trainer/schedules/{schedule_id}/publish",
+                       headers=headers).status_code == 403
     client.cookies.clear()
     assert client.get("/trainer/schedules", follow_redirects=False).status_code == 303
     login_member = client.post("/login", data=dict(zip(
