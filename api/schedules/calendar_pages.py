@@ -2,8 +2,8 @@
 lookahead's proposals (admins apply or dismiss each with one button), and the class
 ratings page (``/trainer/class-feedback``).
 
-Forms post with the CSRF field (htmx adds the header); every write answers with a 303 (or
-``HX-Redirect``) back to the section it came from, or the reason it did nothing.
+Forms post with the CSRF field (htmx adds the header); every write answers with a 303 back
+to the section it came from (``HX-Refresh`` under htmx), or the reason it did nothing.
 """
 
 from __future__ import annotations
@@ -39,10 +39,11 @@ async def calendar_context(db: Any, principal: Principal) -> dict[str, Any]:
 
 
 def _back(request: Request, anchor: str) -> Response:
-    url = f"/trainer/schedules#{anchor}"
+    """htmx: reload the page (a redirect to the same path plus an anchor would only
+    scroll); without JavaScript: 303 back to the section."""
     if request.headers.get("hx-request") == "true":
-        return Response(status_code=200, headers={"HX-Redirect": url})
-    return RedirectResponse(url, status_code=303)
+        return Response(status_code=200, headers={"HX-Refresh": "true"})
+    return RedirectResponse(f"/trainer/schedules#{anchor}", status_code=303)
 
 
 def _refused(request: Request, message: str) -> HTMLResponse:
