@@ -117,6 +117,7 @@ class PacingConfig(_Strict):
 
 class PoolConfig(_Strict):
     workers: Annotated[int, Field(ge=0, le=64)] = 0  # 0: one per CPU core
+    nice: Annotated[int, Field(ge=0, le=19)] = 10  # pose yields the CPU to the live path
 
     def resolved_workers(self) -> int:
         return self.workers or max(1, os.cpu_count() or 1)

@@ -13,6 +13,7 @@ afresh); the other workers go on.
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -46,8 +47,10 @@ class PoseResult:
 Deliver = Callable[[PoseResult], None]
 
 
-def _worker_main(conn: Connection) -> None:
+def _worker_main(conn: Connection, nice: int = 0) -> None:
     """One worker process: stations' estimators and analyzers, driven by messages."""
+    if nice:
+        os.nice(nice)  # heart rate and the broker first; pose gets what is left
     from vision.analyzer import ExerciseAnalyzer
     from vision.config import load_config
     from vision.pose import MediaPipePose
@@ -107,13 +110,14 @@ class PosePool:
     """``workers`` pose processes; :meth:`submit` a station's crop, results arrive on
     ``deliver`` (called from a reader thread per worker)."""
 
-    def __init__(self, workers: int, deliver: Deliver) -> None:
+    def __init__(self, workers: int, deliver: Deliver, nice: int = 0) -> None:
         if workers < 1:
             raise ValueError("a pose pool needs at least one worker")
         # spawn: the agent process runs threads and an event loop, which fork would copy
         # half-way through whatever they were doing.
         self._ctx = mp.get_context("spawn")
         self._deliver = deliver
+        self._nice = nice
         self._closing = False
         self._lock = threading.Lock()
         self._closed_events: dict[str, threading.Event] = {}
@@ -125,7 +129,7 @@ class PosePool:
 
     def _start(self, index: int, restarts: int = 0) -> _Worker:
         parent, child = self._ctx.Pipe()
-        process = self._ctx.Process(target=_worker_main, args=(child,), daemon=True,
+        process = self._ctx.Process(target=_worker_main, args=(child, self._nice), daemon=True,
                                     name=f"spotter-pose-{index}")
         process.start()
         child.close()

@@ -69,6 +69,8 @@ class StationRun:
     _idle: threading.Event = field(default_factory=threading.Event)
     _taken: deque[float] = field(default_factory=deque)  # arrival times (monotonic)
     _latency: deque[tuple[float, float]] = field(default_factory=deque)  # (done, ms)
+    # arrival-to-result latency of recent frames, for benchmarks (bounded: ~15 min at 12 fps)
+    history_ms: deque[float] = field(default_factory=lambda: deque(maxlen=10_000))
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -100,6 +102,7 @@ class StationRun:
                 self._in_flight.clear()
             if arrived is not None:
                 self._latency.append((now, 1000 * (now - arrived)))
+                self.history_ms.append(1000 * (now - arrived))
             while self._latency and self._latency[0][0] < now - _WINDOW_S:
                 self._latency.popleft()
             if not self._in_flight:

@@ -150,9 +150,10 @@ class CameraSet:
         """Until every camera has finished (video files) or :meth:`stop`; the stations'
         last reps are published before it returns."""
         self._publish, self._loop = publish, asyncio.get_running_loop()
-        workers = self.cameras.pool.resolved_workers()
+        pool = self.cameras.pool
         try:
-            self._pool = await asyncio.to_thread(PosePool, workers, self._deliver)
+            self._pool = await asyncio.to_thread(PosePool, pool.resolved_workers(),
+                                                 self._deliver, pool.nice)
             for camera in self.cameras.camera:
                 self._start_camera(camera)
             while not self._stop.is_set() and any(

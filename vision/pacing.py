@@ -65,8 +65,11 @@ class StationPacer:
     def taken(self, t: float) -> None:
         """The frame at ``t`` was sent to pose estimation: schedule the next one."""
         interval = 1.0 / self.fps
-        base = self._next_t if math.isfinite(self._next_t) else t
-        self._next_t = max(base + interval, t + interval / 2)
+        due = self._next_t if math.isfinite(self._next_t) else t
+        # Camera frames fall between the schedule's ticks: a frame a little late keeps the
+        # schedule. A whole interval late (the station was busy) restarts it from this
+        # frame, so the missed frames are not made up in a burst.
+        self._next_t = due + interval if t - due < interval else t + interval
 
     def observe(self, t: float, moving: bool, events: int) -> Mode:
         """What the analyzer reported for the frame at ``t``: a set in progress

@@ -1,0 +1,310 @@
+"""How many camera stations one edge box follows while its straps stream.
+
+    .venv/bin/python bench/bench_edge_capacity.py [--seconds 40] [--warmup 10] [--straps 60]
+                                                  [--scenarios working,class] [--no-write]
+
+The whole embedded stack runs (Tansu, Redis, a Faust worker, the API), and one edge agent
+(``edge.runner.run_edge``, the code ``spotter edge run --cameras`` runs) reads 60
+simulated straps and two cameras with four stations each. The cameras are recordings
+standing in for devices, delivered at 30 fps in real time: four of the shared exercise
+clips side by side per camera (looped), so each station holds a real person exercising.
+
+Scenarios: ``working``: all eight members exercise all the time (the worst case);
+``class``: five exercise and three rest at their stations (a still frame of a person),
+as between sets. Variants, measured in the same run on the same stack:
+
+* baseline: one pose process runs every station in turn (``[pool] workers = 1``);
+* ours: one pose process per CPU core (``workers = 0``).
+
+Each variant gets a fresh stack. Both use the camera file's adaptive frame rate (idle 5
+fps, working 12 fps) and its pose priority (nice 10). Reported per station: pose frames
+per second achieved, the share of time in working mode, frames skipped because the
+station's previous frame was still in pose, and latency from the frame's arrival to its
+analysis (p50/p99). The live path: a Server-Sent Events client on the class's live
+board measures, for each tile, now minus the event time of its newest heart-rate sample,
+as ``bench_worker.py`` does (p50/p99 after the warm-up). Writes
+``bench/results/edge_capacity.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import psutil
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+import edge.runner as runner  # noqa: E402
+from api.stack import Stack  # noqa: E402
+from bench.bench_worker import cpu_model, free_port, read_stream  # noqa: E402
+from configs.settings import Settings  # noqa: E402
+from edge.camera_config import CameraConfig, CamerasFile, StationConfig  # noqa: E402
+from edge.config import EdgeSettings  # noqa: E402
+
+RESULTS = REPO / "bench" / "results" / "edge_capacity.md"
+CLIPS = REPO.parent / "shared" / "data" / "exercise-clips"
+PANEL = (320, 540)  # one member's part of a camera image (w, h)
+FPS = 30.0
+# (clip, exercise, start s, mirrored) per station, four per camera
+CAMERAS = {
+    "cam-a": [("s04_alternating_curl_gym.mp4", "biceps-curl", 4.0, True),
+              ("s03_split_squat_side_dumbbells.mp4", "lunge", 0.0, False),
+              ("s05_jumping_jacks_front.mp4", "jumping-jack", 0.0, False),
+              ("s01_squat_front_band.mp4", "squat", 0.0, False)],
+    "cam-b": [("s04_alternating_curl_gym.mp4", "biceps-curl", 0.0, False),
+              ("s05_jumping_jacks_front.mp4", "jumping-jack", 3.0, True),
+              ("s03_split_squat_side_dumbbells.mp4", "lunge", 9.0, True),
+              ("s01_squat_front_band.mp4", "squat", 5.0, True)],
+}
+RESTING = {"class": {"cam-a": {1}, "cam-b": {2, 3}}, "working": {}}  # still frames
+
+
+class Clip:
+    """A clip looped and read by time, cropped and sized to one panel."""
+
+    def __init__(self, name: str, start_s: float, mirrored: bool) -> None:
+        self.capture = cv2.VideoCapture(str(CLIPS / name))
+        self.fps = self.capture.get(cv2.CAP_PROP_FPS)
+        self.frames = int(self.capture.get(cv2.CAP_PROP_FRAME_COUNT))
+        self.start, self.mirrored, self.pos = int(start_s * self.fps), mirrored, -1
+        self.image: Any = None
+
+    def at(self, t: float) -> Any:
+        want = (self.start + int(t * self.fps)) % self.frames
+        if want < self.pos:
+            self.capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
+            self.pos = -1
+        while self.pos < want:
+            ok, image = self.capture.read()
+            self.pos += 1
+            if ok:
+                self.image = image
+        height, width = self.image.shape[:2]
+        image = self.image
+        if width > height:
+            keep = int(height * PANEL[0] / PANEL[1])
+            image = image[:, (width - keep) // 2:(width + keep) // 2]
+        image = cv2.resize(image, PANEL)
+        return image[:, ::-1] if self.mirrored else image
+
+
+def make_video(path: Path, camera: str, resting: set[int], seconds: float) -> None:
+    clips = [Clip(name, start, mirrored) for name, _, start, mirrored in CAMERAS[camera]]
+    still = {k: clips[k].at(1.0) for k in resting}  # a member standing at the station
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), FPS,
+                             (PANEL[0] * 4, PANEL[1]))
+    for i in range(int(seconds * FPS)):
+        writer.write(np.hstack([still[k] if k in still else clip.at(i / FPS)
+                                for k, clip in enumerate(clips)]))
+    writer.release()
+
+
+def camera_file(videos: dict[str, Path], workers: int) -> CamerasFile:
+    return CamerasFile(pool={"workers": workers}, camera=[
+        CameraConfig(id=camera, source=str(videos[camera]), station=[
+            StationConfig(id=f"{camera}-{k + 1}", region=(k / 4, 0, 0.25, 1), exercise=ex)
+            for k, (_, ex, _, _) in enumerate(CAMERAS[camera])])
+        for camera in CAMERAS])
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[int(q * (len(ordered) - 1))] if ordered else float("nan")
+
+
+async def run_variant(stack: Stack, settings: Settings, demo: Any, token: str,
+                      videos: dict[str, Path], workers: int, args: argparse.Namespace
+                      ) -> dict[str, Any]:
+    captured: list[Any] = []
+    build = runner.camera_set
+
+    def keep(*a: Any, **k: Any) -> Any:  # the bench reads the agent's own CameraSet
+        cameras = build(*a, **k)
+        captured.append(cameras)
+        return cameras
+
+    runner.camera_set = keep  # type: ignore[assignment]
+    edge_settings = settings.model_copy(update={
+        "edge_token": demo.device_token, "kafka_url": stack.env["SPOTTER_KAFKA_URL"],
+        "data_dir": Path(tempfile.mkdtemp(prefix="edge-capacity-"))})
+    spec = runner.SourceSpec(simulate=args.straps, cameras=camera_file(videos, workers))
+    latencies: list[float] = []
+    worker_side: list[float] = []
+    stop = asyncio.Event()
+    reader = asyncio.create_task(read_stream(
+        f"http://{settings.api_host}:{settings.api_port}/api/classes/"
+        f"{demo.class_session_id}/live", token, latencies, stop, worker_side))
+    agent = asyncio.create_task(runner.run_edge(
+        edge_settings, demo.class_session_id, f"http://{settings.api_host}:{settings.api_port}",
+        spec=spec, edge_settings=EdgeSettings(health_port=0)))
+    try:
+        while not captured or len(captured[0].watches) < len(CAMERAS) or not all(
+                w.frames for w in captured[0].watches):
+            await asyncio.sleep(0.2)
+            if agent.done():
+                agent.result()
+        cameras = captured[0]
+        await asyncio.sleep(args.warmup)
+        runs = [r for w in cameras.watches for r in w.stations]
+        frames0 = {r.station_id: (r.frames, r.busy_skips, len(r.history_ms)) for r in runs}
+        tiles0, me = len(latencies), psutil.Process()
+        cpu0 = _cpu(me)
+        working = dict.fromkeys(frames0, 0)
+        samples, started = 0, time.monotonic()
+        while time.monotonic() - started < args.seconds:
+            await asyncio.sleep(0.5)
+            samples += 1
+            for r in runs:
+                working[r.station_id] += r.pacer.mode.value == "working"
+        elapsed = time.monotonic() - started
+        cpu_s = _cpu(me) - cpu0
+        stations = []
+        for r in runs:
+            f0, s0, h0 = frames0[r.station_id]
+            lat = list(r.history_ms)[h0:]
+            stations.append({"station": r.station_id, "exercise": r.exercise,
+                             "fps": (r.frames - f0) / elapsed, "skips": r.busy_skips - s0,
+                             "working": working[r.station_id] / samples,
+                             "p50": pct(lat, 0.5), "p99": pct(lat, 0.99)})
+        live = latencies[tiles0:]
+    finally:
+        stop.set()
+        agent.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await agent
+        reader.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await reader
+        runner.camera_set = build  # type: ignore[assignment]
+    worker = worker_side[tiles0:]
+    return {"workers": workers, "stations": stations, "live_p50": 1000 * pct(live, 0.5),
+            "live_p99": 1000 * pct(live, 0.99), "worker_p99": 1000 * pct(worker, 0.99),
+            "tiles": len(live), "cpu_cores": cpu_s / elapsed,
+            "load": os.getloadavg()}
+
+
+def _cpu(process: psutil.Process) -> float:
+    """CPU seconds of the agent process and its pose workers."""
+    total = sum(process.cpu_times()[:2])
+    for child in process.children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            if "--multiprocessing-fork" in child.cmdline():  # a pose worker (spawned)
+                total += sum(child.cpu_times()[:2])
+    return total
+
+
+def table(result: dict[str, Any]) -> list[str]:
+    rows = ["| station | exercise | working share | pose fps | busy skips | latency p50 | p99 |",
+            "|---|---|---:|---:|---:|---:|---:|"]
+    for s in result["stations"]:
+        rows.append(f"| {s['station']} | {s['exercise']} | {s['working']:.0%} | {s['fps']:.1f} "
+                    f"| {s['skips']} | {s['p50']:.0f} ms | {s['p99']:.0f} ms |")
+    return rows
+
+
+def summary(result: dict[str, Any]) -> str:
+    fps = [s["fps"] for s in result["stations"]]
+    busy = [s["fps"] for s in result["stations"] if s["working"] >= 0.5]
+    return (f"{len(fps)} stations, {sum(fps):.1f} pose frames/s in all; working stations "
+            f"{min(busy, default=float('nan')):.1f}-{max(busy, default=float('nan')):.1f} fps "
+            f"(mean {statistics.fmean(busy) if busy else float('nan'):.1f}); station latency "
+            f"p99 <= {max(s['p99'] for s in result['stations']):.0f} ms; live path p50 "
+            f"{result['live_p50']:.0f} ms, p99 {result['live_p99']:.0f} ms over "
+            f"{result['tiles']} tiles (sample to the worker's tile: p99 "
+            f"{result['worker_p99']:.0f} ms); agent + pose processes "
+            f"{result['cpu_cores']:.2f} cores")
+
+
+async def with_stack(args: argparse.Namespace, videos: dict[str, Path], workers: int
+                     ) -> dict[str, Any]:
+    """One variant on a fresh stack (a worker that already ended a class has a summary to
+    write and state to drop, which would burden whichever variant ran second)."""
+    from api.accounts.bootstrap import create_token, create_user
+    from api.demo import seed_demo
+
+    workdir = Path(tempfile.mkdtemp(prefix="bench-capacity-"))
+    settings = Settings(data_dir=workdir / "stack", kafka_port=free_port(),
+                        api_port=free_port(), worker_id="bench-capacity")
+    stack = Stack(settings)
+    await asyncio.to_thread(stack.start)
+    try:
+        url = stack.env["SPOTTER_DATABASE_URL"]
+        demo = seed_demo(url, members=args.straps)
+        admin = create_user(url, "capacity@test.spotter", "bench-pass-123", "admin")
+        token = create_token(url, "bench", kind="user", user_id=admin)
+        return await run_variant(stack, settings, demo, token, videos, workers, args)
+    finally:
+        stack.stop()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=40.0)
+    parser.add_argument("--warmup", type=float, default=10.0)
+    parser.add_argument("--straps", type=int, default=60)
+    parser.add_argument("--scenarios", default="working,class")
+    parser.add_argument("--videos", type=Path, default=Path(tempfile.gettempdir()) /
+                        "spotter-capacity-videos", help="where the camera videos are made "
+                        "(kept: a re-run reuses them)")
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+    results: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for scenario in args.scenarios.split(","):
+        videos = {}
+        length = args.warmup + args.seconds + 20
+        args.videos.mkdir(parents=True, exist_ok=True)
+        for camera in CAMERAS:
+            videos[camera] = args.videos / f"{scenario}-{camera}-{length:g}s.mp4"
+            if not videos[camera].exists():
+                await asyncio.to_thread(make_video, videos[camera], camera,
+                                        RESTING[scenario].get(camera, set()), length)
+        for label, workers in (("baseline: one pose process, every station in turn", 1),
+                               ("ours: a pose process per core", 0)):
+            print(f"{scenario} / {label} ...", flush=True)
+            result = await with_stack(args, videos, workers)
+            print("  " + summary(result), flush=True)
+            results.setdefault(scenario, []).append((label, result))
+    report = render(args, results)
+    print("\n".join(report))
+    if not args.no_write:
+        RESULTS.write_text("\n".join(report) + "\n")
+
+
+def render(args: argparse.Namespace, results: dict[str, list[tuple[str, dict[str, Any]]]]
+           ) -> list[str]:
+    out = ["# Edge box capacity: camera stations while straps stream", "",
+           f"Command: `.venv/bin/python bench/bench_edge_capacity.py --seconds {args.seconds:g} "
+           f"--warmup {args.warmup:g} --straps {args.straps}`", "",
+           f"Two cameras x four stations (shared clips side by side, 30 fps, real time), "
+           f"{args.straps} simulated straps at 1 Hz through the embedded stack, "
+           f"{args.seconds:g} s measured after {args.warmup:g} s of warm-up. Pacing: idle 5 "
+           f"fps, working 12 fps (configs/cameras.toml).", ""]
+    for scenario, variants in results.items():
+        what = ("all eight members exercising" if scenario == "working"
+                else "five exercising, three resting at their stations")
+        out += [f"## Scenario `{scenario}`: {what}", ""]
+        for label, result in variants:
+            load = ", ".join(f"{v:.1f}" for v in result["load"])
+            out += [f"### {label}", "", summary(result) + f"; load average {load} at the end.",
+                    "", *table(result), ""]
+    out += ["Machine: " + cpu_model() + f", {os.cpu_count()} cores, Python "
+            f"{sys.version.split()[0]}. The VM is shared with other engineers' test runs (see "
+            "each load average), so absolute rates are noisy; the two variants of a scenario "
+            "ran back to back, each on a fresh stack."]
+    return out
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
