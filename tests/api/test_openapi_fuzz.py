@@ -31,6 +31,9 @@ EXAMPLES_PER_OPERATION = 5
 # Known failures owned by other domains, each with the fix; the test fails if one of them
 # starts passing, so this list only shrinks (like a strict xfail).
 KNOWN: dict[str, str] = {}
+# Operations whose 5xx is their answer, not a failure: the readiness probe says 503 while
+# no stream worker runs (none runs in this test); tests/api/test_redis_down.py checks it.
+NOT_FUZZED = {"/readyz"}
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +88,8 @@ def test_no_input_makes_the_api_fail(api_schema: schemathesis.BaseSchema,
     for result in api_schema.get_all_operations():
         operation = result.ok()
         operations += 1
+        if operation.path in NOT_FUZZED:
+            continue
         # Invalid inputs only where there is something to get wrong (a body or a query);
         # a bare string path parameter has no invalid form and would only burn time.
         negatable = bool(operation.body) or bool(list(operation.query))
