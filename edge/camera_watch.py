@@ -36,6 +36,7 @@ from edge.camera_capture import CameraClock, ConfiguredSource, paced, redact
 from edge.camera_config import CameraConfig, ReconnectConfig
 from edge.camera_pool import PosePool, PoseResult
 from ingest.camera import CameraError
+from vision.errors import VisionError
 from vision.pacing import Mode, PacingRule, StationPacer
 from vision.stations import Region
 
@@ -65,6 +66,7 @@ class StationRun:
     busy_skips: int = 0  # frames due while the previous one was still in pose
     found: int = 0  # crops with a person
     events: int = 0  # reps and holds
+    error: str | None = None  # why the station cannot be watched (its region)
     _in_flight: dict[float, float] = field(default_factory=dict)  # t -> arrival
     _idle: threading.Event = field(default_factory=threading.Event)
     _taken: deque[float] = field(default_factory=deque)  # arrival times (monotonic)
@@ -123,7 +125,7 @@ class StationRun:
             "mode": self.pacer.mode.value, "target_fps": self.pacer.fps,
             "fps": round(len(recent) / span, 2) if span > 0.5 else 0.0,
             "frames": self.frames, "busy_skips": self.busy_skips, "person_found": self.found,
-            "events": self.events,
+            "events": self.events, "error": self.error,
             "latency_p50_ms": round(lat[len(lat) // 2], 1) if lat else None,
             "latency_p99_ms": round(lat[int(0.99 * (len(lat) - 1))], 1) if lat else None,
         }
@@ -262,7 +264,14 @@ class CameraWatch:
             if station.busy and not (lossless and self._wait(station)):
                 station.busy_skips += 1
                 continue
-            crop = np.ascontiguousarray(station.region.crop(image))
+            try:
+                crop = np.ascontiguousarray(station.region.crop(image))
+            except VisionError as exc:  # a region outside this camera's image
+                if station.error is None:
+                    log.error("station_region_unusable", station=station.station_id,
+                              error=str(exc))
+                station.error = str(exc)
+                continue
             station.take(t, arrived)
             if not self.pool.submit(station.station_id, t, crop):
                 station.done(PoseResult(station.station_id, -1.0, [], False, False, 0.0))

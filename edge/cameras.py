@@ -133,6 +133,7 @@ class CameraSet:
     _publish: Publish | None = None
     _loop: asyncio.AbstractEventLoop | None = None
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _confirming: int = 0  # layouts being applied: the cameras' run is not over meanwhile
 
     def __post_init__(self) -> None:
         self.cameras = apply_layouts(self.cameras, self.layouts)
@@ -156,9 +157,9 @@ class CameraSet:
                                                  self._deliver, pool.nice)
             for camera in self.cameras.camera:
                 self._start_camera(camera)
-            while not self._stop.is_set() and any(
+            while not self._stop.is_set() and (self._confirming or any(
                     w.state not in (CameraState.FINISHED, CameraState.FAILED)
-                    for w in self.watches):
+                    for w in self.watches)):
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stop.wait(), 0.2)
         finally:
@@ -251,12 +252,16 @@ class CameraSet:
                                          self.roster, chosen_members(self.layouts))
         old = next((w for w in self.watches if w.camera_id == camera.id), None)
         if old is not None and self._pool is not None:
-            old.stop()
-            await asyncio.to_thread(old.join, 10.0)
-            for run in old.stations:
-                await asyncio.to_thread(self._pool.close_station, run.station_id)
-                self._runs.pop(run.station_id, None)
-            self._start_camera(camera)
+            self._confirming += 1
+            try:
+                old.stop()
+                await asyncio.to_thread(old.join, 10.0)
+                for run in old.stations:
+                    await asyncio.to_thread(self._pool.close_station, run.station_id)
+                    self._runs.pop(run.station_id, None)
+                self._start_camera(camera)
+            finally:
+                self._confirming -= 1
         log.info("station_layout_confirmed", **layout.coordinates())
 
     def status(self) -> list[dict[str, Any]]:

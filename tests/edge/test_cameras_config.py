@@ -3,9 +3,11 @@ class starts; members given to stations from the class roster."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import structlog
 
 from edge.camera_config import (
     DEFAULT_CAMERAS,
@@ -124,3 +126,42 @@ def test_a_fixed_member_not_in_the_class_is_reported() -> None:
     result = assign_members([st("a", "ghost"), st("b")], ["m1"])
     assert result.off_roster == ["a"]
     assert result.station_to_member == {"a": "ghost", "b": "m1"}
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    from configs.settings import get_settings
+
+    monkeypatch.setenv("SPOTTER_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("SPOTTER_KAFKA_URL", "kafka://127.0.0.1:1")
+    get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()
+    structlog.reset_defaults()  # the command logs to CliRunner's stream, closed by now
+
+
+def run_edge_cli(*args: str) -> tuple[int, str]:
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    result = CliRunner().invoke(app, ["edge", "run", "--class-session", "c1", *args])
+    return result.exit_code, result.output
+
+
+def test_edge_run_refuses_a_missing_camera_file(cli_env: Path) -> None:
+    code, output = run_edge_cli("--cameras", str(cli_env / "nowhere.toml"))
+    assert code == 2 and "nowhere.toml not found" in output
+
+
+def test_edge_run_takes_a_camera_file_or_camera_flags_not_both(cli_env: Path) -> None:
+    code, output = run_edge_cli("--cameras", str(write(cli_env, GOOD)), "--camera", "0",
+                                "--station", "ann::squat")
+    assert code == 2 and "choose --cameras FILE or --camera" in output
+
+
+def test_edge_run_names_the_camera_file_field_at_fault(cli_env: Path) -> None:
+    bad = write(cli_env, GOOD.replace('exercise = "squat"', "", 1))
+    code, output = run_edge_cli("--cameras", str(bad))
+    assert code == 2
+    assert "names no exercise" in output and "cameras.toml" in output

@@ -64,22 +64,27 @@ async def test_each_camera_publishes_for_its_members_while_a_dead_one_is_given_u
     cameras = CamerasFile(camera=[
         camera("jacks", str(clips / "s05_jumping_jacks_front.mp4"), "jumping-jack",
                realtime=False),
-        camera("squats", str(clips / "s01_squat_front_band.mp4"), "squat", realtime=False),
+        camera("squats", str(clips / "s01_squat_front_band.mp4"), "squat", realtime=False)
+        .model_copy(update={"station": [
+            StationConfig(id="squats1", region=(0, 0, 1, 1)),
+            StationConfig(id="off-image", region=(2000, 0, 100, 100))]}),  # pixels, too far
         camera("door", dead, "squat"),
     ], reconnect={"initial_s": 0.05, "max_s": 0.2, "max_attempts": 2}, pool={"workers": 2})
-    box = CameraSet(cameras, "class-1", ["ann", "bo", "cy"])
+    box = CameraSet(cameras, "class-1", ["ann", "bo", "cy", "di"])
     events = await run_cameras(box)
 
-    by_member = {m: [e for e in events if e.member_id == m] for m in ("ann", "bo", "cy")}
+    by_member = {m: [e for e in events if e.member_id == m] for m in ("ann", "bo", "cy", "di")}
     assert 9 <= len(by_member["ann"]) <= 11  # label 10 (within one rep)
     assert 1 <= len(by_member["bo"]) <= 3  # label 2 (2-3 acceptable)
-    assert by_member["cy"] == []
+    assert by_member["cy"] == [] and by_member["di"] == []
     assert {e.station_id for e in by_member["ann"]} == {"jacks1"}
     assert all(e.class_session_id == "class-1" and e.exercise == "jumping-jack"
                for e in by_member["ann"])
     status = {c["camera_id"]: c for c in box.status()}
     assert status["jacks"]["state"] == status["squats"]["state"] == "finished"
     assert status["door"]["state"] == "failed"
+    off = next(s for s in status["squats"]["stations"] if s["station_id"] == "off-image")
+    assert "inside the frame" in off["error"] and off["frames"] == 0
     assert status["door"]["reconnects"] == 2
     assert "pw" not in status["door"]["source"], "camera passwords stay off the status"
     station = status["jacks"]["stations"][0]
