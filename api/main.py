@@ -50,6 +50,7 @@ from api.pages.member import router as member_pages_router
 from api.pages.plans import router as plans_pages_router
 from api.pages.router import router as pages_router
 from api.plans.router import router as plans_router
+from api.rooms.router import router as rooms_router
 from api.schedules.calendar_pages import router as schedules_calendar_pages
 from api.schedules.calendar_router import router as schedules_calendar_router
 from api.schedules.pages import router as schedules_pages_router
@@ -239,6 +240,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_router)
     app.include_router(notifications_router)
     app.include_router(classes_router)
+    app.include_router(rooms_router)
     app.include_router(live_router)
     app.include_router(alerts_router)
     app.include_router(summaries_router)

@@ -53,7 +53,7 @@ from api.stack import Stack  # noqa: E402
 from configs.settings import Settings  # noqa: E402
 from contract.kafka import client_options  # noqa: E402
 from contract.records import ClassEvent, HeartRateSample, RosterEntry  # noqa: E402
-from contract.signing import API, sign_as  # noqa: E402
+from contract.signing import API, Signer, sign_as  # noqa: E402
 from contract.topics import (  # noqa: E402
     TOPIC_CLASS_EVENTS,
     TOPIC_HR_SAMPLES,
@@ -68,6 +68,13 @@ from streams.sink import board_key, snapshot, worker_ready_key  # noqa: E402
 
 RESULTS = REPO / "bench" / "results" / "worker.md"
 PROFILE = {"age": 40, "sex": "female", "weight_kg": 64.0, "hr_max": 188, "hr_rest": 58}
+
+
+def as_box(record: Any) -> Any:
+    """Class start and end as a room's box sends them (an end from the box closes the
+    class at once; one from the API waits out the grace period for the box)."""
+    return Signer.derive(Settings().secret_key, "bench-box", "bench-room",
+                         record.class_session_id).sign(record)
 
 
 def signed(record: Any) -> Any:
@@ -148,7 +155,7 @@ async def publish_class(options: dict[str, Any], class_id: str, members: int,
             entry = RosterEntry(class_session_id=class_id, member_id=member,
                                 display_name=member, **PROFILE)
             await producer.send(TOPIC_ROSTER, key=member.encode(), value=signed(entry).to_bytes())
-        await producer.send(TOPIC_CLASS_EVENTS, key=class_id.encode(), value=signed(ClassEvent(
+        await producer.send(TOPIC_CLASS_EVENTS, key=class_id.encode(), value=as_box(ClassEvent(
             class_session_id=class_id, event="start", event_time=base)).to_bytes())
         for t in range(seconds):
             for i, member in enumerate(ids):
@@ -280,6 +287,103 @@ async def read_stream(url: str, token: str, latencies: list[float], stop: asynci
                     worker_side.append(tile.get("at", now) - tile["last_seen"])
 
 
+# -- class boundary ---------------------------------------------------------------------
+
+async def class_boundary(classes: int, members: int, seconds: int, workdir: Path
+                         ) -> dict[str, list[float]]:
+    """``classes`` classes of ``members`` members end at the same moment (each end sent by
+    its room's box, after its last sample); per class, seconds from the end to the frozen
+    board (class status 'ended' in Redis, what the tablet shows) and to the stored summary
+    (the post-class summary row in the database)."""
+    from sqlalchemy import create_engine, select
+    from sqlalchemy.orm import Session
+
+    from db.live import PostClassSummary
+
+    settings = Settings(data_dir=workdir / "boundary", kafka_port=free_port(),
+                        api_port=free_port(), worker_id="bench-boundary")
+    stack = Stack(settings)
+    await asyncio.to_thread(stack.start)
+    try:
+        options = client_options(settings.model_copy(
+            update={"kafka_url": stack.env["SPOTTER_KAFKA_URL"]}))
+        redis = Redis.from_url(stack.env["SPOTTER_REDIS_URL"])
+        class_ids = [f"bench-end-{c:02d}" for c in range(classes)]
+        base = time.time() - seconds - 5
+        producer = AIOKafkaProducer(linger_ms=20, max_batch_size=256 * 1024, **options)
+        await producer.start()
+        try:
+            for cid in class_ids:
+                for m in range(members):
+                    entry = RosterEntry(class_session_id=cid, member_id=f"{cid}-m{m:02d}",
+                                        display_name=f"M{m}", **PROFILE)
+                    await producer.send(TOPIC_ROSTER, key=entry.member_id.encode(),
+                                        value=signed(entry).to_bytes())
+                await producer.send(TOPIC_CLASS_EVENTS, key=cid.encode(), value=as_box(
+                    ClassEvent(class_session_id=cid, event="start", event_time=base))
+                    .to_bytes())
+            for t in range(seconds):
+                for cid in class_ids:
+                    for m in range(members):
+                        member = f"{cid}-m{m:02d}"
+                        sample = HeartRateSample(
+                            class_session_id=cid, member_id=member, strap_id=f"{member}-s",
+                            seq=t, event_time=base + t, hr_bpm=heart_rate(m, t),
+                            sensor_contact=True, source="chest")
+                        await producer.send(TOPIC_HR_SAMPLES, key=member.encode(),
+                                            value=signed(sample).to_bytes())
+            await producer.flush()
+            last = base + seconds - 1
+
+            async def all_live() -> bool:
+                for cid in class_ids:
+                    tiles = await snapshot(redis, cid)
+                    if len(tiles) < members or any(v.get("last_seen") != last
+                                                   for v in tiles.values()):
+                        return False
+                return True
+
+            await wait_for(all_live, 600, "every class live")
+            ended_at = time.time()
+            for cid in class_ids:
+                await producer.send(TOPIC_CLASS_EVENTS, key=cid.encode(), value=as_box(
+                    ClassEvent(class_session_id=cid, event="end", event_time=ended_at))
+                    .to_bytes())
+            await producer.flush()
+            t0 = time.perf_counter()
+        finally:
+            await producer.stop()
+        frozen: dict[str, float] = {}
+        stored: dict[str, float] = {}
+        engine = create_engine(stack.env["SPOTTER_DATABASE_URL"])
+        deadline = t0 + 300
+        try:
+            while (len(frozen) < classes or len(stored) < classes) \
+                    and time.perf_counter() < deadline:
+                for cid in class_ids:
+                    if cid not in frozen and (await redis.hget(
+                            f"spotter:class:{cid}", "status")) == b"ended":
+                        frozen[cid] = time.perf_counter() - t0
+                with Session(engine) as db:
+                    done = set(db.scalars(select(PostClassSummary.class_session_id).where(
+                        PostClassSummary.class_session_id.in_(class_ids))))
+                for cid in done - set(stored):
+                    stored[cid] = time.perf_counter() - t0
+                await asyncio.sleep(0.05)
+        finally:
+            engine.dispose()
+            await redis.aclose()
+    finally:
+        stack.stop()
+    return {"frozen": sorted(frozen.values()), "stored": sorted(stored.values()),
+            "classes": [float(classes)]}
+
+
+def pct(values: list[float], q: float) -> float:
+    return values[min(len(values) - 1, int(q * (len(values) - 1) + 0.5))] if values else \
+        float("nan")
+
+
 async def send_live(options: dict[str, Any], class_id: str, ids: list[str], duration_s: float,
                     latencies: list[float], stop: asyncio.Event) -> None:
     producer = AIOKafkaProducer(linger_ms=0, **options)
@@ -291,7 +395,7 @@ async def send_live(options: dict[str, Any], class_id: str, ids: list[str], dura
                                 display_name=member, **PROFILE)
             await producer.send_and_wait(TOPIC_ROSTER, key=member.encode(),
                                          value=signed(entry).to_bytes())
-        start_event = signed(ClassEvent(class_session_id=class_id, event="start", event_time=now))
+        start_event = as_box(ClassEvent(class_session_id=class_id, event="start", event_time=now))
         await producer.send_and_wait(TOPIC_CLASS_EVENTS, key=class_id.encode(),
                                      value=start_event.to_bytes())
         start, seq = time.monotonic(), 0
@@ -380,15 +484,44 @@ def write_report(args: argparse.Namespace, rates: dict[str, float], lat: dict[st
     return "\n".join(lines)
 
 
+def boundary_report(args: argparse.Namespace, boundary: dict[str, list[float]],
+                    load: float) -> str:
+    frozen, stored = boundary["frozen"], boundary["stored"]
+    n = args.boundary_classes
+    lines = [
+        "", f"Class boundary: {n} classes of {args.boundary_members} members "
+        f"({args.boundary_seconds} s of samples each) end at the same moment, each end sent by "
+        "its room's box after its last sample; seconds from the ends being sent to each "
+        f"class's frozen board and stored summary (load average {load:.1f}):", "",
+        "| | classes | p50 | p99 | max |", "|---|---:|---:|---:|---:|",
+        f"| board frozen (class status 'ended') | {len(frozen)}/{n} | {pct(frozen, .5):.2f} s "
+        f"| {pct(frozen, .99):.2f} s | {max(frozen, default=float('nan')):.2f} s |",
+        f"| summary stored | {len(stored)}/{n} | {pct(stored, .5):.2f} s | "
+        f"{pct(stored, .99):.2f} s | {max(stored, default=float('nan')):.2f} s |", "",
+        f"Target (issue 13): p99 < 5 s: board {'met' if pct(frozen, .99) < 5 else 'NOT met'}, "
+        f"summary {'met' if len(stored) == n and pct(stored, .99) < 5 else 'NOT met'}.", ""]
+    return "\n".join(lines)
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--members", type=int, default=60)
     parser.add_argument("--seconds", type=int, default=500)
     parser.add_argument("--latency-s", type=float, default=45.0)
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--boundary-classes", type=int, default=30)
+    parser.add_argument("--boundary-members", type=int, default=60)
+    parser.add_argument("--boundary-seconds", type=int, default=20)
+    parser.add_argument("--only-boundary", action="store_true",
+                        help="run the class-boundary case alone (printed, not written)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-worker-") as tmp:
         work = Path(tmp)
+        boundary = await class_boundary(args.boundary_classes, args.boundary_members,
+                                        args.boundary_seconds, work)
+        if args.only_boundary:
+            print(boundary_report(args, boundary, os.getloadavg()[0]))
+            return
         rates: dict[str, float] = {}
         rates.update(await worker_throughput("stock Faust delivery", args.members,
                                              args.seconds, eager=False, workdir=work))
@@ -396,7 +529,8 @@ async def main() -> None:
                                              eager=True, workdir=work))
         rates.update(pure_runs(args.members, args.seconds))
         lat = await latency(args.members, args.latency_s, work)
-    report = write_report(args, rates, lat, os.getloadavg()[0])
+    report = write_report(args, rates, lat, os.getloadavg()[0]) + boundary_report(
+        args, boundary, os.getloadavg()[0])
     print(report)
     if not args.no_write:
         RESULTS.write_text(report)

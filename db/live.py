@@ -48,3 +48,22 @@ class MemberClassSummary(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     ended_at: Mapped[float | None] = mapped_column(Float)  # class end, Unix seconds
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RealTimeInsight(Base):
+    """Insights as they happen (``streams.minutes``): one row per member per minute of
+    class (zone seconds, effort, mean and peak %HRmax, reps and faulty reps), and one per
+    alert. The id is derived from class, member, kind and time, so a redelivered record
+    rewrites its row instead of adding one. Kept ``SPOTTER_INSIGHTS_RETENTION_DAYS``
+    (``spotter db prune``)."""
+
+    __tablename__ = "real_time_class_insights"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    class_session_id: Mapped[str] = mapped_column(String(64), index=True)
+    member_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    at: Mapped[float] = mapped_column(Float)  # Unix seconds: minute start, or alert time
+    kind: Mapped[str] = mapped_column(String(16))  # minute | alert
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 index=True)

@@ -36,6 +36,8 @@ class EdgeSettings(BaseSettings):
     retry_max_s: float = Field(default=5.0, gt=0)
     drain_timeout_s: float = Field(default=5.0, ge=0)
 
+    follow_interval_s: float = Field(default=5.0, gt=0, le=60)
+
     health_enabled: bool = True
     health_host: str = "127.0.0.1"
     health_port: int = Field(default=9464, ge=0, le=65535)

@@ -4,10 +4,11 @@ disk buffer and Kafka, and the local status endpoint. Thin: the decisions live i
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from edge.agent import EdgeAgent
 from edge.buffer import DiskBuffer
 from edge.camera_config import CamerasFile
 from edge.cameras import CameraSet, NoStraps, StationSpec, single_camera
+from edge.class_watch import follow_class
 from edge.config import EdgeSettings
 from edge.credentials import class_credentials
 from edge.forwarder import StoreAndForward
@@ -34,6 +36,8 @@ from ingest.pairing import default_store
 from ingest.source import HeartRateSource
 
 log = structlog.get_logger(__name__)
+# Watches a running class (agent, stop-the-cameras) until it ends; see edge.follow.
+Follow = Callable[[EdgeAgent, Callable[[], Awaitable[None]]], Awaitable[None]]
 ROSTER_WAIT_S = 30.0  # how long to wait for the API at start-up (it may boot with the box)
 
 
@@ -176,9 +180,14 @@ async def run_edge(settings: Settings, class_session_id: str, api_url: str, *,
                    simulate: int = 0, speed: float = 1.0, replay: Sequence[Path] = (),
                    ble: bool = False, spec: SourceSpec | None = None,
                    edge_settings: EdgeSettings | None = None,
-                   roster_wait_s: float = ROSTER_WAIT_S) -> EdgeAgent:
+                   roster_wait_s: float = ROSTER_WAIT_S, announce_start: bool = True,
+                   follow: Follow | None = None) -> EdgeAgent:
     """Run the agent until its source ends, the class is ended, or the task is cancelled.
-    Whatever was not delivered stays in the disk buffer for the next start."""
+    Whatever was not delivered stays in the disk buffer for the next start.
+
+    ``follow`` watches the class from the API while it runs (``edge.follow``): it ends
+    the agent when the class ends there, and stops the cameras when vision is switched
+    off. ``announce_start`` False: the API started the class (room mode)."""
     spec = spec or SourceSpec(simulate=simulate, replay=replay, ble=ble, speed=speed)
     spec.check()
     es = edge_settings or EdgeSettings()
@@ -219,13 +228,26 @@ async def run_edge(settings: Settings, class_session_id: str, api_url: str, *,
                 _write_agent_file(settings, class_session_id, es.health_host, server.port)
         watching = cameras.start(forwarder.submit_record, source) if cameras else None
 
+        cameras_done: list[bool] = []
+
         async def stop_cameras() -> None:
-            if cameras and watching:
+            if cameras and watching and not cameras_done:
+                cameras_done.append(True)
                 await cameras.finish(watching)
 
+        if follow is None and settings.edge_token:
+            follow = follow_class(api_url, class_session_id, settings.edge_token,
+                                  es.follow_interval_s)
+        watcher = (asyncio.create_task(follow(agent, stop_cameras), name="follow-class")
+                   if follow is not None else None)
         try:
-            await agent.run(end_when_exhausted=bool(spec.replay), before_end=stop_cameras)
+            await agent.run(announce_start=announce_start, end_when_exhausted=bool(spec.replay),
+                            before_end=stop_cameras)
         finally:
+            if watcher is not None:
+                watcher.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await watcher
             await agent.stop()
             await stop_cameras()
             await forwarder.close()

@@ -36,9 +36,10 @@ from contract.signing import WORKER, sign_as
 from contract.topics import TOPIC_HR_SAMPLES
 from streams.agents_live import LiveWorker, Outbox, member_profile
 from streams.board_backlog import BufferedBoard
+from streams.class_alerts import check
 from streams.class_summary import build_summary
 from streams.member_state import MemberState
-from streams.origin import FROM_ROOM, FROM_WORKER
+from streams.origin import DEVICE, FROM_ROOM, FROM_WORKER, principal
 from streams.state_tables import encode, get_raw, put_raw
 from streams.store import WorkerStore
 
@@ -70,39 +71,87 @@ class ClassLifecycle:
     # -- start / end -----------------------------------------------------------------
 
     async def on_class_event(self, event: Any) -> None:
+        """Start and end. Each class session is one occurrence: it starts once and ends
+        once (a start after its end is refused). An end freezes the board at once; the
+        class is finalized when its room's box confirms the end (a box sends its end after
+        its last sample) or, for an end from the API, when the grace period runs out, so
+        a box's late samples still count and the summary is computed once."""
         try:
             record = parse_record(ClassEvent, event.value)
-            self.live.gate.check(record, FROM_ROOM)
+            writer = self.live.gate.check(record, FROM_ROOM)
         except RecordError as exc:
             await self.live.dead_letters([(event.message.topic, event.value, str(exc),
                                            exc.code)])
             return
         cid, partition = record.class_session_id, event.message.partition
         known = get_raw(self.classes, cid) or {}
-        restarted = record.event == "start" and known.get("status") == "ended"
+        status = known.get("status")
         if record.event == "start":
-            known.update(status="live", ended_at=None, started_at=(
-                record.event_time if restarted else known.get("started_at") or record.event_time))
-        else:
-            known.update(status="ended", ended_at=record.event_time)
+            if status in ("ending", "ended"):
+                await self.live.dead_letters([(event.message.topic, event.value,
+                                               f"class {cid} already ended; each occurrence "
+                                               "is its own class session", "class_ended")])
+                return
+            known.update(status="live", ended_at=None,
+                         started_at=known.get("started_at") or record.event_time)
+        elif status != "ended":
+            known["ended_at"] = known.get("ended_at") or record.event_time
+            known["ended_wall"] = known.get("ended_wall") or time.time()
+            box_confirmed = writer is None or principal(writer) == DEVICE
+            known["status"] = "ended" if box_confirmed else "ending"
         known["p"] = partition
         put_raw(self.classes, partition, cid, encode(known))
-        if restarted:  # a new run of the class: its old summary inputs and board go
-            put_raw(self.reports, partition, cid, encode({"reports": {}, "done": False,
-                                                          "p": partition}))
-            await self.board.write("reset_class", cid)
-            log.info("class started again after its end", class_session_id=cid)
-        await self.board.write("set_class", cid, known["status"], record.event_time,
-                               record.event)
-        log.info("class event", class_session_id=cid, class_event=record.event)
-        if record.event == "end":
-            for target in range(self.partitions):
-                control = ClassControl(class_session_id=cid, ended_at=record.event_time,
-                                       started_at=known.get("started_at"),
-                                       partition=target, partitions=self.partitions)
-                await self.control_topic.send(key=cid.encode(),
-                                              value=self.signed(control).to_bytes(),
-                                              partition=target)
+        if status not in ("ending", "ended") or record.event == "start":
+            board_status = "live" if record.event == "start" else "ended"
+            await self.board.write("set_class", cid, board_status, record.event_time,
+                                   record.event)
+        log.info("class event", class_session_id=cid, class_event=record.event,
+                 status=known["status"])
+        if record.event == "end" and known["status"] == "ended" and status != "ended":
+            await self.finalize(cid, known)
+
+    async def finalize(self, cid: str, known: dict[str, Any]) -> None:
+        """Every partition finalizes the class's members it holds (then reports)."""
+        for target in range(self.partitions):
+            control = ClassControl(class_session_id=cid, ended_at=known["ended_at"],
+                                   started_at=known.get("started_at"),
+                                   partition=target, partitions=self.partitions)
+            await self.control_topic.send(key=cid.encode(),
+                                          value=self.signed(control).to_bytes(),
+                                          partition=target)
+
+    async def check_intensity(self, now: float) -> None:
+        """Every few seconds: the class-level intensity alert of each live class whose
+        start/end this worker owns (streams.class_alerts)."""
+        rule = self.live.rules.class_intensity
+        if not rule.enabled:
+            return
+        for cid, blob in list(self.classes.data.items()):
+            known = json.loads(blob) if blob else None
+            if not known or known.get("status") != "live":
+                continue
+            tracker = dict(known.get("intensity") or {})
+            alert = check(tracker, cid, await self.board.tiles(cid), now, rule)
+            if tracker != (known.get("intensity") or {}):
+                current = get_raw(self.classes, cid) or known
+                current["intensity"] = tracker
+                put_raw(self.classes, int(current.get("p", 0)), cid, encode(current))
+            if alert is not None and self.live.features.live_alerts:
+                await self.live.emit_alerts([alert.to_dict()])
+
+    async def close_after_grace(self, now: float) -> None:
+        """The 1 s timer: classes ended from the API whose grace period is over."""
+        grace = self.live.worker.class_end.grace_s
+        for cid, blob in list(self.classes.data.items()):
+            known = json.loads(blob) if blob else None
+            if not known or known.get("status") != "ending":
+                continue
+            if now - float(known.get("ended_wall") or now) < grace:
+                continue
+            known["status"] = "ended"
+            put_raw(self.classes, int(known.get("p", 0)), cid, encode(known))
+            log.info("class grace period over; finalizing", class_session_id=cid)
+            await self.finalize(cid, known)
 
     def signed(self, record: R) -> R:
         """Worker-to-worker records carry the workers' signature (contract.signing)."""
@@ -124,7 +173,7 @@ class ClassLifecycle:
         if not self.live.members.owns(partition):
             log.warning("class end for a partition no longer ours", partition=partition)
             return
-        out = Outbox()
+        out = self.live.outbox()
         members = [self._finalize(state, control, out) for state in self._class_states(
             partition, control)]
         await self.live.flush(out)
@@ -158,12 +207,9 @@ class ClassLifecycle:
                     "will count as late", partition=partition)
 
     def _class_states(self, partition: int, control: ClassControl) -> list[MemberState]:
-        """The class's members held here, plus roster members who sent no data; a member
-        finalized by an earlier run of the class counts as one without data."""
-        class_id, started = control.class_session_id, control.started_at
-        states = {s.member_id: s.fresh() if started is not None and s.ended_at is not None
-                  and s.ended_at < started else s
-                  for p, _, s in self.live.members.items()
+        """The class's members held here, plus roster members who sent no data."""
+        class_id = control.class_session_id
+        states = {s.member_id: s for p, _, s in self.live.members.items()
                   if p == partition and s.class_session_id == class_id}
         for p, member_id, value in self.live.profiles.items():
             entry = value["entry"]
@@ -185,8 +231,9 @@ class ClassLifecycle:
             live.collect_buckets(state, state.add_windows(closed, bucket_s), out)
         session = state.session
         assert session is not None
-        live.collect_buckets(state, state.add_windows(session.finalize(), bucket_s)
-                      + state.flush_bucket(), out)
+        buckets = state.add_windows(session.finalize(), bucket_s) + state.flush_bucket()
+        state.close_minutes()
+        live.collect_buckets(state, buckets, out)
         state.finished_at = state.finished_at or time.time()
         state.ended_at = state.ended_at or control.ended_at
         state.status = "finished"
@@ -260,6 +307,7 @@ class ClassLifecycle:
         started = [r["started_at"] for r in reports if r.get("started_at") is not None]
         started_at = min(started) if started else None
         ended_at = max(r["ended_at"] for r in reports)
+        await self.store.drain_insights()  # the minutes of the class, stored with it
         if not await self.store.drain_alerts():
             raise ConnectionError("alerts still wait for the database; the summary waits too")
         alerts = await self.store.class_alerts(class_id)

@@ -26,6 +26,7 @@ from typing import Any
 
 import structlog
 
+from configs.features import AiFeatures
 from contract.records import (
     DEAD_PAYLOAD_BYTES,
     Alert,
@@ -63,6 +64,8 @@ class Outbox:
     alerts: list[dict[str, Any]] = field(default_factory=list)
     buckets: dict[str, list[tuple[MemberState, Bucket]]] = field(default_factory=dict)
     dead: list[tuple[str, bytes | None, str, str]] = field(default_factory=list)
+    frozen: frozenset[str] = frozenset()  # ended classes: no more tiles
+    rows: list[dict[str, Any]] = field(default_factory=list)  # real-time insight records
 
     def valid(self, events: list[Any], model: type[RecordT], now: float,
               window: ArrivalWindow | None = None, gate: RecordGate | None = None,
@@ -92,6 +95,8 @@ class Outbox:
     def tile(self, state: MemberState) -> None:
         if (state.session is None or not state.session.live) and state.form is None:
             return  # waiting for the roster, or no heart rate yet: nothing worth a tile
+        if state.class_session_id in self.frozen:
+            return  # the class ended: its board stays as it was at the end
         tile = state.tile()
         tile["at"] = time.time()  # when the worker built it: latency is measurable per hop
         self.tiles.setdefault(state.class_session_id, []).append(tile)
@@ -117,13 +122,19 @@ class LiveWorker:
             "under_working": rules.under_working.model_copy(update={"enabled": False})})
         self.processed: dict[int, int] = {}  # partition -> newest sample offset handled
         self.dead_lettered: dict[str, int] = {}  # reason code -> records (metrics)
+        self.frozen: set[str] = set()  # classes ended (from the board's class status)
+        self.features = AiFeatures.default()  # the admin's toggles, refreshed by the worker
+        self.ignored: dict[str, int] = {}  # records dropped by a toggle, by reason
         self.gate = gate or RecordGate(None)
         self.arrival = ArrivalWindow(worker.arrival.max_ahead_s, worker.arrival.max_behind_s)
+
+    def outbox(self) -> Outbox:
+        return Outbox(frozen=frozenset(self.frozen))
 
     # -- samples ---------------------------------------------------------------------
 
     def take_samples(self, events: list[Any], now: float) -> Outbox:
-        out = Outbox()
+        out = self.outbox()
         groups: dict[tuple[int, str, str], list[tuple[Any, SampleIn]]] = {}
         for event in events:  # a dead-lettered sample is handled too
             message = event.message
@@ -138,6 +149,11 @@ class LiveWorker:
             if not self.members.owns(partition):
                 log.info("samples of a partition no longer ours skipped", partition=partition)
                 continue
+            state = self.members.get(partition, state_key(class_id, member_id))
+            if state is not None and state.finalized:
+                for event, _ in items:  # an ended class takes nothing more
+                    out.reject(event, ended_reason(state), "class_ended")
+                continue
             try:
                 self._take_member(partition, class_id, member_id, [i[1] for i in items],
                                   now, out)
@@ -148,8 +164,6 @@ class LiveWorker:
     def _take_member(self, partition: int, class_id: str, member_id: str,
                      samples: list[SampleIn], now: float, out: Outbox) -> None:
         state = self._state(partition, class_id, member_id)
-        if state.from_earlier_run(max(s[2] for s in samples)):
-            state = state.fresh()
         self._feed(state, samples, now, out)
         self.save(state)
         out.tile(state)
@@ -211,13 +225,21 @@ class LiveWorker:
         if buckets:
             out.buckets.setdefault(state.class_session_id, []).extend(
                 (state, b) for b in buckets)
+        if state.rows:  # minutes closed: real-time insights to store
+            out.rows.extend({"class_session_id": state.class_session_id,
+                             "member_id": state.member_id, **row} for row in state.rows)
+            state.rows = []
 
     def save(self, state: MemberState) -> None:
         state.dirty = False
         self.members.put(state.partition, state.key, state, state.to_bytes())
 
     def raise_alerts(self, state: MemberState, alerts: list[AlertData], out: Outbox) -> None:
-        """Alerts go into the state's outbox (written with it) and out to the sinks."""
+        """Alerts go into the state's outbox (written with it) and out to the sinks; with
+        live alerts switched off by an admin, none is raised (tiles still update)."""
+        if alerts and not self.features.live_alerts:
+            self.ignored["alerts_off"] = self.ignored.get("alerts_off", 0) + len(alerts)
+            return
         state.outbox.extend(a.to_dict() for a in alerts)
         out.alerts.extend(a.to_dict() for a in alerts)
 
@@ -236,7 +258,7 @@ class LiveWorker:
     # -- roster ----------------------------------------------------------------------
 
     def take_roster(self, events: list[Any], now: float) -> Outbox:
-        out = Outbox()
+        out = self.outbox()
         for event, entry in out.valid(events, RosterEntry, now, gate=self.gate,
                                       writers=FROM_API):
             partition = event.message.partition
@@ -273,7 +295,7 @@ class LiveWorker:
         default physiology keeps it (tiles and summary must agree) and is flagged."""
         if state.class_session_id == entry.class_session_id:
             state.name = entry.display_name
-        if state.finalized:  # an earlier run of a class: a new sample starts it afresh
+        if state.finalized:  # the class ended: the profile changes nothing any more
             return
         if state.class_session_id != entry.class_session_id:
             return  # the member's entry for another class
@@ -293,14 +315,20 @@ class LiveWorker:
     # -- form ------------------------------------------------------------------------
 
     def take_form(self, events: list[Any], now: float) -> Outbox:
-        out = Outbox()
+        out = self.outbox()
         for event, form in out.valid(events, FormEvent, now, self.arrival, self.gate):
             partition = event.message.partition
             if not self.members.owns(partition):
                 continue
             key = state_key(form.class_session_id, form.member_id)
+            room = form.auth.room_id if form.auth is not None else None
+            if not self.features.vision_for(room):  # cameras switched off for the room
+                self.ignored["vision_off"] = self.ignored.get("vision_off", 0) + 1
+                continue
             try:
                 self._take_form_event(partition, form, out)
+            except ClassEnded as exc:
+                out.reject(event, str(exc), "class_ended")
             except Exception as exc:  # noqa: BLE001 - one event must not stop the station
                 self.members.reload(partition, key)
                 self._handler_failed(event, exc, out)
@@ -308,10 +336,12 @@ class LiveWorker:
 
     def _take_form_event(self, partition: int, form: FormEvent, out: Outbox) -> None:
         state = self._state(partition, form.class_session_id, form.member_id)
-        if state.from_earlier_run(form.event_time):
-            state = state.fresh()
+        if state.finalized:
+            raise ClassEnded(ended_reason(state))
         if state.form is None:
             state.form = FormInsight()
+        if form.rep_index is not None:
+            state.minutes.rep(form.event_time, bool(form.faults))
         self.raise_alerts(state, state.form.observe(FormFact(
             station_id=form.station_id, exercise=form.exercise,
             event_time=form.event_time, rep_index=form.rep_index,
@@ -326,7 +356,8 @@ class LiveWorker:
         return {s.class_session_id for _, _, s in self.members.items() if not s.finalized}
 
     def tick(self, now: float, info: dict[str, dict[str, Any]]) -> Outbox:
-        out = Outbox()
+        self.frozen |= {cid for cid, i in info.items() if i.get("status") == "ended"}
+        out = self.outbox()
         grace, keep = self.config.coverage.grace_s, self.worker.class_end.keep_finished_s
         for partition, key, state in self.members.items():
             if state.finished_at is not None or state.finalized:
@@ -402,6 +433,8 @@ class LiveWorker:
                 (s.member_id, b.start, b.fraction, b.seconds) for s, b in items])
         if out.alerts:
             await self.emit_alerts(out.alerts)
+        if out.rows and self.store is not None:
+            self.store.queue_insights(out.rows)
         await self.board.put_tiles(out.tiles)
 
     async def emit_alerts(self, items: list[dict[str, Any]]) -> None:
@@ -411,6 +444,9 @@ class LiveWorker:
                                           value=record.to_bytes())
         if self.store is not None:
             self.store.queue_alerts(items)
+            self.store.queue_insights([{
+                "class_session_id": a["class_session_id"], "member_id": a.get("member_id"),
+                "at": a["event_time"], "kind": "alert", "data": a} for a in items])
         await self.board.write("put_alerts", items)
         log.info("alerts raised", alerts=[(a["rule"], a["member_id"]) for a in items])
 
@@ -446,3 +482,12 @@ def member_profile(entry: dict[str, Any]) -> MemberProfile:
     return MemberProfile(age=entry.get("age"), sex=entry.get("sex"),
                          weight_kg=entry.get("weight_kg"), hr_max=entry.get("hr_max"),
                          hr_rest=entry.get("hr_rest"))
+
+
+class ClassEnded(Exception):
+    """A record for a class whose members were already finalized."""
+
+
+def ended_reason(state: MemberState) -> str:
+    return (f"class {state.class_session_id} ended (finalized at event time "
+            f"{state.ended_at}); records after its grace period are not counted")

@@ -32,7 +32,7 @@ class AlertData:
 
     alert_id: str
     class_session_id: str
-    member_id: str
+    member_id: str | None  # None: about the whole class
     rule: str
     severity: str
     message: str
@@ -45,7 +45,8 @@ class AlertData:
         return asdict(self)
 
 
-def alert_id(class_session_id: str, member_id: str, rule: str, episode_start: float) -> str:
+def alert_id(class_session_id: str, member_id: str | None, rule: str,
+             episode_start: float) -> str:
     """Stable id of one episode of one rule for one member."""
     key = f"{class_session_id}|{member_id}|{rule}|{episode_start:.3f}"
     return hashlib.sha1(key.encode()).hexdigest()[:20]

@@ -20,7 +20,7 @@ import structlog
 from redis.exceptions import RedisError
 
 from streams.health import ComponentHealth
-from streams.sink import LiveBoard
+from streams.sink import LiveBoard, snapshot
 
 log = structlog.get_logger(__name__)
 # Writes kept through an outage; beyond this the oldest non-tile writes are dropped
@@ -125,6 +125,14 @@ class BufferedBoard:
             return {cid: self._info[cid] for cid in ids if cid in self._info}
         self._info.update(info)
         return info
+
+    async def tiles(self, class_session_id: str) -> list[dict[str, Any]]:
+        """The class's tiles now; none while Redis is away (nothing to judge by)."""
+        try:
+            return list((await snapshot(self.board.redis, class_session_id)).values())
+        except REDIS_ERRORS as exc:
+            self._degraded(exc)
+            return []
 
     async def series(self, class_session_id: str) -> dict[str, dict[float, tuple[float, int]]]:
         """The class chart, once every chart write has reached Redis (raises until then:

@@ -91,6 +91,9 @@ class WorkerHealth:
         self.dead = Gauge("spotter_worker_dead_letters",
                           "Records dead-lettered since start, by reason", ["reason"],
                           registry=r)
+        self.dropped = Gauge("spotter_worker_dropped",
+                             "Records dropped by an admin toggle or roster check, by reason",
+                             ["reason"], registry=r)
         self.state = Gauge("spotter_worker_state_entries", "Entries held in memory, by table",
                            ["table"], registry=r)
         self.degraded = Gauge("spotter_worker_dependency_degraded",
@@ -143,6 +146,8 @@ class WorkerHealth:
         if live is not None:
             for reason, count in live.dead_lettered.items():
                 self.dead.labels(reason).set(count)
+            for reason, count in live.ignored.items():
+                self.dropped.labels(reason).set(count)
             self.state.labels("member_state").set(sum(1 for _ in live.members.items()))
             self.state.labels("member_profiles").set(sum(1 for _ in live.profiles.items()))
         elif members is not None:

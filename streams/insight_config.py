@@ -140,6 +140,16 @@ class SustainedHighRule(_Strict):
     cooldown_s: float = Field(default=300.0, ge=0)
 
 
+class ClassIntensityRule(_Strict):
+    enabled: bool = True
+    severity: Severity = "warning"
+    min_pct_hrmax: float = Field(default=85.0, gt=0, le=150)
+    min_duration_s: float = Field(default=120.0, gt=0)
+    cooldown_s: float = Field(default=900.0, ge=0)
+    min_members: int = Field(default=3, ge=1)
+    fresh_s: float = Field(default=10.0, gt=0)
+
+
 class DropoutRule(_Strict):
     enabled: bool = True
     severity: Severity = "info"
@@ -189,6 +199,7 @@ class AlertRules(_Strict):
     under_working: UnderWorkingRule = UnderWorkingRule()
     spike: SpikeRule = SpikeRule()
     repeated_form_fault: RepeatedFormFaultRule = RepeatedFormFaultRule()
+    class_intensity: ClassIntensityRule = ClassIntensityRule()
 
 
 def load_insight_config(path: Path | str | None = None) -> InsightConfig:

@@ -25,6 +25,7 @@ from streams.class_stats import member_snapshot
 from streams.form import FormInsight
 from streams.insight_config import AlertRules, InsightConfig
 from streams.metrics import MemberSession, SampleIn
+from streams.minutes import MinuteLog
 from streams.physiology import MemberProfile
 from streams.windows import WindowAccumulator
 
@@ -61,6 +62,8 @@ class MemberState:
     # (a transactional outbox), so a worker that crashes before the database write leaves
     # them to the next owner, which sends them again (same ids: an idempotent upsert).
     outbox: list[dict[str, Any]] = field(default_factory=list)
+    minutes: MinuteLog = field(default_factory=MinuteLog)  # real-time insights per minute
+    rows: list[dict[str, Any]] = field(default_factory=list)  # minutes closed, to store (not kept)
     dirty: bool = False  # changed since last written (not stored)
 
     @property
@@ -70,17 +73,6 @@ class MemberState:
     @property
     def finalized(self) -> bool:
         return self.session is not None and self.session.finalized
-
-    def from_earlier_run(self, event_time: float) -> bool:
-        """True when this state was finalized by a class end that ``event_time`` is after:
-        the class was started again (the demo class is), so data of the new run starts a
-        fresh state instead of counting as late."""
-        return self.ended_at is not None and event_time > self.ended_at
-
-    def fresh(self) -> MemberState:
-        """A new state for a new run of the same class (name kept, numbers not)."""
-        return MemberState(self.class_session_id, self.member_id, self.partition,
-                           name=self.name)
 
     # -- samples ---------------------------------------------------------------------
 
@@ -139,7 +131,12 @@ class MemberState:
             bucket[2] += 1
             bucket[3] += window.hr_avg
             bucket[4] = window.hr_last
+        self.rows.extend(self.minutes.take(windows, hr_max, self.session))
         return closed
+
+    def close_minutes(self) -> None:
+        """The class ended: the last minute (and reps without heart rate) to store."""
+        self.rows.extend(self.minutes.close(self.session))
 
     def flush_bucket(self) -> list[Bucket]:
         if self.bucket is None or not self.bucket[2]:
@@ -185,7 +182,7 @@ class MemberState:
                 "form": self.form.to_dict() if self.form else None, "bucket": self.bucket,
                 "status": self.status, "profile_late": self.profile_late,
                 "finished_at": self.finished_at, "ended_at": self.ended_at,
-                "outbox": self.outbox}
+                "outbox": self.outbox, "minutes": self.minutes.to_list()}
         return json.dumps(data, separators=(",", ":")).encode()
 
     @classmethod
@@ -204,7 +201,8 @@ class MemberState:
                    bucket=data["bucket"], status=data["status"],
                    profile_late=data["profile_late"], finished_at=data["finished_at"],
                    ended_at=data.get("ended_at"),
-                   outbox=data.get("outbox", []))
+                   outbox=data.get("outbox", []),
+                   minutes=MinuteLog.from_list(data.get("minutes")))
 
 
 def state_key(class_session_id: str, member_id: str) -> str:

@@ -133,6 +133,7 @@ class LiveBoard:
             fields = {_text(k): _text(v) for k, v in raw[2 * i].items()}
             start = fields.get("start_time")
             info[cid] = {"live": fields.get("status") == "live",
+                         "status": fields.get("status"),
                          "started_at": float(start) if start else None,
                          "resting": {_text(m) for m in raw[2 * i + 1]}}
         return info

@@ -22,11 +22,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
+from configs.features import AiFeatures
 from db.accounts import User
-from db.live import AlertRow, MemberClassSummary, PostClassSummary
+from db.live import AlertRow, MemberClassSummary, PostClassSummary, RealTimeInsight
 from db.models import ClassSession
 from db.notify import notify
-from db.platform import OutboxMessage
+from db.platform import AppSetting, OutboxMessage
 from db.session import make_engine, make_sessionmaker
 from streams.health import ComponentHealth
 from streams.summary import PastClass
@@ -35,6 +36,7 @@ log = structlog.get_logger(__name__)
 HISTORY_CLASSES = 20  # earlier classes per member compared for personal bests
 ALERT_QUEUE_MAX = 10_000  # a database outage longer than this many alerts drops the oldest
 WRITE_RETRY_MIN_S, WRITE_RETRY_MAX_S = 0.5, 10.0  # alert writes wait out an outage
+INSIGHT_QUEUE_MAX = 100_000  # minutes of a day's classes wait through an outage
 SUMMARY_EVENT = "class.summary_ready"  # one of db.notify.EVENTS
 
 
@@ -44,6 +46,7 @@ class WorkerStore:
         self._engine: AsyncEngine | None = None
         self._sessions: async_sessionmaker[AsyncSession] | None = None
         self._queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(ALERT_QUEUE_MAX)
+        self._insights: asyncio.Queue[dict[str, Any]] = asyncio.Queue(INSIGHT_QUEUE_MAX)
         self.health = ComponentHealth()
 
     def _maker(self) -> async_sessionmaker[AsyncSession]:
@@ -103,6 +106,72 @@ class WorkerStore:
             log.info("database reachable again", outage_s=round(outage, 1))
         self.health.backlog = self._queue.qsize()
 
+    # -- the admin's toggles ---------------------------------------------------------
+
+    async def features(self) -> AiFeatures:
+        """The stored AI feature toggles (the shipped defaults when none are stored or the
+        stored ones no longer validate)."""
+        async with self._maker()() as db:
+            row = await db.get(AppSetting, AiFeatures.KEY)
+        if row is None:
+            return AiFeatures.default()
+        try:
+            return AiFeatures.model_validate(row.value)
+        except ValueError:
+            log.warning("stored AI feature toggles invalid; using defaults")
+            return AiFeatures.default()
+
+    # -- real-time insights ----------------------------------------------------------
+
+    def queue_insights(self, rows: Iterable[dict[str, Any]]) -> None:
+        for row in rows:
+            if self._insights.full():
+                self._insights.get_nowait()
+                self.health.dropped += 1
+                log.warning("insight queue full; oldest minute not stored")
+            self._insights.put_nowait(row)
+
+    async def run_insight_writer(self) -> None:
+        """Forever: store queued minute and alert records (upsert by derived id),
+        retrying with backoff while the database is away."""
+        while True:
+            batch = [await self._insights.get()]
+            while not self._insights.empty() and len(batch) < 500:
+                batch.append(self._insights.get_nowait())
+            wait = WRITE_RETRY_MIN_S
+            while True:
+                try:
+                    await self.upsert_insights(batch)
+                    break
+                except (SQLAlchemyError, OSError) as exc:
+                    if self.health.degrade(exc):
+                        log.error("database unreachable; insights wait", count=len(batch),
+                                  error=self.health.last_error)
+                    await asyncio.sleep(wait)
+                    wait = min(wait * 2, WRITE_RETRY_MAX_S)
+
+    async def upsert_insights(self, rows: list[dict[str, Any]]) -> None:
+        by_id = {insight_id(r): r for r in rows}
+        async with self._maker()() as db, db.begin():
+            known = {row.id: row for row in await db.scalars(
+                select(RealTimeInsight).where(RealTimeInsight.id.in_(list(by_id))))}
+            for key, r in by_id.items():
+                row = known.get(key)
+                if row is None:
+                    db.add(RealTimeInsight(id=key, class_session_id=r["class_session_id"],
+                                           member_id=r.get("member_id"), at=float(r["at"]),
+                                           kind=r["kind"], data=r["data"],
+                                           created_at=datetime.now(UTC)))
+                else:
+                    row.data = r["data"]
+
+    async def drain_insights(self, timeout: float = 5.0) -> bool:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout):
+                while not self._insights.empty():
+                    await asyncio.sleep(0.05)
+        return self._insights.empty()
+
     async def drain_alerts(self, timeout: float = 5.0) -> bool:
         """Wait (bounded) until queued alerts are written: the summary counts them.
         False when some still wait (the database is away): the summary waits too."""
@@ -148,13 +217,20 @@ class WorkerStore:
                     row.event_time, row.evidence = alert["event_time"], evidence
 
     async def class_alerts(self, class_session_id: str) -> list[dict[str, Any]]:
+        """The class's alerts, each with who acknowledged it and when (the summary keeps
+        both)."""
         async with self._maker()() as db:
-            rows = await db.scalars(select(AlertRow).where(
-                AlertRow.class_session_id == class_session_id).order_by(AlertRow.event_time))
+            rows = (await db.execute(
+                select(AlertRow, User.display_name)
+                .outerjoin(User, User.id == AlertRow.acknowledged_by)
+                .where(AlertRow.class_session_id == class_session_id)
+                .order_by(AlertRow.event_time))).all()
             return [{"alert_id": r.id, "member_id": r.member_id, "rule": r.rule,
                      "severity": r.severity, "message": r.message, "event_time": r.event_time,
-                     "evidence": r.evidence, "acknowledged": r.acknowledged_at is not None}
-                    for r in rows]
+                     "evidence": r.evidence, "acknowledged": r.acknowledged_at is not None,
+                     "acknowledged_at": r.acknowledged_at.isoformat()
+                     if r.acknowledged_at else None, "acknowledged_by": by}
+                    for r, by in rows]
 
     # -- summaries -------------------------------------------------------------------
 
@@ -219,3 +295,10 @@ def _past(payload: dict[str, Any]) -> PastClass:
                      recovery_bpm_60s=totals.get("recovery_bpm_60s"),
                      engaged_share=payload.get("engaged_share"),
                      top_zones_s=sum(zones[3:]) if len(zones) >= 5 else None)
+
+
+def insight_id(row: dict[str, Any]) -> str:
+    """The same minute or alert always gets the same id (a redelivery rewrites it)."""
+    alert = row["data"].get("alert_id") if row["kind"] == "alert" else None
+    key = f"{row['class_session_id']}|{row.get('member_id')}|{row['kind']}|{alert or row['at']}"
+    return hashlib.sha1(key.encode()).hexdigest()

@@ -72,6 +72,8 @@ SMALL_BATCH = 200  # roster and form events: rare, but a class start sends a ros
 # A Redis command that takes longer than this is an outage (Redis answers in
 # milliseconds); the board's writes then wait in its backlog (streams.board_backlog).
 REDIS_TIMEOUT_S = 2.0
+FEATURES_EVERY_S = 10.0  # admin toggles take effect within this (the issue asks for 30 s)
+INTENSITY_EVERY_S = 5.0  # the class-level intensity check reads the board this often
 
 
 def create_app(settings: Settings, worker_config: WorkerConfig | None = None) -> faust.App:
@@ -262,6 +264,7 @@ def register_agents(app: faust.App, settings: Settings, cfg: WorkerConfig) -> No
         if app.rebalancing:  # it may have started while we waited for Redis
             return
         await live.flush(live.tick(time.time(), info))
+        await lifecycle.close_after_grace(time.time())
 
     def owned() -> set[int]:
         return {tp.partition for tp in app.consumer.assignment()
@@ -295,6 +298,19 @@ def register_agents(app: faust.App, settings: Settings, cfg: WorkerConfig) -> No
         await store.probe()
         if joined["once"] and not app.rebalancing:
             await board.board.mark_ready(instance, members.partitions, health.summary())
+
+    @app.timer(interval=FEATURES_EVERY_S)
+    @guarded("features", health)
+    async def refresh_features() -> None:
+        """An admin's toggle (live alerts, vision per room) reaches the worker within
+        FEATURES_EVERY_S, without a restart."""
+        live.features = await store.features()
+
+    @app.timer(interval=INTENSITY_EVERY_S)
+    @guarded("class_intensity", health)
+    async def class_intensity() -> None:
+        if not app.rebalancing:
+            await lifecycle.check_intensity(time.time())
 
     @app.task
     async def drain_board() -> None:
@@ -351,6 +367,10 @@ def register_agents(app: faust.App, settings: Settings, cfg: WorkerConfig) -> No
     @app.task
     async def alert_writer() -> None:
         await store.run_alert_writer(live.alerts_stored)
+
+    @app.task
+    async def insight_writer() -> None:
+        await store.run_insight_writer()
 
     @app.task
     async def health_server() -> None:

@@ -44,6 +44,7 @@ class SeriesSection(_Strict):
 
 class ClassEndSection(_Strict):
     catch_up_s: float = Field(default=5.0, ge=0)
+    grace_s: float = Field(default=120.0, ge=0, le=3600)
     keep_finished_s: float = Field(default=21600.0, ge=0)
 
 

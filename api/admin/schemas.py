@@ -14,6 +14,8 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from configs.features import AiFeatures as BaseAiFeatures
+
 DEFAULTS_PATH = Path(__file__).resolve().parents[2] / "configs" / "admin.toml"
 RoomRef = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -34,21 +36,10 @@ class _Doc(BaseModel):
         return cls.model_validate(_defaults().get(cls.KEY, {}))
 
 
-class AiFeatures(_Doc):
-    """Which AI helpers run. Domains ask :func:`api.admin.service.ai_features`."""
+class AiFeatures(_Doc, BaseAiFeatures):
+    """Which AI helpers run (``configs.features``: the worker and edge read it too)."""
 
     KEY: ClassVar[str] = "ai_features"
-
-    planner: bool = Field(default=True, description="generate workout plans for members")
-    live_alerts: bool = Field(default=True, description="live alerts on the trainer tablet")
-    vision_default: bool = Field(default=True, description="camera analysis in rooms not listed")
-    vision_rooms: dict[RoomRef, bool] = Field(default_factory=dict,
-                                              description="camera analysis per room id")
-
-    def vision_for(self, room_id: str | None) -> bool:
-        if room_id is None:
-            return self.vision_default
-        return self.vision_rooms.get(room_id, self.vision_default)
 
 
 class SchedulerWeights(BaseModel):

@@ -9,6 +9,7 @@ from api.cli import (  # noqa: F401  (imported for their registrations)
     hr_decode,
     hr_summary,
     plan,
+    prune,
     schedule,
     up,
     users,

@@ -27,12 +27,16 @@ def _known_errors() -> tuple[type[Exception], ...]:
     from ingest.pairing import PairingError
     from ingest.replay import RecordingError
 
-    return (EdgeError, BufferError, PairingError, RecordingError, BleIngestError, ValueError)
+    return (EdgeError, BufferError, PairingError, RecordingError, BleIngestError, ValueError,
+            RuntimeError)
 
 
 @edge_app.command("run")
 def run(
-    class_session: str = typer.Option(..., "--class-session", help="class session id"),
+    class_session: str = typer.Option(None, "--class-session",
+                                      help="run this one class session (replays, tests)"),
+    room: str = typer.Option(None, "--room", help="follow this room: run whichever class "
+                             "the tablet starts there, switching without a restart"),
     simulate: int = typer.Option(0, help="simulate N straps (no radio needed)"),
     replay: bool = typer.Option(False, "--replay",
                                 help="replay the FILES given (FIT, TCX or CSV), one strap each"),
@@ -51,6 +55,10 @@ def run(
 ) -> None:
     """Pair straps to the class roster and publish their heart rate to Kafka.
 
+    --room ROOM (with the room's device token) follows the room: the box runs the class
+    that is live there and switches when the tablet starts or ends one. --class-session ID
+    runs one class (a replay, a test); the box still ends it when the tablet does.
+
     Samples the broker cannot take go to a disk buffer and follow, in order, when it is
     back. Status: /status and /metrics on SPOTTER_EDGE_HEALTH_PORT (default 9464).
     With --camera, each --station's reps and form faults go out as form events; with
@@ -58,9 +66,13 @@ def run(
     from configs.settings import get_settings
     from edge.camera_config import CameraConfigError, load_cameras
     from edge.cameras import StationError, parse_station
+    from edge.follow import run_room
     from edge.runner import SourceSpec, run_edge
 
     configure_logging()
+    if bool(class_session) == bool(room):
+        raise _fail("give exactly one of --room ROOM (follow the room's classes) or "
+                    "--class-session ID (one class)")
     if files and not replay:
         raise _fail("recording files need --replay")
     if replay and not files:
@@ -82,9 +94,12 @@ def run(
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, task.cancel)  # type: ignore[union-attr]
+        api_url = api or settings.resolved_api_url()
         with contextlib.suppress(asyncio.CancelledError):
-            await run_edge(settings, class_session, api or settings.resolved_api_url(),
-                           spec=spec)
+            if room:
+                await run_room(settings, room, api_url, spec)
+            else:  # it follows the class from the API (edge.class_watch)
+                await run_edge(settings, class_session, api_url, spec=spec)
 
     try:
         asyncio.run(main())

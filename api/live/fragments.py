@@ -80,6 +80,6 @@ def changes(view: LiveView, items: list[tuple[str, dict[str, Any]]], shown: set[
         parts.append(stats(view, time.time()))
     if "alerts" in kinds:
         parts.append(alerts(view))
-    if kinds & {"class", "summary"}:
+    if kinds & {"class", "ended", "summary"}:
         parts.append(class_status(view, db_status))
     return "".join(parts)

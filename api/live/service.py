@@ -71,6 +71,10 @@ class LiveView:
     status: dict[str, Any] = field(default_factory=dict)
     summary_ready: bool = False
 
+    @property
+    def ended(self) -> bool:
+        return self.status.get("status") == "ended"
+
     def ordered_tiles(self) -> list[dict[str, Any]]:
         return display_order(self.tiles)
 
@@ -93,6 +97,8 @@ class LiveView:
     def apply(self, message: dict[str, Any]) -> str | None:
         """Fold one hub message in; returns what changed: tile|alerts|resting|class|summary."""
         kind = message.get("type")
+        if kind in ("tile", "tiles") and self.ended:
+            return None  # the class ended: its board stays as it was at the end
         if kind == "tile":
             tile = message["tile"]
             self.tiles[tile["member_id"]] = tile
@@ -109,8 +115,9 @@ class LiveView:
                 message["member_id"])
             return "resting"
         if kind == "class":
+            was_ended = self.ended
             self.status.update({k: v for k, v in message.items() if k != "type"})
-            return "class"
+            return "ended" if self.ended and not was_ended else "class"
         if kind == "summary":
             self.summary_ready = True
             return "summary"
@@ -174,7 +181,8 @@ async def view_stream(hub: LiveHub, redis: Redis, class_session_id: str
 
 async def tile_stream(hub: LiveHub, redis: Redis, class_session_id: str
                       ) -> AsyncIterator[tuple[str, Any]]:
-    """JSON events: ("snapshot", tiles) first, then tile/alert/ack/resting/class/summary."""
+    """JSON events: ("snapshot", tiles) first, then tile/alert/ack/resting/class/summary;
+    ``ended`` once when the class ends, and no tile after it."""
     async for view, changes in view_stream(hub, redis, class_session_id):
         if not changes:
             yield "snapshot", view.ordered_tiles()

@@ -1,4 +1,5 @@
-"""Post-class summaries: the class view for its trainer, each member's own part."""
+"""Post-class summaries and real-time insights: the class view for its trainer, each
+member's own part."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from fastapi import APIRouter
 from api.accounts.dependencies import CurrentPrincipal
 from api.deps import SessionDep
 from api.summaries import service
-from api.summaries.schemas import ClassSummaryOut, MemberSummaryOut
+from api.summaries.schemas import ClassSummaryOut, InsightOut, MemberSummaryOut
 
 router = APIRouter(tags=["summaries"])
 
@@ -24,3 +25,12 @@ async def class_summary(class_session_id: str, db: SessionDep, principal: Curren
 async def my_summaries(db: SessionDep, principal: CurrentPrincipal) -> list[MemberSummaryOut]:
     """The calling member's own parts of their classes' summaries, newest first."""
     return await service.my_summaries(db, principal)
+
+
+@router.get("/api/classes/{class_session_id}/insights")
+async def class_insights(class_session_id: str, db: SessionDep, principal: CurrentPrincipal,
+                         member_id: str | None = None) -> list[InsightOut]:
+    """Real-time insights as they happened: one per member per minute of class, and one
+    per alert. The class's trainer or an admin (optionally one member); a member reads
+    their own only."""
+    return await service.class_insights(db, class_session_id, principal, member_id)

@@ -21,3 +21,14 @@ class MemberSummaryOut(BaseModel):
     ended_at: float | None
     summary: dict[str, Any] = Field(description="the member's own part: totals, highlights, "
                                     "areas for improvement, form")
+
+
+class InsightOut(BaseModel):
+    """One real-time insight: a member's minute of class, or an alert as it was raised."""
+
+    member_id: str | None
+    at: float = Field(description="Unix seconds: the minute's start, or the alert's time")
+    kind: str = Field(description="minute | alert")
+    data: dict[str, Any] = Field(description="minute: zone_s (below zone 1, zones 1-5), "
+                                 "effort_points, trimp, seconds, pct_hr_max_mean, "
+                                 "pct_hr_max_max, reps, faulty_reps; alert: the alert")

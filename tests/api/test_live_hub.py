@@ -28,3 +28,14 @@ async def test_drain_waits_for_news() -> None:
     assert not waiter.done()
     queue.offer(tile("ann", 120))
     assert [m["tile"]["hr"] for m in await asyncio.wait_for(waiter, 1)] == [120]
+
+
+def test_a_class_that_ended_takes_no_more_tiles_and_says_so_once() -> None:
+    from api.live.service import LiveView
+
+    view = LiveView("c1")
+    assert view.apply({"type": "tile", "tile": {"member_id": "m1", "hr": 120}}) == "tile"
+    assert view.apply({"type": "class", "status": "ended", "end": 1.0}) == "ended"
+    assert view.apply({"type": "tile", "tile": {"member_id": "m1", "hr": 190}}) is None
+    assert view.tiles["m1"]["hr"] == 120  # frozen as it was at the end
+    assert view.apply({"type": "class", "status": "ended", "end": 1.0}) == "class"

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from configs.settings import Settings
 from contract.kafka import client_options
 from contract.records import ClassEvent, HeartRateSample, RosterEntry
-from contract.signing import API, sign_as
+from contract.signing import API, Signer, sign_as
 from contract.topics import TOPIC_CLASS_EVENTS, TOPIC_HR_SAMPLES, TOPIC_ROSTER
 from db.live import MemberClassSummary, PostClassSummary
 from ingest.replay import read_recording
@@ -48,6 +48,14 @@ RECORDINGS = [
     ("hr-recordings/garmin-fenix-5-run.fit",
      {"age": 35, "sex": "male", "weight_kg": 68.0, "hr_max": 183, "hr_rest": 47}),
 ]
+
+def as_box(record: R) -> R:
+    """Class start and end as the room's box writes them: a box sends its end after its
+    last sample, so the worker closes the class at once (an end from the API waits out
+    the grace period for the box)."""
+    return Signer.derive(Settings().secret_key, "test-box", "test-room",
+                         record.class_session_id).sign(record)  # type: ignore[attr-defined]
+
 
 
 def batch_summary(path: Path, profile: dict) -> dict:
@@ -105,7 +113,7 @@ async def test_replayed_recordings_give_the_batch_numbers(live_stack, shared_dat
             await producer.send_and_wait(TOPIC_ROSTER, key=entry.member_id.encode(),
                                          value=signed(entry).to_bytes())
         await producer.send_and_wait(TOPIC_CLASS_EVENTS, key=class_id.encode(), value=(
-            signed(ClassEvent(class_session_id=class_id, event="start", event_time=base))
+            as_box(ClassEvent(class_session_id=class_id, event="start", event_time=base))
             .to_bytes()))
         last_seen = {}
         for member_id, recorded in samples.items():
@@ -120,7 +128,7 @@ async def test_replayed_recordings_give_the_batch_numbers(live_stack, shared_dat
         await producer.flush()
         await wait_for_tiles(redis, class_id, last_seen)
         await producer.send_and_wait(TOPIC_CLASS_EVENTS, key=class_id.encode(), value=(
-            signed(ClassEvent(class_session_id=class_id, event="end", event_time=time.time()))
+            as_box(ClassEvent(class_session_id=class_id, event="end", event_time=time.time()))
             .to_bytes()))
         document, parts = await asyncio.to_thread(
             stored_summary, live_stack.settings.resolved_database_url(), class_id)

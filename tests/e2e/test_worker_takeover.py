@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from configs.settings import Settings
 from contract.kafka import client_options
 from contract.records import ClassEvent, HeartRateSample, RosterEntry
-from contract.signing import API, sign_as
+from contract.signing import API, Signer, sign_as
 from contract.topics import TOPIC_CLASS_EVENTS, TOPIC_HR_SAMPLES, TOPIC_ROSTER
 from db.live import AlertRow, MemberClassSummary
 from streams.metrics import MemberSession
@@ -47,6 +47,14 @@ REPO = Path(__file__).resolve().parents[2]
 PARTITIONS = 4
 PROFILE = {"age": 38, "sex": "female", "weight_kg": 64.0, "hr_max": 190, "hr_rest": 55}
 PHASE_S = 80  # event-time seconds per phase; three phases
+
+def as_box(record: R) -> R:
+    """Class start and end as the room's box writes them: a box sends its end after its
+    last sample, so the worker closes the class at once (an end from the API waits out
+    the grace period for the box)."""
+    return Signer.derive(Settings().secret_key, "test-box", "test-room",
+                         record.class_session_id).sign(record)  # type: ignore[attr-defined]
+
 
 
 def members_on_every_partition(per_partition: int = 2) -> list[str]:
@@ -162,7 +170,7 @@ async def run_the_class(workers: Workers, redis: Redis, producer: AIOKafkaProduc
                             display_name=member.upper(), **PROFILE)
         await producer.send_and_wait(TOPIC_ROSTER, key=member.encode(),
                                      value=signed(entry).to_bytes())
-    await producer.send_and_wait(TOPIC_CLASS_EVENTS, key=class_id.encode(), value=signed(ClassEvent(
+    await producer.send_and_wait(TOPIC_CLASS_EVENTS, key=class_id.encode(), value=as_box(ClassEvent(
         class_session_id=class_id, event="start", event_time=base)).to_bytes())
 
     await publish_phase(producer, class_id, members, base, 0, fed)
@@ -182,7 +190,7 @@ async def run_the_class(workers: Workers, redis: Redis, producer: AIOKafkaProduc
     await wait_assignment(redis, workers, {"a2": "all"})
     await publish_phase(producer, class_id, members, base, 2, fed)
     await wait_tiles(redis, class_id, members, base + 3 * PHASE_S - 1)
-    await producer.send_and_wait(TOPIC_CLASS_EVENTS, key=class_id.encode(), value=signed(ClassEvent(
+    await producer.send_and_wait(TOPIC_CLASS_EVENTS, key=class_id.encode(), value=as_box(ClassEvent(
         class_session_id=class_id, event="end", event_time=time.time())).to_bytes())
 
 

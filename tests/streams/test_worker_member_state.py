@@ -104,17 +104,6 @@ def test_encoding_the_state_mid_class_changes_no_number(cut, redelivered) -> Non
         "duplicate_samples": 0}
 
 
-def test_a_new_run_of_the_class_starts_fresh() -> None:
-    state = MemberState("c", "m", 1, name="Mo")
-    take(state, samples(20))
-    state.session.finalize()  # type: ignore[union-attr]
-    state.ended_at = T0 + 30
-    assert not state.from_earlier_run(T0 + 25)  # a late sample of that run
-    assert state.from_earlier_run(T0 + 600)
-    fresh = state.fresh()
-    assert (fresh.session, fresh.name, fresh.partition) == (None, "Mo", 1)
-
-
 def test_the_tile_shows_form_only_when_a_camera_saw_the_member() -> None:
     state = MemberState("c", "m", 0, name="Mo")
     take(state, samples(5))

@@ -1,0 +1,1 @@
+"""Rooms as an edge box and a wall screen see them: what runs there now."""
