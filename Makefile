@@ -10,16 +10,21 @@ STAMP := $(VENV)/.installed
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
+# The install's own output goes to a log file (pip prints hundreds of lines); on a failure
+# its tail is shown.
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip setuptools wheel
-	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	@echo "installing Spotter and its dependencies into $(VENV) (log: $(VENV)/install.log) ..."
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/pip install --upgrade pip setuptools wheel > $(VENV)/install.log 2>&1 \
+	  || { tail -n 40 $(VENV)/install.log; exit 1; }
+	@$(BIN)/pip install -e '.[dev]' >> $(VENV)/install.log 2>&1 \
+	  || { tail -n 40 $(VENV)/install.log; exit 1; }
+	@touch $(STAMP)
 
 venv: $(STAMP) ## Create or update .venv with the project and its dev tools
 
 run: $(STAMP) ## Start the embedded stack and the demo class (Ctrl-C stops everything)
-	$(BIN)/spotter up --demo
+	@$(BIN)/spotter up --demo
 
 test: $(STAMP) ## Run the whole test suite (the import contracts first)
 	$(BIN)/lint-imports --no-cache

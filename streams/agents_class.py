@@ -307,7 +307,6 @@ class ClassLifecycle:
         started = [r["started_at"] for r in reports if r.get("started_at") is not None]
         started_at = min(started) if started else None
         ended_at = max(r["ended_at"] for r in reports)
-        await self.store.drain_insights()  # the minutes of the class, stored with it
         if not await self.store.drain_alerts():
             raise ConnectionError("alerts still wait for the database; the summary waits too")
         alerts = await self.store.class_alerts(class_id)

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
@@ -236,18 +236,26 @@ class WorkerStore:
 
     async def history(self, member_ids: Iterable[str], class_session_id: str,
                       before: float | None) -> dict[str, list[PastClass]]:
-        """Each member's earlier classes (newest first), excluding this one."""
-        out: dict[str, list[PastClass]] = {}
+        """Each member's earlier classes (newest first, at most HISTORY_CLASSES), excluding
+        this one: one query for the whole class (a class end of a busy studio must not
+        cost a query per member)."""
+        ids = list(member_ids)
+        out: dict[str, list[PastClass]] = {m: [] for m in ids}
+        if not ids:
+            return out
+        mcs = MemberClassSummary
+        ranked = select(mcs.member_id, mcs.payload, func.row_number().over(
+            partition_by=mcs.member_id, order_by=mcs.ended_at.desc()).label("rank")).where(
+            mcs.member_id.in_(ids), mcs.class_session_id != class_session_id)
+        if before is not None:
+            ranked = ranked.where(mcs.ended_at < before)
+        sub = ranked.subquery()
         async with self._maker()() as db:
-            for member_id in member_ids:
-                query = (select(MemberClassSummary)
-                         .where(MemberClassSummary.member_id == member_id,
-                                MemberClassSummary.class_session_id != class_session_id)
-                         .order_by(MemberClassSummary.ended_at.desc())
-                         .limit(HISTORY_CLASSES))
-                if before is not None:
-                    query = query.where(MemberClassSummary.ended_at < before)
-                out[member_id] = [_past(row.payload) for row in await db.scalars(query)]
+            rows = await db.execute(select(sub.c.member_id, sub.c.payload)
+                                    .where(sub.c.rank <= HISTORY_CLASSES)
+                                    .order_by(sub.c.member_id, sub.c.rank))
+            for member_id, payload in rows:
+                out[member_id].append(_past(payload))
         return out
 
     async def save_summary(self, class_session_id: str, document: dict[str, Any],
@@ -264,10 +272,17 @@ class WorkerStore:
                                                 updated_at=now))
                     else:
                         row.payload, row.updated_at = document, now
+                    known = {r.member_id: r for r in await db.scalars(select(
+                        MemberClassSummary).where(
+                        MemberClassSummary.class_session_id == class_session_id))}
                     for member_id, part in members.items():
-                        await db.merge(MemberClassSummary(
-                            class_session_id=class_session_id, member_id=member_id,
-                            payload=part, ended_at=ended_at, created_at=now))
+                        found = known.get(member_id)
+                        if found is None:
+                            db.add(MemberClassSummary(
+                                class_session_id=class_session_id, member_id=member_id,
+                                payload=part, ended_at=ended_at, created_at=now))
+                        else:
+                            found.payload, found.ended_at = part, ended_at
                     await self._notify(db, class_session_id)
 
     async def _notify(self, db: AsyncSession, class_session_id: str) -> None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import signal
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
 
 from api.cli.apps import app
-from configs.logging import configure_logging
 
 console = Console(stderr=True)
 
@@ -37,8 +37,8 @@ def up(
         except TlsError as exc:
             console.print(f"[bold red]HTTPS:[/] {exc}")
             raise typer.Exit(2) from exc
-    configure_logging()
     stack = Stack(settings, demo_members=members if demo else None, tls=tls)
+    log_to_file(stack.log_dir / "stack.log")  # the supervisor's own log, beside the parts'
 
     def request_stop(signum: int, _frame: object) -> None:
         stack.stop_requested = True
@@ -47,20 +47,10 @@ def up(
     signal.signal(signal.SIGTERM, request_stop)
     code = 0
     try:
+        console.print("starting Spotter (broker, Redis, database, worker, API"
+                      + (", demo class" if demo else "") + ") ...")
         stack.start()
-        url = f"{stack.api_base_url}/trainer"
-        console.print(f"[bold green]Spotter is up[/] — trainer page: [bold]{url}[/]")
-        if tls is not None and tls.self_signed:
-            console.print(f"  self-signed certificate {tls.cert}: browsers warn once; "
-                          "install it on the tablet or pass --cert/--key from your own CA")
-        for what, seconds in stack.timings.items():
-            console.print(f"  {what:<26} {seconds:6.1f} s after start")
-        if stack.demo:
-            console.print("  demo accounts (email / password):")
-            for role, (email, password) in stack.demo.accounts.items():
-                console.print(f"    {role:<8} {email:<24} {password}")
-        console.print(f"  logs in {stack.log_dir}/ — Ctrl-C stops everything")
-        print(url, flush=True)
+        print(banner(stack, tls), flush=True)
         code = stack.supervise()
     except StackError as exc:
         console.print(f"[bold red]start-up failed:[/] {exc}")
@@ -69,3 +59,30 @@ def up(
         stack.stop()
         console.print("all parts stopped")
     raise typer.Exit(code)
+
+
+def banner(stack: Any, tls: Any) -> str:
+    """One short banner on stdout, the trainer page's URL first (scripts read that line)."""
+    lines = [f"{stack.api_base_url}/trainer", "  Spotter is up: open the address above."]
+    if tls is not None and tls.self_signed:
+        lines.append(f"  Self-signed certificate ({tls.cert}): browsers warn once.")
+    if stack.demo:
+        lines.append("  Demo accounts (email / password):")
+        lines += [f"    {role:<8} {email:<24} {password}"
+                  for role, (email, password) in stack.demo.accounts.items()]
+    lines.append(f"  Logs: {stack.log_dir}/ (one file per part). Ctrl-C stops everything.")
+    return "\n".join(lines)
+
+
+def log_to_file(path: Path) -> None:
+    """The supervisor's structured log goes to a file: the terminal keeps the banner."""
+    import structlog
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = path.open("a", encoding="utf-8")
+    structlog.configure(
+        processors=[structlog.processors.add_log_level,
+                    structlog.processors.TimeStamper(fmt="iso"),
+                    structlog.processors.format_exc_info,
+                    structlog.processors.JSONRenderer()],
+        logger_factory=structlog.PrintLoggerFactory(file=handle))
