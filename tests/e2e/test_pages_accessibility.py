@@ -82,6 +82,7 @@ STAFF = [
     ("plan-review", "/trainer/plans/{plan_id}"),
     ("schedules", "/trainer/schedules"), ("schedule", "/trainer/schedules/{a}"),
     ("schedules-compare", "/trainer/schedules/compare?a={a}&b={b}"),
+    ("class-feedback", "/trainer/class-feedback"),
 ]
 REFUSED = [("refused-admin", "/admin"), ("refused-db", "/admin/db/")]
 # Every page each role opens, including the ones refused to it; {names} filled per run.
