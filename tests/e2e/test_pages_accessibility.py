@@ -17,6 +17,7 @@ import contextlib
 import html
 import json
 import os
+import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -221,7 +222,8 @@ async def sessions(browser: Browser, studio: Studio) -> AsyncIterator[dict[str, 
         states[role] = await context.storage_state()
         await context.close()
     yield states
-    write_index(studio)
+    if studio.taken:
+        write_index(studio)
 
 
 def write_index(studio: Studio) -> None:
@@ -276,5 +278,47 @@ async def test_page_is_accessible_and_fits_the_screen(browser: Browser, sessions
                      + json.dumps([n["target"] for n in v["nodes"][:4]])
                      for v in found if v["impact"] in BLOCKING]
         assert not problems, f"{path} ({size}):\n" + "\n".join(problems)
+    finally:
+        await context.close()
+
+
+# Planner and timetable shorthand that must not reach a reader unexplained (issue 17):
+# progression model and source keys, estimated one-rep max, raw field names, solver terms.
+SHORTHAND = re.compile(r"\b(dup|e1RM|acsm2009\w*|nsca|rhea2002|issurin2010|helms2016|"
+                       r"load_kg|percent_1rm|duration_seconds|Best bound|vs greedy)\b")
+# Pages of other parts of the project that still show shorthand, one strict xfail each.
+PLAIN_KNOWN: dict[tuple[str, str], str] = {
+    (role, key): "plan pages print the progression model ('dup') and the planner's "
+                 "reasons raw (e1RM, source keys); plans.html/plans_review.html can use "
+                 "the |progression, |split_name and |plain_reason filters (api.words)"
+    for role in ("trainer", "admin") for key in ("plans-member", "plan-review")
+}
+
+
+def plain_cases() -> Iterator[object]:
+    for role, pages in PAGES.items():
+        for key, _ in pages:
+            why = PLAIN_KNOWN.get((role, key))
+            marks = [pytest.mark.xfail(strict=True, reason=why)] if why else []
+            yield pytest.param(role, key, id=f"{role}-{key}", marks=marks)
+
+
+@pytest.mark.parametrize(("role", "key"), list(plain_cases()))
+async def test_page_speaks_plainly(browser: Browser, sessions, studio: Studio, role: str,
+                                   key: str) -> None:
+    """What a reader sees (explanations folded away) holds no planner or solver shorthand."""
+    path = dict(PAGES[role])[key].format(
+        class_id=studio.class_id, plan_id=studio.plan_id, a=studio.schedules[0],
+        b=studio.schedules[1], exercise_id=studio.exercise_id)
+    context = await open_page(browser, sessions[role], "tablet")
+    try:
+        page = await context.new_page()
+        await page.goto(f"{studio.base}{path}", wait_until="load")
+        await page.wait_for_timeout(600)
+        text = await page.evaluate("() => { const c = document.body.cloneNode(true); "
+                                   "c.querySelectorAll('.tip, script, style, option')"
+                                   ".forEach(e => e.remove()); return c.textContent; }")
+        found = sorted({m.group(0) for m in SHORTHAND.finditer(text)})
+        assert not found, f"{path} shows {found}"
     finally:
         await context.close()
