@@ -16,7 +16,8 @@ as between sets. Variants, measured in the same run on the same stack:
 * baseline: one pose process runs every station in turn (``[pool] workers = 1``);
 * ours: one pose process per CPU core (``workers = 0``).
 
-Each variant gets a fresh stack. Both use the camera file's adaptive frame rate (idle 5
+A reference run without cameras gives the live path on the same machine at the same
+time. Each variant gets a fresh stack. Both use the camera file's adaptive frame rate (idle 5
 fps, working 12 fps) and its pose priority (nice 10). Reported per station: pose frames
 per second achieved, the share of time in working mode, frames skipped because the
 station's previous frame was still in pose, and latency from the frame's arrival to its
@@ -50,7 +51,12 @@ import edge.runner as runner  # noqa: E402
 from api.stack import Stack  # noqa: E402
 from bench.bench_worker import cpu_model, free_port, read_stream  # noqa: E402
 from configs.settings import Settings  # noqa: E402
-from edge.camera_config import CameraConfig, CamerasFile, StationConfig  # noqa: E402
+from edge.camera_config import (  # noqa: E402
+    CameraConfig,
+    CamerasFile,
+    PacingConfig,
+    StationConfig,
+)
 from edge.config import EdgeSettings  # noqa: E402
 
 RESULTS = REPO / "bench" / "results" / "edge_capacity.md"
@@ -103,16 +109,18 @@ class Clip:
 def make_video(path: Path, camera: str, resting: set[int], seconds: float) -> None:
     clips = [Clip(name, start, mirrored) for name, _, start, mirrored in CAMERAS[camera]]
     still = {k: clips[k].at(1.0) for k in resting}  # a member standing at the station
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), FPS,
+    partial = path.with_name(path.stem + ".partial.mp4")  # an interrupted run leaves no video
+    writer = cv2.VideoWriter(str(partial), cv2.VideoWriter_fourcc(*"mp4v"), FPS,
                              (PANEL[0] * 4, PANEL[1]))
     for i in range(int(seconds * FPS)):
         writer.write(np.hstack([still[k] if k in still else clip.at(i / FPS)
                                 for k, clip in enumerate(clips)]))
     writer.release()
+    partial.replace(path)
 
 
-def camera_file(videos: dict[str, Path], workers: int) -> CamerasFile:
-    return CamerasFile(pool={"workers": workers}, camera=[
+def camera_file(videos: dict[str, Path], workers: int, nice: int) -> CamerasFile:
+    return CamerasFile(pool={"workers": workers, "nice": nice}, camera=[
         CameraConfig(id=camera, source=str(videos[camera]), station=[
             StationConfig(id=f"{camera}-{k + 1}", region=(k / 4, 0, 0.25, 1), exercise=ex)
             for k, (_, ex, _, _) in enumerate(CAMERAS[camera])])
@@ -125,8 +133,9 @@ def pct(values: list[float], q: float) -> float:
 
 
 async def run_variant(stack: Stack, settings: Settings, demo: Any, token: str,
-                      videos: dict[str, Path], workers: int, args: argparse.Namespace
+                      videos: dict[str, Path], workers: int | None, args: argparse.Namespace
                       ) -> dict[str, Any]:
+    """One agent with 60 straps and, unless ``workers`` is None, the two cameras."""
     captured: list[Any] = []
     build = runner.camera_set
 
@@ -139,7 +148,8 @@ async def run_variant(stack: Stack, settings: Settings, demo: Any, token: str,
     edge_settings = settings.model_copy(update={
         "edge_token": demo.device_token, "kafka_url": stack.env["SPOTTER_KAFKA_URL"],
         "data_dir": Path(tempfile.mkdtemp(prefix="edge-capacity-"))})
-    spec = runner.SourceSpec(simulate=args.straps, cameras=camera_file(videos, workers))
+    spec = runner.SourceSpec(simulate=args.straps, cameras=None if workers is None
+                             else camera_file(videos, workers, args.nice))
     latencies: list[float] = []
     worker_side: list[float] = []
     stop = asyncio.Event()
@@ -150,17 +160,21 @@ async def run_variant(stack: Stack, settings: Settings, demo: Any, token: str,
         edge_settings, demo.class_session_id, f"http://{settings.api_host}:{settings.api_port}",
         spec=spec, edge_settings=EdgeSettings(health_port=0)))
     try:
-        while not captured or len(captured[0].watches) < len(CAMERAS) or not all(
-                w.frames for w in captured[0].watches):
+        deadline = time.monotonic() + 120
+        while workers is not None and (not captured or len(captured[0].watches) < len(
+                CAMERAS) or not all(w.frames for w in captured[0].watches)):
             await asyncio.sleep(0.2)
             if agent.done():
                 agent.result()
-        cameras = captured[0]
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"cameras did not start: {captured[0].status()}"
+                                   if captured else "the agent built no cameras")
         await asyncio.sleep(args.warmup)
-        runs = [r for w in cameras.watches for r in w.stations]
+        runs = [r for w in captured[0].watches for r in w.stations] if captured else []
         frames0 = {r.station_id: (r.frames, r.busy_skips, len(r.history_ms)) for r in runs}
         tiles0, me = len(latencies), psutil.Process()
         cpu0 = _cpu(me)
+        poses0 = sum(r.frames for r in runs)
         working = dict.fromkeys(frames0, 0)
         samples, started = 0, time.monotonic()
         while time.monotonic() - started < args.seconds:
@@ -169,7 +183,9 @@ async def run_variant(stack: Stack, settings: Settings, demo: Any, token: str,
             for r in runs:
                 working[r.station_id] += r.pacer.mode.value == "working"
         elapsed = time.monotonic() - started
-        cpu_s = _cpu(me) - cpu0
+        cpu1 = _cpu(me)
+        cpu = {k: (cpu1[k] - cpu0[k]) / elapsed for k in cpu0}
+        poses = sum(r.frames for r in runs) - poses0
         stations = []
         for r in runs:
             f0, s0, h0 = frames0[r.station_id]
@@ -191,18 +207,39 @@ async def run_variant(stack: Stack, settings: Settings, demo: Any, token: str,
     worker = worker_side[tiles0:]
     return {"workers": workers, "stations": stations, "live_p50": 1000 * pct(live, 0.5),
             "live_p99": 1000 * pct(live, 0.99), "worker_p99": 1000 * pct(worker, 0.99),
-            "tiles": len(live), "cpu_cores": cpu_s / elapsed,
+            "tiles": len(live), "cpu": cpu,
+            "pose_per_cpu_s": poses / (cpu["pose"] * elapsed) if cpu["pose"] else float("nan"),
             "load": os.getloadavg()}
 
 
-def _cpu(process: psutil.Process) -> float:
-    """CPU seconds of the agent process and its pose workers."""
-    total = sum(process.cpu_times()[:2])
+def _cpu(process: psutil.Process) -> dict[str, float]:
+    """CPU seconds so far of the agent (this process), its pose workers and the stack."""
+    out = {"agent": sum(process.cpu_times()[:2]), "pose": 0.0, "stack": 0.0}
     for child in process.children(recursive=True):
         with contextlib.suppress(psutil.Error):
-            if "--multiprocessing-fork" in child.cmdline():  # a pose worker (spawned)
-                total += sum(child.cpu_times()[:2])
-    return total
+            pose = "--multiprocessing-fork" in child.cmdline()  # a spawned pose worker
+            out["pose" if pose else "stack"] += sum(child.cpu_times()[:2])
+    return out
+
+
+def projection(result: dict[str, Any], cores: int) -> str:
+    """What a quiet box of ``cores`` would give: the pose rate per CPU-second measured here,
+    on the cores the live path (agent + stack) leaves, against what the pacer asks for."""
+    live = result["cpu"]["agent"] + result["cpu"]["stack"]
+    workers = result["workers"] or cores
+    pose_cores = min(float(workers), cores - live)  # one process uses one core at most
+    capacity = pose_cores * result["pose_per_cpu_s"]
+    pacing = PacingConfig()
+    shares = [s["working"] for s in result["stations"]]
+    idle = sum((1 - w) * pacing.idle_fps for w in shares)
+    asked = idle + sum(w * pacing.working_fps for w in shares)
+    working_fps = pacing.working_fps if capacity >= asked else (
+        (capacity - idle) / sum(shares) if sum(shares) else float("nan"))
+    return (f"{result['pose_per_cpu_s']:.1f} pose frames per CPU-second of pose; the live "
+            f"path (agent + stack) used {live:.2f} cores, so on a quiet {cores}-core box "
+            f"{workers} pose process(es) get {pose_cores:.2f} cores: ~{capacity:.0f} pose "
+            f"frames/s for the {asked:.0f}/s the stations ask for, a working station "
+            f"~{working_fps:.1f} fps")
 
 
 def table(result: dict[str, Any]) -> list[str]:
@@ -215,6 +252,11 @@ def table(result: dict[str, Any]) -> list[str]:
 
 
 def summary(result: dict[str, Any]) -> str:
+    if not result["stations"]:
+        return (f"no cameras; live path p50 {result['live_p50']:.0f} ms, p99 "
+                f"{result['live_p99']:.0f} ms over {result['tiles']} tiles (sample to the "
+                f"worker's tile: p99 {result['worker_p99']:.0f} ms); CPU cores used: agent "
+                f"{result['cpu']['agent']:.2f}, stack {result['cpu']['stack']:.2f}")
     fps = [s["fps"] for s in result["stations"]]
     busy = [s["fps"] for s in result["stations"] if s["working"] >= 0.5]
     return (f"{len(fps)} stations, {sum(fps):.1f} pose frames/s in all; working stations "
@@ -223,11 +265,12 @@ def summary(result: dict[str, Any]) -> str:
             f"p99 <= {max(s['p99'] for s in result['stations']):.0f} ms; live path p50 "
             f"{result['live_p50']:.0f} ms, p99 {result['live_p99']:.0f} ms over "
             f"{result['tiles']} tiles (sample to the worker's tile: p99 "
-            f"{result['worker_p99']:.0f} ms); agent + pose processes "
-            f"{result['cpu_cores']:.2f} cores")
+            f"{result['worker_p99']:.0f} ms); CPU cores used: agent "
+            f"{result['cpu']['agent']:.2f}, pose {result['cpu']['pose']:.2f}, stack "
+            f"{result['cpu']['stack']:.2f}")
 
 
-async def with_stack(args: argparse.Namespace, videos: dict[str, Path], workers: int
+async def with_stack(args: argparse.Namespace, videos: dict[str, Path], workers: int | None
                      ) -> dict[str, Any]:
     """One variant on a fresh stack (a worker that already ended a class has a summary to
     write and state to drop, which would burden whichever variant ran second)."""
@@ -255,12 +298,18 @@ async def main() -> None:
     parser.add_argument("--warmup", type=float, default=10.0)
     parser.add_argument("--straps", type=int, default=60)
     parser.add_argument("--scenarios", default="working,class")
+    parser.add_argument("--nice", type=int, default=10, help="pose processes' priority "
+                        "(configs/cameras.toml [pool] nice; 0 = equal to everything else)")
     parser.add_argument("--videos", type=Path, default=Path(tempfile.gettempdir()) /
                         "spotter-capacity-videos", help="where the camera videos are made "
                         "(kept: a re-run reuses them)")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     results: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    print("reference: straps only, no cameras ...", flush=True)
+    reference = await with_stack(args, {}, None)
+    print("  " + summary(reference), flush=True)
+    results["reference"] = [("straps only, no cameras", reference)]
     for scenario in args.scenarios.split(","):
         videos = {}
         length = args.warmup + args.seconds + 20
@@ -286,19 +335,23 @@ def render(args: argparse.Namespace, results: dict[str, list[tuple[str, dict[str
            ) -> list[str]:
     out = ["# Edge box capacity: camera stations while straps stream", "",
            f"Command: `.venv/bin/python bench/bench_edge_capacity.py --seconds {args.seconds:g} "
-           f"--warmup {args.warmup:g} --straps {args.straps}`", "",
+           f"--warmup {args.warmup:g} --straps {args.straps} --nice {args.nice}`", "",
            f"Two cameras x four stations (shared clips side by side, 30 fps, real time), "
            f"{args.straps} simulated straps at 1 Hz through the embedded stack, "
            f"{args.seconds:g} s measured after {args.warmup:g} s of warm-up. Pacing: idle 5 "
-           f"fps, working 12 fps (configs/cameras.toml).", ""]
+           f"fps, working 12 fps; pose processes at nice {args.nice} (configs/cameras.toml).", ""]
     for scenario, variants in results.items():
-        what = ("all eight members exercising" if scenario == "working"
-                else "five exercising, three resting at their stations")
-        out += [f"## Scenario `{scenario}`: {what}", ""]
+        what = {"working": "all eight members exercising",
+                "class": "five exercising, three resting at their stations",
+                "reference": "the live path without cameras (same straps, same stack)"}
+        out += [f"## Scenario `{scenario}`: {what.get(scenario, scenario)}", ""]
         for label, result in variants:
             load = ", ".join(f"{v:.1f}" for v in result["load"])
             out += [f"### {label}", "", summary(result) + f"; load average {load} at the end.",
-                    "", *table(result), ""]
+                    ""]
+            if result["stations"]:
+                out += ["Projection: " + projection(result, os.cpu_count() or 2) + ".", "",
+                        *table(result), ""]
     out += ["Machine: " + cpu_model() + f", {os.cpu_count()} cores, Python "
             f"{sys.version.split()[0]}. The VM is shared with other engineers' test runs (see "
             "each load average), so absolute rates are noisy; the two variants of a scenario "

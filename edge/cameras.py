@@ -33,7 +33,8 @@ from edge.camera_config import (
     assign_members,
 )
 from edge.camera_pool import PosePool, PoseResult
-from edge.camera_watch import CameraState, CameraWatch, StationRun, station_runs
+from edge.camera_station import StationRun, station_runs
+from edge.camera_watch import CameraState, CameraWatch
 from edge.stations_layout import (
     CameraLayout,
     LayoutStore,
