@@ -127,6 +127,33 @@ def camera_file(videos: dict[str, Path], workers: int, nice: int) -> CamerasFile
         for camera in CAMERAS])
 
 
+async def clip_counts() -> list[dict[str, Any]]:
+    """Each shared clip through the box's own pipeline (a camera per clip, the default
+    pacing, pose processes), every frame of the file offered: reps against the labels."""
+    import json
+
+    from edge.cameras import CameraSet
+
+    labels = json.loads((CLIPS / "labels.json").read_text())["clips"]
+    names = {"bicep curl": "biceps-curl", "jumping jack": "jumping-jack"}
+    cameras = CamerasFile(camera=[CameraConfig(
+        id=f"clip{k}", source=str(CLIPS / c["file"]), realtime=False,
+        exercise=names.get(c["exercise"], c["exercise"]),
+        station=[StationConfig(id=f"clip{k}-1", region=(0, 0, 1, 1))])
+        for k, c in enumerate(labels)])
+    box = CameraSet(cameras, "counts", [c["file"] for c in labels])
+    counts: dict[str, int] = {}
+
+    def publish(_topic: str, key: str, _record: Any, _at: float) -> None:
+        counts[key] = counts.get(key, 0) + 1
+
+    await box.start(publish, None)
+    frames = {s["station_id"]: s["frames"] for c in box.status() for s in c["stations"]}
+    return [{"clip": c["file"], "label": c["reps"], "acceptable": c["reps_acceptable"],
+             "reps": counts.get(c["file"], 0), "frames": frames.get(f"clip{k}-1", 0),
+             "of": c["frames"]} for k, c in enumerate(labels)]
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[int(q * (len(ordered) - 1))] if ordered else float("nan")
@@ -306,6 +333,9 @@ async def main() -> None:
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     results: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    print("rep counts on the shared clips through the box's pipeline ...", flush=True)
+    counts = await clip_counts()
+    print("  " + ", ".join(f"{c['clip'][:3]} {c['reps']}/{c['label']}" for c in counts))
     print("reference: straps only, no cameras ...", flush=True)
     reference = await with_stack(args, {}, None)
     print("  " + summary(reference), flush=True)
@@ -325,14 +355,14 @@ async def main() -> None:
             result = await with_stack(args, videos, workers)
             print("  " + summary(result), flush=True)
             results.setdefault(scenario, []).append((label, result))
-    report = render(args, results)
+    report = render(args, results, counts)
     print("\n".join(report))
     if not args.no_write:
         RESULTS.write_text("\n".join(report) + "\n")
 
 
-def render(args: argparse.Namespace, results: dict[str, list[tuple[str, dict[str, Any]]]]
-           ) -> list[str]:
+def render(args: argparse.Namespace, results: dict[str, list[tuple[str, dict[str, Any]]]],
+           counts: list[dict[str, Any]]) -> list[str]:
     out = ["# Edge box capacity: camera stations while straps stream", "",
            f"Command: `.venv/bin/python bench/bench_edge_capacity.py --seconds {args.seconds:g} "
            f"--warmup {args.warmup:g} --straps {args.straps} --nice {args.nice}`", "",
@@ -352,6 +382,15 @@ def render(args: argparse.Namespace, results: dict[str, list[tuple[str, dict[str
             if result["stations"]:
                 out += ["Projection: " + projection(result, os.cpu_count() or 2) + ".", "",
                         *table(result), ""]
+    within = sum(abs(c["reps"] - c["label"]) <= 1 for c in counts)
+    out += ["## Rep counts through the box's pipeline", "",
+            "Each shared clip as a camera of its own (every frame offered, the default pacing "
+            "picks what pose sees; pose processes as above):", "",
+            "| clip | pose frames / clip frames | reps | label (acceptable) |",
+            "|---|---:|---:|---|"]
+    out += [f"| {c['clip']} | {c['frames']} / {c['of']} | {c['reps']} | {c['label']} "
+            f"({', '.join(map(str, c['acceptable']))}) |" for c in counts]
+    out += ["", f"Within one rep of the label: {within} of {len(counts)} clips.", ""]
     out += ["Machine: " + cpu_model() + f", {os.cpu_count()} cores, Python "
             f"{sys.version.split()[0]}. The VM is shared with other engineers' test runs (see "
             "each load average), so absolute rates are noisy; the two variants of a scenario "
