@@ -197,7 +197,8 @@ async def run_variant(stack: Stack, settings: Settings, demo: Any, token: str,
                 raise RuntimeError(f"cameras did not start: {captured[0].status()}"
                                    if captured else "the agent built no cameras")
         await asyncio.sleep(args.warmup)
-        runs = [r for w in captured[0].watches for r in w.stations] if captured else []
+        runs = [r for w in captured[0].watches for r in w.stations] if captured and captured[0] \
+            else []
         frames0 = {r.station_id: (r.frames, r.busy_skips, len(r.history_ms)) for r in runs}
         tiles0, me = len(latencies), psutil.Process()
         cpu0 = _cpu(me)
