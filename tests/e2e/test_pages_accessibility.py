@@ -47,21 +47,9 @@ AVA = "demo-member-01"
 MEMBERS = ["demo-member-01", "demo-member-02", "demo-member-03"]
 BLOCKING = ("serious", "critical")
 # Pages owned by other parts of the project that fail today, one xfail each (strict: the
-# mark must come off when they are fixed). Key: (role, size, page key). Reported to the
-# timetable pages' owner with the rule and the place.
-_DL = ("axe definition-list (serious): the score <dl> holds elements other than dt/dd "
-       "groups (schedules_breakdown.html)")
-_WIDE = ("wider than a 390 px phone: .sched-columns/.sched-side use minmax(26rem/24rem, 1fr) "
-         "columns, 416 px > 390 (schedules.css)")
-_SCROLL = "axe scrollable-region-focusable (serious): .sched-scroll is not focusable"
-KNOWN: dict[tuple[str, str, str], str] = {
-    **{(role, "tablet", key): _DL for role in ("trainer", "admin")
-       for key in ("schedule", "schedules-compare")},
-    **{(role, "phone", "schedules"): _WIDE for role in ("trainer", "admin")},
-    **{(role, "phone", "schedule"): f"{_WIDE}; {_DL}; {_SCROLL}"
-       for role in ("trainer", "admin")},
-    **{(role, "phone", "schedules-compare"): f"{_WIDE}; {_DL}" for role in ("trainer", "admin")},
-}
+# mark must come off when they are fixed). Key: (role, size, page key). The timetable
+# pages' entries (definition-list, phone width, scroll region) were fixed and removed.
+KNOWN: dict[tuple[str, str, str], str] = {}
 
 
 @dataclass
