@@ -169,13 +169,16 @@ class ClassLifecycle:
                                            exc.code)])
             return
         partition = event.message.partition
+        clock = time.perf_counter()
         await self._catch_up(partition)
+        caught_up = time.perf_counter()
         if not self.live.members.owns(partition):
             log.warning("class end for a partition no longer ours", partition=partition)
             return
         out = self.live.outbox()
         members = [self._finalize(state, control, out) for state in self._class_states(
             partition, control)]
+        finalized = time.perf_counter()
         await self.live.flush(out)
         report = PartitionReport(class_session_id=control.class_session_id,
                                  partition=partition, partitions=control.partitions,
@@ -184,21 +187,32 @@ class ClassLifecycle:
         await self.reports_topic.send(key=control.class_session_id.encode(),
                                       value=self.signed(report).to_bytes())
         log.info("partition finalized a class", class_session_id=control.class_session_id,
-                 partition=partition, members=len(members))
+                 partition=partition, members=len(members),
+                 catch_up_s=round(caught_up - clock, 3),
+                 finalize_s=round(finalized - caught_up, 3),
+                 flush_s=round(time.perf_counter() - finalized, 3))
 
     async def _catch_up(self, partition: int) -> None:
-        """Wait (bounded) until samples already in this partition have been handled."""
+        """Wait (bounded) until samples already in this partition have been handled.
+
+        The end record travels on another topic and may overtake the last samples. The
+        partition's end offset comes from the consumer's own fetches (refreshed every
+        fetch wait, ~100 ms), so a class end costs no broker round trip; when the
+        consumer has not fetched the partition yet, the broker is asked."""
         tp = TP(TOPIC_HR_SAMPLES, partition)
-        try:
-            target = (await self.app.consumer.highwaters(tp)).get(tp)
-        except Exception as exc:  # noqa: BLE001 - any broker hiccup: finalize as we are
-            log.warning("could not read the partition's end offset", error=str(exc))
-            return
-        if target is None:
-            return
-        committed = getattr(self.app.consumer, "_committed_offset", {})
+        consumer = self.app.consumer
         deadline = time.monotonic() + self.live.worker.class_end.catch_up_s
         while time.monotonic() < deadline:
+            target = _cached_highwater(consumer, tp)
+            if target is None:
+                try:
+                    target = (await consumer.highwaters(tp)).get(tp)
+                except Exception as exc:  # noqa: BLE001 - any broker hiccup: finalize as we are
+                    log.warning("could not read the partition's end offset", error=str(exc))
+                    return
+                if target is None:
+                    return
+            committed = getattr(consumer, "_committed_offset", {})
             done = max(self.live.processed.get(partition, -1), (committed.get(tp) or 0) - 1)
             if done + 1 >= target:
                 return
@@ -307,17 +321,40 @@ class ClassLifecycle:
         started = [r["started_at"] for r in reports if r.get("started_at") is not None]
         started_at = min(started) if started else None
         ended_at = max(r["ended_at"] for r in reports)
+        took: dict[str, float] = {}
+        clock = time.perf_counter()
+
+        def lap(step: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            took[step] = round(now - clock, 3)
+            clock = now
+
         if not await self.store.drain_alerts():
             raise ConnectionError("alerts still wait for the database; the summary waits too")
         alerts = await self.store.class_alerts(class_id)
+        lap("alerts_s")
         member_ids = sorted({m["member_id"] for r in reports for m in r["members"]})
         history = await self.store.history(member_ids, class_id, before=ended_at)
+        lap("history_s")
         series = await self.board.series(class_id)
+        lap("chart_s")
         document, parts = build_summary(
             class_id, reports, alerts=alerts, history=history, series=series,
             started_at=started_at, ended_at=ended_at,
             bucket_s=self.live.worker.series.bucket_s, config=self.live.config)
+        lap("build_s")
         await self.store.save_summary(class_id, document, parts, ended_at)
+        lap("store_s")
         await self.board.write("summary_ready", class_id)
         log.info("post-class summary stored", class_session_id=class_id,
-                 members=len(member_ids))
+                 members=len(member_ids), **took)
+
+
+def _cached_highwater(consumer: Any, tp: TP) -> int | None:
+    """The partition's end offset as the consumer's last fetch reported it, if any."""
+    try:
+        value = consumer.highwater(tp)
+    except Exception:  # noqa: BLE001 - not started, not assigned: ask the broker instead
+        return None
+    return int(value) if value is not None else None

@@ -151,6 +151,11 @@ def apply_eager_delivery() -> bool:
 # reported end - 1 and take the fetch's high watermark. On a correct broker this returns
 # the same numbers at the cost of one small fetch per partition during a rebalance.
 PROBE_TIMEOUT_S = 5.0
+# The probe asks for a record that is there (end - 1): it must not sit out a long fetch
+# wait, which Tansu holds even when records are available (each class end's catch-up
+# probes every partition; with aiokafka's default 500 ms, 30 classes ending together
+# took ~20 s to summarise).
+PROBE_FETCH_WAIT_MS = 10
 
 
 async def verified_end_offsets(thread: Any, ends: dict[Any, int]) -> dict[Any, int]:
@@ -165,7 +170,7 @@ async def verified_end_offsets(thread: Any, ends: dict[Any, int]) -> dict[Any, i
     main = thread._ensure_consumer()
     probe = aiokafka.AIOKafkaConsumer(
         bootstrap_servers=main._client._bootstrap_servers, group_id=None,
-        enable_auto_commit=False,
+        enable_auto_commit=False, fetch_max_wait_ms=PROBE_FETCH_WAIT_MS,
         **driver.credentials_to_aiokafka_auth(conf.broker_credentials, conf.ssl_context))
     fixed = dict(ends)
     await probe.start()
