@@ -1,10 +1,14 @@
 """Pose worker processes: the box's cores shared by every station of every camera.
 
-MediaPipe's Python API keeps the GIL for the whole ~20 ms of a pose frame (two threads
-take twice as long as one), so pose runs in processes. Each station lives on one worker
-for the class: its pose tracker and rep analyzer keep state from frame to frame. Only a
-station's crop goes in, and only what the analyzer found (reps, holds, whether a set is
-in progress) comes back, over a pipe per worker.
+Pose runs in processes, not threads: the agent's event loop (heart rate), its capture
+threads and pose then never wait on one interpreter lock, pose can be given a lower CPU
+priority than the live path (``nice``), and a crash in MediaPipe's native code takes one
+worker down, not the agent. (MediaPipe does release the GIL for much of a frame: in a
+noisy A/B on this VM two threads gave 1.4x one thread, two processes 1.05-1.9x.)
+
+Each station lives on one worker for the class: its pose tracker and rep analyzer keep
+state from frame to frame. Only a station's crop goes in, and only what the analyzer
+found (reps, holds, whether a set is in progress) comes back, over a pipe per worker.
 
 A worker that dies is started again and its stations reopened (their analyzers start
 afresh); the other workers go on.
