@@ -162,7 +162,8 @@ def test_edits_are_saved_only_when_the_plan_still_passes_the_rules(world) -> Non
     assert saved["rest_seconds"] == rest and saved["reason"] == "shorter rest: she asked for it"
     nowhere = world.patch("trainer", url, {"changes": [
         {"week": 1, "day": first["day"], "index": 30, "sets": 3}]})
-    assert nowhere.status_code == 422 and "no exercise 31 (index 30)" in nowhere.json()["reasons"][0]
+    assert nowhere.status_code == 422
+    assert "no exercise 31 (index 30)" in nowhere.json()["reasons"][0]
     unknown = world.patch("trainer", url, {"changes": [
         {"week": 1, "day": first["day"], "index": 0, "exercise_id": "Moon_Squat"}]})
     assert unknown.status_code == 422
