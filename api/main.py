@@ -38,6 +38,10 @@ from api.feedback.pages import router as feedback_pages_router
 from api.feedback.router import router as feedback_router
 from api.live.hub import LiveHub
 from api.live.router import router as live_router
+from api.live.suggestion_routes import pages as suggestion_pages
+from api.live.suggestion_routes import router as suggestions_router
+from api.live.suggestions import SuggestionService
+from api.members.pages import pages as member_fragments
 from api.members.router import router as members_router
 from api.metrics import ApiMetrics, MetricsMiddleware
 from api.metrics import router as metrics_router
@@ -212,6 +216,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                          socket_connect_timeout=REDIS_CONNECT_TIMEOUT_S)
         app.state.hub = LiveHub(app.state.redis)
         app.state.hub.start()
+        app.state.suggestions = SuggestionService(app.state.redis, sessions)
+        app.state.suggestions.start()  # its own subscription: it cannot stall the board
         stop_sender = asyncio.Event()
         sender = (asyncio.create_task(run_sender(sessions, webhook, stop_sender),
                                       name="webhook-sender") if webhook.url else None)
@@ -222,6 +228,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if sender is not None:
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(sender, timeout=webhook.timeout_s + 1)
+            await app.state.suggestions.stop()
             await app.state.hub.stop()
             await app.state.redis.aclose()
             await engine.dispose()
@@ -243,6 +250,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(rooms_router)
     app.include_router(live_router)
     app.include_router(alerts_router)
+    app.include_router(suggestions_router)
     app.include_router(summaries_router)
     app.include_router(plans_router)
     app.include_router(exercises_router)
@@ -257,6 +265,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(schedules_pages_router)
     app.include_router(feedback_pages_router)
     app.include_router(member_pages_router)
+    app.include_router(member_fragments)
+    app.include_router(suggestion_pages)
     app.include_router(plans_pages_router)
     app.include_router(exercises_pages_router)
     app.include_router(admin_pages_router)

@@ -1,6 +1,14 @@
 """Import every table module so ``Base.metadata`` is complete (Alembic, tests)."""
 
-from db import accounts, live, models, platform, timetable, training  # noqa: F401
+from db import (  # noqa: F401
+    accounts,
+    live,
+    models,
+    platform,
+    session_changes,
+    timetable,
+    training,
+)
 from db.models import Base
 
 metadata = Base.metadata

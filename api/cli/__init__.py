@@ -8,6 +8,7 @@ from api.cli import (  # noqa: F401  (imported for their registrations)
     exercises,
     hr_decode,
     hr_summary,
+    member,
     plan,
     prune,
     schedule,

@@ -5,11 +5,13 @@ trainers the members booked into their classes (or on their plans); admins every
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Query
 
 from api.accounts.dependencies import UserPrincipal
 from api.deps import SessionDep
-from api.members import service
+from api.members import changes, service
 from api.members.schemas import (
     CheckInIn,
     CheckInOut,
@@ -19,8 +21,10 @@ from api.members.schemas import (
     LogIn,
     ProfileOut,
 )
-from api.plans.access import resolve_member_id
+from api.plans import performance
+from api.plans.access import ensure_member_access, resolve_member_id
 from planner.models import MemberProfile
+from planner.performance import PerformanceSummary
 
 router = APIRouter(prefix="/api/members", tags=["members"])
 
@@ -81,3 +85,24 @@ async def list_feedback(member_id: str, db: SessionDep, principal: UserPrincipal
                         limit: int = Query(default=100, ge=1, le=500)) -> list[FeedbackOut]:
     return await service.list_feedback(db, principal, resolve_member_id(principal, member_id),
                                        limit)
+
+
+@router.get("/{member_id}/performance")
+async def member_performance(member_id: str, db: SessionDep, principal: UserPrincipal,
+                             weeks: int = Query(default=performance.DEFAULT_WEEKS, ge=1,
+                                                le=52)) -> PerformanceSummary:
+    """The last ``weeks`` weeks in numbers: training load trend (effort points, TRIMP),
+    heart-rate recovery trend, reps and fault rate per exercise, adherence to the plan,
+    readiness and workout feedback, and what planning does about them (``signals``)."""
+    member = await ensure_member_access(db, principal, resolve_member_id(principal, member_id))
+    return await performance.gather(db, member.id, weeks)
+
+
+@router.get("/{member_id}/session-changes")
+async def session_changes(member_id: str, db: SessionDep, principal: UserPrincipal,
+                          plan_id: str | None = Query(default=None, max_length=64)
+                          ) -> list[dict[str, Any]]:
+    """Changes to the member's planned sessions suggested in live classes, each with its
+    evidence; members see the ones their trainer accepted, staff every status."""
+    return await changes.session_changes(db, principal, resolve_member_id(principal, member_id),
+                                         plan_id=plan_id)

@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.accounts.principal import Principal
 from api.exercises.service import current_library
-from api.plans import access
+from api.plans import access, display, performance
 from api.plans.exceptions import PlanRefused, PlanStateError
 from api.plans.schemas import AdaptOut, SessionModsIn, SessionModsOut
 from api.plans.service import active_plan, parse_profile, stored_profile
@@ -124,9 +124,6 @@ async def adapt(db: AsyncSession, principal: Principal, plan_id: str) -> AdaptOu
         raise PlanStateError("only the active plan adapts to logged sets")
     logs = await _unapplied(db, row.id)
     grouped = session_logs(logs)
-    if not grouped:
-        return AdaptOut(plan_id=row.id, applied_logs=0, adjustments=[],
-                        warnings=["no new logged sets since the last adaptation"])
     library = await current_library(db)
     plan, profile = Plan.model_validate(row.plan), parse_profile(row.profile, "plan's profile")
     adjustments: list[Adjustment] = []
@@ -143,16 +140,30 @@ async def adapt(db: AsyncSession, principal: Principal, plan_id: str) -> AdaptOu
             warnings.append(str(exc))
             continue
         adjustments += made
+    # Then what the member's last weeks show (load vs recovery, form faults) adapts the
+    # weeks after the current one; its record names the numbers.
+    plan, record = await performance.adjust(
+        db, row.member_id, plan, profile, library, adaptations=row.adaptations,
+        from_week=display.current_week(row.approved_at, len(plan.weeks)) + 1,
+        report_unapplied=False)
+    changed = [a["reason"] for a in (record or {}).get("adjustments", [])]
     now = datetime.now(UTC)
-    row.plan, row.profile, row.updated_at = plan.to_json_dict(), profile.model_dump(
-        mode="json"), now
-    row.adaptations = [*(row.adaptations or []), _record("on request", adjustments, len(logs))]
-    await _keep_history(db, row.member_id, profile, principal.user_id)
-    for log in logs:
-        log.applied_at = now
+    if grouped:
+        row.profile = profile.model_dump(mode="json")
+        row.adaptations = [*(row.adaptations or []),
+                           _record("on request", adjustments, len(logs))]
+        await _keep_history(db, row.member_id, profile, principal.user_id)
+        for log in logs:
+            log.applied_at = now
+    else:
+        warnings.append("no new logged sets since the last adaptation")
+    if record is not None:
+        row.adaptations = [*(row.adaptations or []), record]
+    if grouped or record is not None:
+        row.plan, row.updated_at = plan.to_json_dict(), now
     await db.commit()
-    return AdaptOut(plan_id=row.id, applied_logs=len(logs), adjustments=adjustments,
-                    warnings=warnings)
+    return AdaptOut(plan_id=row.id, applied_logs=len(logs) if grouped else 0,
+                    adjustments=adjustments, warnings=warnings, performance=changed)
 
 
 async def todays_status(db: AsyncSession, member_id: str, check_in: ReadinessCheckIn | None

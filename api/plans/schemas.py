@@ -63,6 +63,8 @@ class AdaptOut(BaseModel):
     applied_logs: int
     adjustments: list[Adjustment]
     warnings: list[str]
+    performance: list[str] = Field(default_factory=list, description="what the member's "
+                                   "performance summary changed (or could not), with its numbers")
 
 
 class SessionModsIn(BaseModel):

@@ -18,7 +18,7 @@ from api.accounts.principal import Principal
 from api.admin.service import ai_features
 from api.exceptions import Forbidden, InvalidInput
 from api.exercises.service import current_library
-from api.plans import access
+from api.plans import access, performance
 from api.plans.exceptions import PlannerDisabled, PlanRefused, PlanStateError
 from api.plans.schemas import PlanCreate, PlanEdit, PlanOut, PlanSummary
 from db.models import Booking, ClassSession, Member, Trainer
@@ -135,10 +135,12 @@ async def generate(db: AsyncSession, principal: Principal, body: PlanCreate) -> 
                           exc.reasons) from exc
     except PlannerError as exc:
         raise PlanRefused("no plan", [str(exc)]) from exc
+    # The member's last weeks (load, recovery, faults) shape the new block; its reasons say so.
+    plan, record = await performance.adjust(db, member.id, plan, profile, library, from_week=1)
     trainer_id = await _assigned_trainer(db, principal, member.id, body.trainer_id)
     row = WorkoutPlan(member_id=member.id, trainer_id=trainer_id, status="draft",
                       profile=profile.model_dump(mode="json"), plan=plan.to_json_dict(),
-                      adaptations=[])
+                      adaptations=[record] if record else [])
     db.add(row)
     await db.flush()
     if trainer_id and trainer_id != principal.trainer_id:
