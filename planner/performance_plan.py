@@ -33,6 +33,8 @@ from planner.prescription import round_load
 from planner.session_changes import CAMERA_PATTERNS, camera_key
 from planner.validation import MIN_LOADING_RUN, validate_and_repair
 
+DELOAD_NOTE = "Deload brought forward"
+
 
 @dataclass(frozen=True)
 class PerformanceChange:
@@ -65,7 +67,7 @@ def deload_of(week: Week, number: int, profile: MemberProfile, config: PlannerCo
     sessions = []
     for s in week.sessions:
         items = [_lighter(i, profile, config).model_copy(update={
-            "reason": f"{i.reason} Deload brought forward: {why}."}) for i in s.exercises]
+            "reason": f"{i.reason} {DELOAD_NOTE}: {why}."}) for i in s.exercises]
         sessions.append(Session(
             day=s.day, focus=s.focus, exercises=items, in_class=s.in_class,
             estimated_minutes=s.estimated_minutes if s.in_class else session_minutes(
@@ -142,12 +144,14 @@ def regress_exercise(plan: Plan, signal: Signal, from_week: int, profile: Member
                 if not alt_id:
                     continue
                 alt = library.get(alt_id)
+                deload = item.reason.find(DELOAD_NOTE)  # keep a deload's own reason
+                kept = f" {item.reason[deload:]}" if deload >= 0 else ""
                 session.exercises[i] = item.model_copy(update={
                     "exercise_id": alt.id, "name": alt.name, "equipment": alt.equipment,
                     "primary_muscles": list(alt.primary_muscles),
                     "secondary_muscles": list(alt.secondary_muscles),
                     "reason": f"{alt.name} replaces {item.name}: {signal.text}; regressed "
-                              "until it is clean."})
+                              f"until it is clean.{kept}"})
             if not session.in_class:
                 session.estimated_minutes = session_minutes(session.exercises, config)
     done = {library.get(a).name: library.get(b).name for a, b in swaps.items() if b}

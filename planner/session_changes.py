@@ -171,7 +171,7 @@ def suggest_from_evidence(evidence: LiveEvidence, session: Session, status: Memb
             status, day, LiveFeedback(poor_form=[item.exercise_id]), profile=profile,
             library=library, config=config) if m.exercise_id == item.exercise_id]
         group = f"regress:{item.exercise_id}"
-        episode = "class"  # one regression per exercise and class; a dismissal re-opens it
+        episode = "class"  # one regression per exercise and class, whatever the answer
     elif rule in ("sustained_high", "poor_recovery"):
         mods = [m for m in suggest_session_modifications(
             status, session, LiveFeedback(hr_alerts=config.live.hr_alerts_for_cut),
