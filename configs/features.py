@@ -8,12 +8,13 @@ same stored document.
 
 from __future__ import annotations
 
-import tomllib
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from configs.toml_model import read_toml
 
 ADMIN_TOML = Path(__file__).resolve().parent / "admin.toml"
 RoomRef = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
@@ -21,7 +22,9 @@ RoomRef = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-
 
 @lru_cache(maxsize=1)
 def admin_defaults() -> dict[str, Any]:
-    return tomllib.loads(ADMIN_TOML.read_text(encoding="utf-8"))
+    """configs/admin.toml: the shipped defaults of the admin's stored documents (the AI
+    toggles, the scheduler's constraints, closures), read once."""
+    return read_toml(ADMIN_TOML)
 
 
 class AiFeatures(BaseModel):

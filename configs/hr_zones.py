@@ -10,10 +10,15 @@ that the two agree). Pure apart from reading the TOML once.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic_settings import SettingsConfigDict
+
+from configs.base import ConfigFile
 
 ZONES_TOML = Path(__file__).resolve().parent / "zones.toml"
 # Tanaka, Monahan & Seals (2001), J Am Coll Cardiol 37:153-156: HRmax = 208 - 0.7 * age.
@@ -55,21 +60,36 @@ class ZoneBands:
                 self.fraction_to_bpm(hi, hr_max, hr_rest))
 
 
+class _Zones(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    basis: Literal["hrmax", "hrr"] = "hrmax"
+    lower_bounds: tuple[float, float, float, float, float] = (0.50, 0.60, 0.70, 0.80, 0.90)
+
+
+class _Physiology(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    default_age: int = Field(default=35, ge=5, le=120)
+    default_hr_rest: int = Field(default=60, ge=25, le=120)
+
+
+class ZoneFacts(ConfigFile):
+    """The [zones] and [physiology] facts of configs/zones.toml with the same
+    SPOTTER_ZONES__* overrides ``streams.insight_config`` applies to the whole file, so
+    the planner and the live board read the same values."""
+
+    model_config = SettingsConfigDict(env_prefix="SPOTTER_ZONES__", extra="ignore")
+    TOML_FILE: ClassVar[Path] = ZONES_TOML
+
+    zones: _Zones = _Zones()
+    physiology: _Physiology = _Physiology()
+
+
 def read_zone_bands(path: Path = ZONES_TOML) -> ZoneBands:
-    """The [zones] and [physiology] facts of ``configs/zones.toml`` (defaults when absent);
-    ``streams.insight_config`` validates the same file in full."""
-    with path.open("rb") as handle:
-        data = tomllib.load(handle)
-    zones = data.get("zones", {})
-    body = data.get("physiology", {})
-    bands = ZoneBands(basis=str(zones.get("basis", "hrmax")),
-                      lower_bounds=tuple(float(b) for b in zones.get(
-                          "lower_bounds", ZoneBands.lower_bounds)),
-                      default_age=int(body.get("default_age", 35)),
-                      default_hr_rest=int(body.get("default_hr_rest", 60)))
-    if bands.basis not in ("hrmax", "hrr") or len(bands.lower_bounds) != 5:
-        raise ValueError(f"{path}: [zones] needs basis hrmax|hrr and five lower_bounds")
-    return bands
+    """The zone facts of ``path`` (default ``configs/zones.toml``) with their overrides."""
+    facts = ZoneFacts.load(path)
+    return ZoneBands(basis=facts.zones.basis, lower_bounds=facts.zones.lower_bounds,
+                     default_age=facts.physiology.default_age,
+                     default_hr_rest=facts.physiology.default_hr_rest)
 
 
 @lru_cache(maxsize=1)

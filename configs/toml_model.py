@@ -9,23 +9,31 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
-def load_toml_model(model: type[ModelT], path: Path, error: type[Exception]) -> ModelT:
-    """``path`` read as TOML and validated as ``model``; failures raise ``error``."""
+def read_toml(path: Path, error: type[Exception] = ValueError) -> dict[str, Any]:
+    """The one TOML reader of data and config files: a missing file and broken syntax
+    become one ``error`` naming the file."""
     try:
         with path.open("rb") as handle:
-            data = tomllib.load(handle)
+            return tomllib.load(handle)
     except FileNotFoundError as exc:
-        raise error(f"config file {path} not found; restore it from the repository's "
-                    "configs/") from exc
+        raise error(f"file {path} not found; restore it from the repository") from exc
+    except OSError as exc:
+        raise error(f"cannot read {path}: {exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise error(f"{path} is not valid TOML ({exc}); fix the syntax") from exc
+
+
+def load_toml_model(model: type[ModelT], path: Path, error: type[Exception]) -> ModelT:
+    """``path`` read as TOML and validated as ``model`` (a data file such as a camera
+    list; settings classes use ``configs.base.ConfigFile``); failures raise ``error``."""
+    data = read_toml(path, error)
     try:
         return model.model_validate(data)
     except ValidationError as exc:

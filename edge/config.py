@@ -8,19 +8,22 @@ buffer, its publishing window and its local status endpoint.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, PyprojectTomlConfigSettingsSource, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from configs.base import ConfigFile
 
 EDGE_TOML = Path(__file__).resolve().parent.parent / "configs" / "edge.toml"
 
 
-class EdgeSettings(BaseSettings):
+class EdgeSettings(ConfigFile):
     """Validated edge settings; see configs/edge.toml for why each default is what it is."""
 
     model_config = SettingsConfigDict(env_prefix="SPOTTER_EDGE_", extra="ignore", env_file=".env",
                                       pyproject_toml_table_header=("edge",))
+    TOML_FILE: ClassVar[Path] = EDGE_TOML
 
     buffer_file: Path = Path("edge/buffer.sqlite")
     buffer_max_mb: float = Field(default=1024.0, gt=0)
@@ -42,12 +45,6 @@ class EdgeSettings(BaseSettings):
     health_host: str = "127.0.0.1"
     health_port: int = Field(default=9464, ge=0, le=65535)
 
-    @classmethod
-    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: Any,
-                                   env_settings: Any, dotenv_settings: Any,
-                                   file_secret_settings: Any) -> tuple[Any, ...]:
-        return (init_settings, env_settings, dotenv_settings,
-                PyprojectTomlConfigSettingsSource(settings_cls, EDGE_TOML))
 
     def buffer_path(self, data_dir: Path) -> Path:
         """The buffer file: absolute as given, else inside the Spotter data directory."""

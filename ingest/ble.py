@@ -23,7 +23,7 @@ from collections.abc import AsyncIterator, Awaitable, Collection
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import ClassVar, TypeVar
 
 import structlog
 from bleak import BleakClient, BleakScanner
@@ -34,10 +34,10 @@ from bleak.exc import BleakError
 from bleak.uuids import normalize_uuid_16
 from bleak_retry_connector import establish_connection
 from pydantic import Field
-from pydantic_settings import BaseSettings, PyprojectTomlConfigSettingsSource, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
 
-from configs.dotenv import own_dotenv_keys
+from configs.base import ConfigFile
 from ingest.advertising import (
     POLAR_COMPANY_ID,
     AdapterPool,
@@ -77,11 +77,12 @@ GATT_TIMEOUT_S = 10.0
 _LIVE = (StrapState.CONNECTED, StrapState.STREAMING)
 
 
-class BleSettings(BaseSettings):
+class BleSettings(ConfigFile):
     """BLE ingest settings: defaults in configs/ingest.toml [ble], SPOTTER_BLE_* overrides."""
 
     model_config = SettingsConfigDict(env_prefix="SPOTTER_BLE_", extra="forbid", env_file=".env",
                                       pyproject_toml_table_header=("ble",))
+    TOML_FILE: ClassVar[Path] = INGEST_TOML
 
     adapters: list[str] = Field(default_factory=lambda: ["hci0"], min_length=1)
     per_adapter_limit: int = Field(default=5, ge=1, le=32)
@@ -93,12 +94,6 @@ class BleSettings(BaseSettings):
     reading_queue_size: int = Field(default=10_000, ge=10)
     legacy_broadcast_interval_s: float = Field(default=1.0, gt=0)
 
-    @classmethod
-    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: Any,
-                                   env_settings: Any, dotenv_settings: Any,
-                                   file_secret_settings: Any) -> tuple[Any, ...]:
-        return (init_settings, env_settings, own_dotenv_keys(settings_cls, dotenv_settings),
-                PyprojectTomlConfigSettingsSource(settings_cls, INGEST_TOML))
 
     def limits(self) -> dict[str, int]:
         default = self.per_adapter_limit

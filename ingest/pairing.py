@@ -12,13 +12,16 @@ import json
 import os
 import re
 import tempfile
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import structlog
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from configs.base import ConfigFile
 
 log = structlog.get_logger(__name__)
 
@@ -188,8 +191,16 @@ class PairingStore:
         return sorted(self._read_all()["sessions"])
 
 
+class PairingSettings(ConfigFile):
+    """configs/ingest.toml [pairing], SPOTTER_PAIRING_* overrides."""
+
+    model_config = SettingsConfigDict(env_prefix="SPOTTER_PAIRING_",
+                                      pyproject_toml_table_header=("pairing",))
+    TOML_FILE: ClassVar[Path] = INGEST_TOML
+
+    file: str = Field(default="pairings.json", min_length=1, max_length=200)
+
+
 def default_store(data_dir: Path) -> PairingStore:
     """The store inside the Spotter data directory; file name from configs/ingest.toml."""
-    with INGEST_TOML.open("rb") as handle:
-        name = tomllib.load(handle).get("pairing", {}).get("file", "pairings.json")
-    return PairingStore(Path(data_dir) / str(name))
+    return PairingStore(Path(data_dir) / PairingSettings().file)

@@ -32,13 +32,13 @@ import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import ClassVar
 
 import fitdecode
 from pydantic import Field
-from pydantic_settings import BaseSettings, PyprojectTomlConfigSettingsSource, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
-from configs.dotenv import own_dotenv_keys
+from configs.base import ConfigFile
 from ingest.hrm_protocol import measurement_from_rr_ms
 from ingest.source import RecordedSample, StrapReading, StrapState, StrapStatus
 
@@ -51,23 +51,18 @@ _TZ_ABBREVIATIONS = {"UTC": 0, "GMT": 0, "Z": 0, "EST": -5, "EDT": -4, "CST": -6
                      "HST": -10, "CET": 1, "CEST": 2, "BST": 1}
 
 
-class ReplaySettings(BaseSettings):
+class ReplaySettings(ConfigFile):
     """CSV column names and time parsing: configs/ingest.toml [replay], SPOTTER_REPLAY_*."""
 
     model_config = SettingsConfigDict(env_prefix="SPOTTER_REPLAY_", extra="forbid", env_file=".env",
                                       pyproject_toml_table_header=("replay",))
+    TOML_FILE: ClassVar[Path] = INGEST_TOML
 
     time_columns: list[str] = Field(default_factory=lambda: ["timestamp", "time"])
     hr_columns: list[str] = Field(default_factory=lambda: ["heart_rate", "hr"])
     rr_columns: list[str] = Field(default_factory=lambda: ["rr_ms"])
     epoch_threshold_s: float = 1.0e9
 
-    @classmethod
-    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: Any,
-                                   env_settings: Any, dotenv_settings: Any,
-                                   file_secret_settings: Any) -> tuple[Any, ...]:
-        return (init_settings, env_settings, own_dotenv_keys(settings_cls, dotenv_settings),
-                PyprojectTomlConfigSettingsSource(settings_cls, INGEST_TOML))
 
 
 class RecordingError(ValueError):

@@ -6,14 +6,14 @@ validated :class:`PlannerConfig` so a test (or a studio) can pass its own table.
 
 from __future__ import annotations
 
-import tomllib
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_settings import SettingsConfigDict
 
+from configs.base import CONFIG_DIR, ConfigFile
 from planner.errors import ConfigError
 from planner.vocab import Goal, Level, Muscle, ProgressionModel, Role
 
@@ -156,7 +156,14 @@ class CardioRules(_Strict):
         return self
 
 
-class PlannerConfig(_Strict):
+class PlannerConfig(ConfigFile):
+    """configs/planner.toml, each value overridable by SPOTTER_PLANNER__<SECTION>__<FIELD>;
+    a whole other guidance table by SPOTTER_PLANNER_CONFIG."""
+
+    model_config = SettingsConfigDict(env_prefix="SPOTTER_PLANNER__")
+    TOML_FILE: ClassVar[Path] = CONFIG_DIR / "planner.toml"
+    FILE_ENV: ClassVar[str | None] = "SPOTTER_PLANNER_CONFIG"
+
     sources: dict[str, str]
     session: SessionRules
     volume: VolumeRules
@@ -189,13 +196,13 @@ class PlannerConfig(_Strict):
 
 
 def default_config_path() -> Path:
-    return Path(str(resources.files("configs") / "planner.toml"))
+    return PlannerConfig.file()
 
 
 def parse_config(data: dict[str, Any]) -> PlannerConfig:
     """Validate a config mapping (as read from TOML) or raise :class:`ConfigError`."""
     try:
-        return PlannerConfig.model_validate(data)
+        return PlannerConfig.from_mapping(data)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
                              for e in exc.errors()[:8])
@@ -203,13 +210,9 @@ def parse_config(data: dict[str, Any]) -> PlannerConfig:
 
 
 def load_config(path: Path | None = None) -> PlannerConfig:
-    """Read and validate a planner TOML file (default: ``configs/planner.toml``)."""
-    target = path or default_config_path()
-    try:
-        data = tomllib.loads(target.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"cannot read planner config {target}: {exc}") from exc
-    return parse_config(data)
+    """Read and validate a planner TOML file (default: the file in force) with its
+    SPOTTER_PLANNER__* overrides."""
+    return PlannerConfig.load(path, error=ConfigError)
 
 
 @lru_cache(maxsize=1)

@@ -8,7 +8,6 @@ every exercise at once and names are never matched here.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
@@ -16,6 +15,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
+from configs.toml_model import read_toml
 from planner.errors import ConfigError
 from planner.vocab import INJURY_AREAS, InjuryArea, Position
 
@@ -68,11 +68,9 @@ def default_rules_path() -> Path:
 
 def load_rules(path: Path | None = None) -> InjuryRules:
     target = path or default_rules_path()
+    data = read_toml(target, ConfigError)
     try:
-        data = tomllib.loads(target.read_text(encoding="utf-8"))
         return InjuryRules.model_validate(data)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"cannot read injury rules {target}: {exc}") from exc
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
                              for e in exc.errors()[:6])

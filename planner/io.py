@@ -7,12 +7,12 @@ package stays a set of functions over plain data.
 from __future__ import annotations
 
 import json
-import tomllib
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from configs.toml_model import read_toml
 from planner.derive import Overrides
 from planner.errors import ExerciseImportError, PlannerError
 from planner.importer import ImportReport, import_exercises_json
@@ -31,10 +31,7 @@ SOURCE_NOTE = ("derived from free-exercise-db (github.com/yuhonas/free-exercise-
 
 
 def _toml(path: Path) -> dict[str, object]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise PlannerError(f"cannot read exercise overrides {path}: {exc}") from exc
+    return read_toml(path, PlannerError)
 
 
 def read_overrides(path: Path = OVERRIDES_FILE, equipment: Path = EQUIPMENT_FILE,

@@ -6,17 +6,18 @@ so a studio can re-balance attendance against trainer comfort without a release.
 
 from __future__ import annotations
 
-import tomllib
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_settings import SettingsConfigDict
 
+from configs.base import CONFIG_DIR, ConfigFile
 from scheduler.errors import SchedulerInputError
 from scheduler.timegrid import to_minutes
 
-DEFAULT_PATH = Path(__file__).resolve().parent.parent / "configs" / "scheduler.toml"
+DEFAULT_PATH = CONFIG_DIR / "scheduler.toml"
 
 
 class _Strict(BaseModel):
@@ -30,15 +31,33 @@ class Defaults(_Strict):
     base_demand: float = Field(default=12.0, ge=0)
 
 
-class ObjectiveWeights(_Strict):
-    """Weights of the objective terms; stage 2 uses the first two, stage 3 the rest."""
+# Upper bound of every weight: 1000x the attendance term already drowns every other term,
+# and a bounded weight keeps the scaled integer objective far from overflow.
+MAX_WEIGHT = 1000.0
 
-    attendance: float = Field(default=1.0, ge=0)
-    revenue: float = Field(default=0.05, ge=0)
-    idle_minute: float = Field(default=0.02, ge=0)
-    imbalance: float = Field(default=2.0, ge=0)
-    change: float = Field(default=5.0, ge=0)
-    preference: float = Field(default=3.0, ge=0)
+
+class ObjectiveWeights(_Strict):
+    """Weights of the objective terms; stage 2 uses the first two, stage 3 the rest. The
+    one definition: configs/scheduler.toml sets the defaults, the admin page, the API's
+    scenario overrides and the timetable pages read names, bounds and words from here."""
+
+    attendance: float = Field(default=1.0, ge=0, le=MAX_WEIGHT, title="Attendance",
+                              description="points for each expected attendee")
+    revenue: float = Field(default=0.05, ge=0, le=MAX_WEIGHT, title="Revenue",
+                           description="points per unit of revenue (price x attendees)")
+    idle_minute: float = Field(default=0.02, ge=0, le=MAX_WEIGHT, title="Trainer waiting",
+                               description="cost per minute a trainer waits between "
+                                           "classes in a day")
+    imbalance: float = Field(default=2.0, ge=0, le=MAX_WEIGHT, title="Uneven week",
+                             description="cost per class of spread between a class type's "
+                                         "busiest and quietest day")
+    change: float = Field(default=5.0, ge=0, le=MAX_WEIGHT,
+                          title="Changes to the published week",
+                          description="cost per change: another trainer or room 1, a "
+                                      "dropped class 2, a new time 1")
+    preference: float = Field(default=3.0, ge=0, le=MAX_WEIGHT, title="Trainer preferences",
+                              description="cost per class in a time a trainer asked to "
+                                          "avoid")
 
 
 class SolverSettings(_Strict):
@@ -131,7 +150,15 @@ class StudioSettings(_Strict):
     max_time_limit_s: float = Field(default=120.0, gt=0)
 
 
-class SchedulerSettings(_Strict):
+class SchedulerSettings(ConfigFile):
+    """configs/scheduler.toml, each value overridable by SPOTTER_SCHEDULER__<SECTION>__<FIELD>
+    (e.g. SPOTTER_SCHEDULER__WEIGHTS__REVENUE=0.1); a whole other file by
+    SPOTTER_SCHEDULER_CONFIG."""
+
+    model_config = SettingsConfigDict(env_prefix="SPOTTER_SCHEDULER__")
+    TOML_FILE: ClassVar[Path] = DEFAULT_PATH
+    FILE_ENV: ClassVar[str | None] = "SPOTTER_SCHEDULER_CONFIG"
+
     defaults: Defaults = Defaults()
     weights: ObjectiveWeights = ObjectiveWeights()
     solver: SolverSettings = SolverSettings()
@@ -143,19 +170,22 @@ class SchedulerSettings(_Strict):
     studio: StudioSettings = StudioSettings()
 
 
-def load_settings_file(path: Path) -> SchedulerSettings:
-    """Read and validate a scheduler TOML file; errors name the file and the bad key."""
+class _SettingsFileError(ValueError):
+    pass
+
+
+def load_settings_file(path: Path | None = None) -> SchedulerSettings:
+    """Read and validate a scheduler TOML file (default: the file in force) with its
+    SPOTTER_SCHEDULER__* overrides; errors name the file and the bad key."""
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        return SchedulerSettings.model_validate(raw)
-    except (OSError, tomllib.TOMLDecodeError, ValueError) as exc:
+        return SchedulerSettings.load(path, error=_SettingsFileError)
+    except _SettingsFileError as exc:
         raise SchedulerInputError(
-            [f"{path}: {exc}"],
-            advice="fix the scheduler settings file (see configs/scheduler.toml)",
+            [str(exc)], advice="fix the scheduler settings file (see configs/scheduler.toml)",
         ) from exc
 
 
 @lru_cache(maxsize=1)
 def load_settings() -> SchedulerSettings:
-    """The default settings shipped in ``configs/scheduler.toml`` (cached; read-only)."""
-    return load_settings_file(DEFAULT_PATH)
+    """configs/scheduler.toml (or SPOTTER_SCHEDULER_CONFIG) with its overrides (cached)."""
+    return load_settings_file()

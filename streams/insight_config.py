@@ -7,17 +7,16 @@ a message that names the field instead of letting a typo silently change every s
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_settings import SettingsConfigDict
 
-from configs.toml_model import load_toml_model
+from configs.base import CONFIG_DIR, ConfigFile
 from streams.zones import ZoneModel
 
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 ZONES_TOML = CONFIG_DIR / "zones.toml"
 ALERTS_TOML = CONFIG_DIR / "alerts.toml"
 
@@ -119,8 +118,12 @@ class SummarySection(_Strict):
     min_history_for_average: int = Field(default=3, ge=1)
 
 
-class InsightConfig(_Strict):
-    """Everything the per-member metrics need besides the member's profile."""
+class InsightConfig(ConfigFile):
+    """Everything the per-member metrics need besides the member's profile:
+    configs/zones.toml, each value overridable by SPOTTER_ZONES__<SECTION>__<FIELD>."""
+
+    model_config = SettingsConfigDict(env_prefix="SPOTTER_ZONES__")
+    TOML_FILE: ClassVar[Path] = ZONES_TOML
 
     zones: ZonesSection = ZonesSection()
     physiology: PhysiologySection = PhysiologySection()
@@ -194,7 +197,14 @@ class RepeatedFormFaultRule(_Strict):
         return self
 
 
-class AlertRules(_Strict):
+class AlertRules(ConfigFile):
+    """configs/alerts.toml, each value overridable by SPOTTER_ALERTS__<RULE>__<FIELD>; a
+    whole other file (a studio's own, the demo's shortened one) by SPOTTER_ALERTS_CONFIG."""
+
+    model_config = SettingsConfigDict(env_prefix="SPOTTER_ALERTS__")
+    TOML_FILE: ClassVar[Path] = ALERTS_TOML
+    FILE_ENV: ClassVar[str | None] = "SPOTTER_ALERTS_CONFIG"
+
     sustained_high: SustainedHighRule = SustainedHighRule()
     dropout: DropoutRule = DropoutRule()
     under_working: UnderWorkingRule = UnderWorkingRule()
@@ -204,28 +214,27 @@ class AlertRules(_Strict):
 
 
 def load_insight_config(path: Path | str | None = None) -> InsightConfig:
-    """Read and validate ``configs/zones.toml`` (or ``path``)."""
+    """Read and validate ``configs/zones.toml`` (or ``path``) with its overrides."""
     if path is None:
         return default_insight_config()
-    return load_toml_model(InsightConfig, Path(path), InsightConfigError)
+    return InsightConfig.load(path, error=InsightConfigError)
 
 
 def load_alert_rules(path: Path | str | None = None) -> AlertRules:
-    """Read and validate ``configs/alerts.toml`` (or ``path``)."""
+    """Read and validate ``configs/alerts.toml`` (or ``path``) with its overrides."""
     if path is None:
         return default_alert_rules()
-    return load_toml_model(AlertRules, Path(path), InsightConfigError)
+    return AlertRules.load(path, error=InsightConfigError)
 
 
 @lru_cache(maxsize=1)
 def default_insight_config() -> InsightConfig:
-    """The repository's ``configs/zones.toml``, read once per process."""
-    return load_insight_config(ZONES_TOML)
+    """configs/zones.toml with its SPOTTER_ZONES__* overrides, read once per process."""
+    return InsightConfig.load(error=InsightConfigError)
 
 
 @lru_cache(maxsize=1)
 def default_alert_rules() -> AlertRules:
     """``$SPOTTER_ALERTS_CONFIG`` (a studio's own rules, or the demo's shortened ones),
-    else the repository's ``configs/alerts.toml``; read once per process."""
-    chosen = os.environ.get("SPOTTER_ALERTS_CONFIG")
-    return load_alert_rules(Path(chosen) if chosen else ALERTS_TOML)
+    else configs/alerts.toml, with SPOTTER_ALERTS__* overrides; read once per process."""
+    return AlertRules.load(error=InsightConfigError)

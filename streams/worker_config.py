@@ -6,15 +6,16 @@ knobs (batching, waits) that change latency and throughput, not what a number me
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic_settings import SettingsConfigDict
 
-from configs.toml_model import load_toml_model
+from configs.base import CONFIG_DIR, ConfigFile
 
-WORKER_TOML = Path(__file__).resolve().parent.parent / "configs" / "worker.toml"
+WORKER_TOML = CONFIG_DIR / "worker.toml"
 
 
 class WorkerConfigError(ValueError):
@@ -66,7 +67,15 @@ class ArrivalSection(_Strict):
     max_behind_s: float = Field(default=86_400.0, ge=60, le=30 * 86_400)
 
 
-class WorkerConfig(_Strict):
+class WorkerConfig(ConfigFile):
+    """configs/worker.toml, each value overridable by SPOTTER_WORKER__<SECTION>__<FIELD>
+    (e.g. SPOTTER_WORKER__BATCH__MAX_SAMPLES=500); a whole other file by
+    SPOTTER_WORKER_CONFIG."""
+
+    model_config = SettingsConfigDict(env_prefix="SPOTTER_WORKER__")
+    TOML_FILE: ClassVar[Path] = WORKER_TOML
+    FILE_ENV: ClassVar[str | None] = "SPOTTER_WORKER_CONFIG"
+
     batch: BatchSection = BatchSection()
     profiles: ProfilesSection = ProfilesSection()
     tiles: TilesSection = TilesSection()
@@ -80,9 +89,7 @@ class WorkerConfig(_Strict):
 def load_worker_config(path: Path | str | None = None) -> WorkerConfig:
     """Read and validate ``path``, else ``$SPOTTER_WORKER_CONFIG``, else
     ``configs/worker.toml`` (a deployment or a benchmark may point at its own file)."""
-    chosen = path if path is not None else os.environ.get("SPOTTER_WORKER_CONFIG")
-    file = Path(chosen) if chosen else WORKER_TOML
-    return load_toml_model(WorkerConfig, file, WorkerConfigError)
+    return WorkerConfig.load(path, error=WorkerConfigError)
 
 
 @lru_cache(maxsize=1)

@@ -7,17 +7,18 @@ start-up with a message naming the key, instead of silently miscounting reps.
 
 from __future__ import annotations
 
-import tomllib
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_settings import SettingsConfigDict
 
+from configs.base import CONFIG_DIR, ConfigFile
 from vision.errors import ConfigError
 from vision.reps import CounterParams
 
-DEFAULT_PATH = Path(__file__).resolve().parent.parent / "configs" / "vision.toml"
+DEFAULT_PATH = CONFIG_DIR / "vision.toml"
 EXERCISES = ("squat", "push-up", "lunge", "jumping-jack", "biceps-curl", "overhead-press",
              "plank")
 
@@ -110,7 +111,14 @@ class RecognitionConfig(_Strict):
     min_frames: Annotated[int, Field(ge=1)] = 10
 
 
-class VisionConfig(_Strict):
+class VisionConfig(ConfigFile):
+    """configs/vision.toml, each value overridable by SPOTTER_VISION__<SECTION>__<FIELD>;
+    a whole other file by SPOTTER_VISION_CONFIG."""
+
+    model_config = SettingsConfigDict(env_prefix="SPOTTER_VISION__")
+    TOML_FILE: ClassVar[Path] = DEFAULT_PATH
+    FILE_ENV: ClassVar[str | None] = "SPOTTER_VISION_CONFIG"
+
     pose: PoseConfig = PoseConfig()
     track: TrackConfig = TrackConfig()
     filter: FilterConfig = FilterConfig()
@@ -138,18 +146,13 @@ class VisionConfig(_Strict):
 
 def parse_config(data: dict[str, Any]) -> VisionConfig:
     try:
-        return VisionConfig.model_validate(data)
+        return VisionConfig.from_mapping(data)
     except ValidationError as exc:
         raise ConfigError(f"invalid vision config: {exc}") from exc
 
 
 @lru_cache(maxsize=4)
-def load_config(path: Path = DEFAULT_PATH) -> VisionConfig:
-    """Read and validate the TOML (cached: analyzers are created per station and rep)."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError(f"vision config not found at {path}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
-    return parse_config(data)
+def load_config(path: Path | None = None) -> VisionConfig:
+    """Read and validate the TOML with its overrides (cached: analyzers are created per
+    station and rep)."""
+    return VisionConfig.load(path, error=ConfigError)

@@ -7,7 +7,6 @@ read validates it again, so a hand-edited row can never hand a domain a nonsense
 from __future__ import annotations
 
 import re
-import tomllib
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, ClassVar
@@ -15,6 +14,8 @@ from typing import Annotated, Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from configs.features import AiFeatures as BaseAiFeatures
+from configs.features import admin_defaults
+from scheduler.config import ObjectiveWeights, load_settings
 
 DEFAULTS_PATH = Path(__file__).resolve().parents[2] / "configs" / "admin.toml"
 RoomRef = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
@@ -23,7 +24,7 @@ _CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 @lru_cache(maxsize=1)
 def _defaults() -> dict[str, Any]:
-    return tomllib.loads(DEFAULTS_PATH.read_text(encoding="utf-8"))
+    return admin_defaults()
 
 
 class _Doc(BaseModel):
@@ -42,18 +43,8 @@ class AiFeatures(_Doc, BaseAiFeatures):
     KEY: ClassVar[str] = "ai_features"
 
 
-class SchedulerWeights(BaseModel):
-    """Objective weights; the names match ``scheduler.config.ObjectiveWeights``."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    # Upper bound: a weight 1000x the attendance term already drowns every other term.
-    attendance: float = Field(default=1.0, ge=0, le=1000)
-    revenue: float = Field(default=0.05, ge=0, le=1000)
-    idle_minute: float = Field(default=0.02, ge=0, le=1000)
-    imbalance: float = Field(default=2.0, ge=0, le=1000)
-    change: float = Field(default=5.0, ge=0, le=1000)
-    preference: float = Field(default=3.0, ge=0, le=1000)
+# The scheduler's own model: one definition of the weights' names, bounds and words.
+SchedulerWeights = ObjectiveWeights
 
 
 class SchedulerConstraints(BaseModel):
@@ -90,6 +81,14 @@ class SchedulerPolicy(_Doc):
 
     weights: SchedulerWeights = SchedulerWeights()
     constraints: SchedulerConstraints = SchedulerConstraints()
+
+    @classmethod
+    def default(cls) -> SchedulerPolicy:
+        """The weights configs/scheduler.toml ships (defined there only), the constraints
+        from configs/admin.toml."""
+        shipped = dict(_defaults().get(cls.KEY, {}))
+        shipped["weights"] = load_settings().weights.model_dump()
+        return cls.model_validate(shipped)
 
 
 DOCUMENTS: dict[str, type[_Doc]] = {"ai-features": AiFeatures,

@@ -27,22 +27,13 @@ from db.accounts import User
 from db.models import ClassSession, Member, Room, Trainer
 from db.notify import EVENTS
 from db.platform import OutboxMessage
+from scheduler.config import ObjectiveWeights
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
-WEIGHT_FIELDS = ("attendance", "revenue", "idle_minute", "imbalance", "change", "preference")
-# What each objective weight buys, in the words of configs/scheduler.toml [weights].
-WEIGHT_WORDS = {
-    "attendance": ("Attendance", "points for each expected attendee"),
-    "revenue": ("Revenue", "points per unit of revenue (price x attendees)"),
-    "idle_minute": ("Trainer waiting", "cost per minute a trainer waits between classes "
-                                       "in a day"),
-    "imbalance": ("Uneven week", "cost per class of spread between a class type's busiest "
-                                 "and quietest day"),
-    "change": ("Changes to the published week", "cost per change: another trainer or room "
-                                                "1, a dropped class 2, a new time 1"),
-    "preference": ("Trainer preferences", "cost per class in a time a trainer asked to "
-                                          "avoid"),
-}
+# Names, labels and what each weight buys: the scheduler's own model defines them once.
+WEIGHT_FIELDS = tuple(ObjectiveWeights.model_fields)
+WEIGHT_WORDS = {name: (f.title or name, f.description or "")
+                for name, f in ObjectiveWeights.model_fields.items()}
 CONSTRAINT_FIELDS = ("max_trainer_hours", "changeover_minutes", "max_classes_per_trainer_day",
                      "opens", "closes")
 

@@ -27,13 +27,13 @@ from api.schedules.exceptions import NoTimetable
 from api.schedules.schemas import GenerateIn, PinIn, RepairIn, ScheduleOut
 from api.schedules.studio import monday_of, next_monday
 from api.templating import templates
-from scheduler.config import load_settings
+from scheduler.config import ObjectiveWeights, load_settings
 from scheduler.schemas import ObjectiveTerm
 from scheduler.scoring import signed
 from scheduler.timegrid import DAYS
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
-WEIGHTS = ("attendance", "revenue", "idle_minute", "imbalance", "change", "preference")
+WEIGHTS = tuple(ObjectiveWeights.model_fields)  # the scheduler's own model names them
 # Scenario presets a manager can pick without knowing the weights (unset = admin's value).
 SCENARIOS: dict[str, tuple[str, dict[str, float]]] = {
     "admin": ("Studio settings (admin weights)", {}),

@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from scheduler.adjust import Suggestion
+from scheduler.config import MAX_WEIGHT, ObjectiveWeights
 from scheduler.diff import ScheduleDiff
 from scheduler.repair import Change, Substitute
 from scheduler.schemas import ObjectiveTerm, ScheduledClass, StageReport, Violation
@@ -29,15 +30,12 @@ class SessionBounds(_In):
     max: int = Field(ge=0, le=50)
 
 
-class WeightOverrides(_In):
-    """A scenario: weights that differ from the admin's (unset = the admin's value)."""
-
-    attendance: float | None = Field(None, ge=0, le=1000)
-    revenue: float | None = Field(None, ge=0, le=1000)
-    idle_minute: float | None = Field(None, ge=0, le=1000)
-    imbalance: float | None = Field(None, ge=0, le=1000)
-    change: float | None = Field(None, ge=0, le=1000)
-    preference: float | None = Field(None, ge=0, le=1000)
+# A scenario: weights that differ from the admin's (unset = the admin's value); names and
+# bounds from the scheduler's own model (scheduler.config.ObjectiveWeights).
+WeightOverrides = create_model(
+    "WeightOverrides", __base__=_In,
+    **{name: (float | None, Field(None, ge=0, le=MAX_WEIGHT, description=f.description))
+       for name, f in ObjectiveWeights.model_fields.items()})
 
 
 class GenerateIn(_In):

@@ -28,6 +28,7 @@ def test_reps_become_form_events_stamped_at_their_end() -> None:
 def test_a_plank_hold_becomes_an_event_with_its_duration() -> None:
     (event,) = form_events([Hold(10.0, 40.0, ("hip_sag",))], exercise="plank",
                            class_session_id="c1", member_id="m1", station_id="s",
-                           clock_origin=100.0)
-    assert event.rep_index is None and event.tempo_s == 30.0 and event.event_time == 140.0
+                           clock_origin=1_700_000_100.0)  # the wire takes real Unix times
+    assert event.rep_index is None and event.tempo_s == 30.0
+    assert event.event_time == 1_700_000_140.0
     assert event.faults == ["hip_sag"]
