@@ -1,6 +1,8 @@
 """Demo studio data for ``spotter up --demo``: one room, one trainer, one live class.
 
 Ids are fixed so the demo's URLs are stable between runs; seeding twice is harmless.
+The demo's accounts have published passwords (an admin among them), so seeding refuses a
+production database unless forced (:func:`refusal`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from api.accounts.bootstrap import create_token, create_user
 from api.plans.demo import seed_planner_demo
+from configs.settings import NON_PRODUCTION_ENVS, get_settings
 from db.models import Booking, ClassSession, ClassType, Member, Room, Trainer
 
 DEMO_CLASS_ID = "demo-class"
@@ -38,9 +41,33 @@ DEMO_ACCOUNTS = {
 }
 
 
-def seed_demo(database_url: str, members: int = 8, seed: int = 7) -> DemoStudio:
+class DemoRefused(ValueError):
+    """Seeding the demo here would publish an admin password on a production install."""
+
+
+def refusal(database_url: str, env: str) -> str | None:
+    """Why the demo must not be seeded here, or None. Production is any SPOTTER_ENV but
+    dev or test, or any database but SQLite (a studio's PostgreSQL is never a demo)."""
+    reasons = []
+    if env.strip().lower() not in NON_PRODUCTION_ENVS:
+        reasons.append(f"SPOTTER_ENV={env} is production")
+    if not database_url.startswith("sqlite"):
+        reasons.append(f"the database is {database_url.split(':', 1)[0]}, not a demo's SQLite")
+    if not reasons:
+        return None
+    return (f"refusing to seed the demo: {' and '.join(reasons)}; its accounts have "
+            "published passwords (an admin among them). Use --force if this really is a "
+            "throw-away install")
+
+
+def seed_demo(database_url: str, members: int = 8, seed: int = 7, *, force: bool = False,
+              env: str | None = None) -> DemoStudio:
     """Create (or refresh) the demo class with ``members`` booked members, one account per
-    role and a device token for the demo room."""
+    role and a device token for the demo room. Refused (:class:`DemoRefused`) in
+    production (``env`` defaults to SPOTTER_ENV) unless ``force``."""
+    reason = refusal(database_url, env if env is not None else get_settings().env)
+    if reason and not force:
+        raise DemoRefused(reason)
     class_id = seed_classes(database_url, members, seed)
     for role, (email, password) in DEMO_ACCOUNTS.items():
         create_user(database_url, email, password, role,

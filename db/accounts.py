@@ -41,7 +41,13 @@ class AuthSession(Base):
 
 
 class ApiToken(Base):
-    """A bearer token: a user's API token, or a device token scoped to one room."""
+    """A bearer token: a user's API token, or a device token scoped to one room.
+
+    User tokens expire (``SPOTTER_TOKEN_TTL_DAYS``); a device token has no ``expires_at``
+    unless one was asked for: an edge box runs unattended, and a token that lapsed mid-class
+    would stop the live board without anyone at the box to notice. Both are revoked by id,
+    and a user's are revoked with every password change, reset or deactivation.
+    """
 
     __tablename__ = "api_tokens"
 
@@ -53,3 +59,4 @@ class ApiToken(Base):
     room_id: Mapped[str | None] = mapped_column(ForeignKey("rooms.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

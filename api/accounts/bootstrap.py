@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from api.accounts.security import hash_password, new_token, token_digest
+from configs.settings import get_settings
 from db.accounts import ApiToken, User
 
 ROLES = ("admin", "trainer", "member")
@@ -36,18 +39,23 @@ def create_user(database_url: str, email: str, password: str, role: str, *,
 
 
 def create_token(database_url: str, name: str, *, kind: str = "device",
-                 room_id: str | None = None, user_id: str | None = None) -> str:
-    """A new bearer token (shown once; only its hash is stored)."""
+                 room_id: str | None = None, user_id: str | None = None,
+                 lifetime: timedelta | None = None) -> str:
+    """A new bearer token (shown once; only its hash is stored). User tokens expire after
+    ``lifetime`` (default SPOTTER_TOKEN_TTL_DAYS); device tokens only when one is given."""
     if kind == "device" and not room_id:
         raise ValueError("a device token must be scoped to a room")
     if kind == "user" and not user_id:
         raise ValueError("a user token needs the user it acts for")
+    if kind == "user" and lifetime is None:
+        lifetime = timedelta(days=get_settings().token_ttl_days)
+    expires_at = datetime.now(UTC) + lifetime if lifetime is not None else None
     token = new_token()
     engine = create_engine(database_url)
     try:
         with Session(engine) as db, db.begin():
             db.add(ApiToken(token_hash=token_digest(token), name=name, kind=kind,
-                            room_id=room_id, user_id=user_id))
+                            room_id=room_id, user_id=user_id, expires_at=expires_at))
     finally:
         engine.dispose()
     return token

@@ -69,7 +69,7 @@ async def optional_principal(request: Request, db: SessionDep) -> Principal | No
             raise AuthenticationRequired("use 'Authorization: Bearer <token>'")
         principal = await service.principal_from_bearer(db, token.strip())
         if principal is None:
-            raise AuthenticationRequired("the bearer token is invalid or revoked")
+            raise AuthenticationRequired("the bearer token is invalid, expired or revoked")
         return principal
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Literal
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 from api.accounts.security import MIN_PASSWORD_LENGTH
 
@@ -19,6 +19,23 @@ class TokenOut(BaseModel):
     access_token: str
     token_type: str = "bearer"
     role: str
+    expires_at: datetime
+    expires_in: int = Field(description="seconds until the token expires (RFC 6749 §5.1)")
+
+
+class PasswordChangeIn(BaseModel):
+    """A user's own password change; every session and token they have ends with it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=1024)
+
+
+class LockedOut(BaseModel):
+    sessions_ended: int
+    tokens_revoked: int
+    detail: str
 
 
 class MeOut(BaseModel):
@@ -51,9 +68,20 @@ class UserIn(BaseModel):
 
 
 class UserPatch(BaseModel):
-    """Fields to change; omitted fields stay as they are."""
+    """Fields to change; omitted fields stay as they are. ``null`` is refused: no field of
+    an account can be emptied (leave a field out to keep it)."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nulls(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            nulls = sorted(k for k, v in data.items() if v is None)
+            if nulls:
+                raise ValueError(f"{', '.join(nulls)} may not be null; leave a field out to "
+                                 "keep its value")
+        return data
 
     display_name: Name | None = None
     role: Literal["admin", "trainer", "member"] | None = None
@@ -86,6 +114,11 @@ class TokenIn(BaseModel):
     room_id: Ref | None = None
 
 
+def _utc(moment: datetime | None) -> datetime | None:
+    """SQLite hands datetimes back naive; they were stored in UTC."""
+    return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
+
+
 class TokenInfo(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -96,6 +129,16 @@ class TokenInfo(BaseModel):
     room_id: str | None
     created_at: datetime
     revoked_at: datetime | None
+    expires_at: datetime | None = Field(description="null: a device token that lasts until "
+                                                    "revoked")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def state(self) -> Literal["active", "expired", "revoked"]:
+        if self.revoked_at is not None:
+            return "revoked"
+        expires = _utc(self.expires_at)
+        return "expired" if expires and expires <= datetime.now(UTC) else "active"
 
 
 class IssuedToken(TokenInfo):

@@ -63,9 +63,16 @@ async def principal_from_cookie(db: AsyncSession, token: str) -> Principal | Non
     return principal_for(user, via="cookie", csrf=found.csrf_token)
 
 
+def token_usable(row: ApiToken, now: datetime | None = None) -> bool:
+    """Not revoked and not past its expiry (device tokens may have none)."""
+    now = now or datetime.now(UTC)
+    return row.revoked_at is None and (row.expires_at is None
+                                       or _aware(row.expires_at) > now)
+
+
 async def principal_from_bearer(db: AsyncSession, token: str) -> Principal | None:
     row = await db.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
-    if row is None or row.revoked_at is not None:
+    if row is None or not token_usable(row):
         return None
     if row.kind == "device":
         return Principal(role="device", room_id=row.room_id, display_name=row.name,
@@ -76,8 +83,12 @@ async def principal_from_bearer(db: AsyncSession, token: str) -> Principal | Non
     return principal_for(user)
 
 
-async def issue_user_token(db: AsyncSession, user: User, name: str) -> str:
+async def issue_user_token(db: AsyncSession, user: User, name: str, lifetime: timedelta
+                           ) -> tuple[str, datetime]:
+    """A login's bearer token; returns (secret, expiry)."""
     token = new_token()
-    db.add(ApiToken(token_hash=token_digest(token), name=name, kind="user", user_id=user.id))
+    expires_at = datetime.now(UTC) + lifetime
+    db.add(ApiToken(token_hash=token_digest(token), name=name, kind="user", user_id=user.id,
+                    expires_at=expires_at))
     await db.commit()
-    return token
+    return token, expires_at

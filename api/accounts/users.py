@@ -8,17 +8,27 @@ CLI prints one line instead of a traceback.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.accounts.security import MIN_PASSWORD_LENGTH, hash_password, new_token, token_digest
-from api.exceptions import ConflictError, InvalidInput, NotFoundError
+from api.accounts.security import (
+    MIN_PASSWORD_LENGTH,
+    hash_password,
+    new_token,
+    token_digest,
+    verify_password,
+)
+from api.exceptions import AuthenticationRequired, ConflictError, InvalidInput, NotFoundError
+from configs.settings import get_settings
 from db.accounts import ApiToken, AuthSession, User
 from db.models import Member, Room, Trainer
 
 USER_ROLES = ("admin", "trainer", "member")
+# A year: long enough for a scheduled integration, short enough that a forgotten token dies.
+MAX_TOKEN_LIFETIME = timedelta(days=365)
 
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -121,15 +131,35 @@ async def create_user(db: AsyncSession, *, email: str, password: str, role: str,
     return user
 
 
-async def end_all_sessions(db: AsyncSession, user_id: str) -> None:
-    await db.execute(delete(AuthSession).where(AuthSession.user_id == user_id))
+async def end_all_sessions(db: AsyncSession, user_id: str) -> int:
+    result = await db.execute(delete(AuthSession).where(AuthSession.user_id == user_id))
+    return _count(result)
+
+
+async def revoke_user_tokens(db: AsyncSession, user_id: str) -> int:
+    """Revoke every unrevoked API token of one user (not committed); returns how many."""
+    result = await db.execute(update(ApiToken).where(ApiToken.user_id == user_id,
+                                                     ApiToken.revoked_at.is_(None))
+                              .values(revoked_at=datetime.now(UTC)))
+    return _count(result)
+
+
+async def lock_out(db: AsyncSession, user_id: str) -> tuple[int, int]:
+    """End a user's browser sessions and revoke their API tokens: whoever held the old
+    password, or a token made with it, is out. Returns (sessions, tokens)."""
+    return await end_all_sessions(db, user_id), await revoke_user_tokens(db, user_id)
+
+
+def _count(result: object) -> int:
+    return int(result.rowcount) if isinstance(result, CursorResult) else 0
 
 
 async def update_user(db: AsyncSession, user_id: str, *, display_name: str | None = None,
                       role: str | None = None, member_id: str | None = None,
                       trainer_id: str | None = None, is_active: bool | None = None,
                       password: str | None = None, acting_user_id: str | None = None) -> User:
-    """Change a user; deactivating or a new password ends their browser sessions."""
+    """Change a user; deactivating or a new password ends their browser sessions and
+    revokes their API tokens."""
     user = await get_user(db, user_id)
     if acting_user_id == user_id and (is_active is False or (role and role != "admin")):
         raise InvalidInput("you cannot deactivate or demote your own account; "
@@ -141,23 +171,50 @@ async def update_user(db: AsyncSession, user_id: str, *, display_name: str | Non
     if password is not None:
         check_password(password)
         user.password_hash = hash_password(password)
-        await end_all_sessions(db, user.id)
+        await lock_out(db, user.id)
     if is_active is not None:
         user.is_active = is_active
         if not is_active:
-            await end_all_sessions(db, user.id)
-            await db.execute(update(ApiToken).where(ApiToken.user_id == user.id,
-                                                    ApiToken.revoked_at.is_(None))
-                             .values(revoked_at=datetime.now(UTC)))
+            await lock_out(db, user.id)
     await db.commit()
     return user
 
 
+async def change_own_password(db: AsyncSession, user_id: str, current: str, new: str
+                              ) -> tuple[int, int]:
+    """A user changes their password, proving the current one; every session and token
+    they had ends (this request's included). Returns (sessions ended, tokens revoked)."""
+    user = await get_user(db, user_id)
+    if not verify_password(current, user.password_hash):
+        raise AuthenticationRequired("the current password is wrong")
+    if current == new:
+        raise InvalidInput("the new password must differ from the current one")
+    check_password(new)
+    user.password_hash = hash_password(new)
+    ended = await lock_out(db, user.id)
+    await db.commit()
+    return ended
+
+
+def default_token_lifetime() -> timedelta:
+    return timedelta(days=get_settings().token_ttl_days)
+
+
+def check_lifetime(lifetime: timedelta | None) -> None:
+    if lifetime is not None and not timedelta(hours=1) <= lifetime <= MAX_TOKEN_LIFETIME:
+        raise InvalidInput(f"a token lives between 1 hour and {MAX_TOKEN_LIFETIME.days} days")
+
+
 async def issue_token(db: AsyncSession, *, name: str, user_id: str | None = None,
-                      room_id: str | None = None) -> tuple[ApiToken, str]:
-    """A user's API token or a device token for one room; the secret is returned once."""
+                      room_id: str | None = None, lifetime: timedelta | None = None
+                      ) -> tuple[ApiToken, str]:
+    """A user's API token or a device token for one room; the secret is returned once.
+
+    A user token expires after ``lifetime`` (default ``SPOTTER_TOKEN_TTL_DAYS``); a device
+    token only when a lifetime is given (see ``db.accounts.ApiToken``)."""
     if (user_id is None) == (room_id is None):
         raise InvalidInput("a token acts for either one user or one room's devices")
+    check_lifetime(lifetime)
     if user_id is not None:
         user = await get_user(db, user_id)
         if not user.is_active:
@@ -166,8 +223,11 @@ async def issue_token(db: AsyncSession, *, name: str, user_id: str | None = None
         raise InvalidInput(f"no room {room_id!r}; device tokens are scoped to an existing "
                            "room (create it in admin → database → rooms)")
     secret = new_token()
+    if user_id is not None:
+        lifetime = lifetime or default_token_lifetime()
     row = ApiToken(token_hash=token_digest(secret), name=name.strip() or "token",
-                   kind="user" if user_id else "device", user_id=user_id, room_id=room_id)
+                   kind="user" if user_id else "device", user_id=user_id, room_id=room_id,
+                   expires_at=datetime.now(UTC) + lifetime if lifetime else None)
     db.add(row)
     await db.commit()
     return row, secret
@@ -176,19 +236,41 @@ async def issue_token(db: AsyncSession, *, name: str, user_id: str | None = None
 async def list_tokens(db: AsyncSession, *, user_id: str | None = None,
                       room_id: str | None = None, include_revoked: bool = False
                       ) -> list[ApiToken]:
+    """Tokens newest first: those still usable, or with ``include_revoked`` also the
+    revoked and expired ones."""
     query = select(ApiToken).order_by(ApiToken.created_at.desc())
     if user_id:
         query = query.where(ApiToken.user_id == user_id)
     if room_id:
         query = query.where(ApiToken.room_id == room_id)
     if not include_revoked:
-        query = query.where(ApiToken.revoked_at.is_(None))
+        query = query.where(ApiToken.revoked_at.is_(None),
+                            or_(ApiToken.expires_at.is_(None),
+                                ApiToken.expires_at > datetime.now(UTC)))
     return list(await db.scalars(query))
 
 
-async def revoke_token(db: AsyncSession, token_id: str) -> ApiToken:
+async def revoke_tokens(db: AsyncSession, *, user_id: str | None = None,
+                        room_id: str | None = None) -> list[ApiToken]:
+    """Revoke all unrevoked tokens of one user or of one room's devices (a lost or
+    retired edge box); returns them."""
+    if (user_id is None) == (room_id is None):
+        raise InvalidInput("name either one user or one room")
+    query = select(ApiToken).where(ApiToken.revoked_at.is_(None))
+    query = query.where(ApiToken.user_id == user_id if user_id else ApiToken.room_id == room_id)
+    rows = list(await db.scalars(query))
+    now = datetime.now(UTC)
+    for row in rows:
+        row.revoked_at = now
+    await db.commit()
+    return rows
+
+
+async def revoke_token(db: AsyncSession, token_id: str, *, owner_id: str | None = None
+                       ) -> ApiToken:
+    """Revoke one token (idempotent); with ``owner_id`` only that user's own."""
     row = await db.get(ApiToken, token_id)
-    if row is None:
+    if row is None or (owner_id is not None and row.user_id != owner_id):
         raise NotFoundError(f"no token {token_id!r}; see `spotter tokens list`")
     if row.revoked_at is None:
         row.revoked_at = datetime.now(UTC)

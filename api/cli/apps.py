@@ -4,6 +4,9 @@ own commands without touching the others. Command modules import heavy libraries
 
 from __future__ import annotations
 
+import os
+import sys
+
 import typer
 
 app = typer.Typer(help="Spotter: live class insights, workout plans and timetables.",
@@ -36,3 +39,31 @@ app.add_typer(users_app, name="users")
 app.add_typer(devices_app, name="devices")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(notifications_app, name="notifications")
+
+# Long-running server commands: their configuration is checked before anything starts.
+SERVER_COMMANDS = frozenset({"api", "worker", "up"})
+# Commands that write studio data or secrets under SPOTTER_DATA_DIR (the database, logs,
+# the edge buffer, TLS keys): they, and every process they start, create files 0600.
+PRIVATE_FILE_COMMANDS = SERVER_COMMANDS | {"edge", "db"}
+
+
+@app.callback()
+def before_command(ctx: typer.Context) -> None:
+    """Spotter: live class insights, workout plans and timetables."""
+    command = ctx.invoked_subcommand
+    if command in PRIVATE_FILE_COMMANDS:
+        from api.security.datafiles import private_umask
+
+        previous = private_umask()
+        ctx.call_on_close(lambda: os.umask(previous))
+    # Click hands a group's callback no sub-command arguments: --help is seen in argv.
+    if command not in SERVER_COMMANDS or "--help" in sys.argv[1:]:
+        return
+    from api.security.production import deployment_problem, load_settings
+
+    settings, problem = load_settings()
+    if settings is not None:
+        problem = deployment_problem(settings)
+    if problem:
+        typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(2)

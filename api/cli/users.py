@@ -114,7 +114,7 @@ def _update(email: str, **changes: Any) -> None:
 def set_password(email: str = typer.Option(...),
                  password: str = typer.Option(..., prompt=True, hide_input=True,
                                               confirmation_prompt=True)) -> None:
-    """Set a new password (ends the user's browser sessions)."""
+    """Set a new password: ends the user's browser sessions and revokes their API tokens."""
     _update(email, password=password)
 
 
@@ -129,15 +129,28 @@ def activate(email: str = typer.Option(...)) -> None:
     _update(email, is_active=True)
 
 
+def _lifetime(days: int | None) -> Any:
+    from datetime import timedelta
+
+    return timedelta(days=days) if days else None
+
+
+_DAYS = typer.Option(None, "--days", min=1, max=365,
+                     help="expire after this many days")
+
+
 @users_app.command("token")
 def user_token(email: str = typer.Option(...),
-               name: str = typer.Option("cli", help="what the token is for")) -> None:
-    """Issue an API token acting as this user; the secret is printed once."""
+               name: str = typer.Option("cli", help="what the token is for"),
+               days: int | None = _DAYS) -> None:
+    """Issue an API token acting as this user (expires after --days, default
+    SPOTTER_TOKEN_TTL_DAYS); the secret is printed once."""
     from api.accounts import users
 
     async def work(db: Any) -> Any:
         user = await users.user_by_email(db, email)
-        return await users.issue_token(db, name=name, user_id=user.id)
+        return await users.issue_token(db, name=name, user_id=user.id,
+                                       lifetime=_lifetime(days))
 
     row, secret = _run(work)
     _emit(_token_json(row, secret))
@@ -145,19 +158,25 @@ def user_token(email: str = typer.Option(...),
 
 @devices_app.command("token")
 def device_token(room: str = typer.Option(..., help="room id the device sits in"),
-                 name: str = typer.Option("edge box")) -> None:
-    """Issue an edge device token that only sees classes in ROOM (SPOTTER_EDGE_TOKEN)."""
+                 name: str = typer.Option("edge box"),
+                 days: int | None = _DAYS) -> None:
+    """Issue an edge device token that only sees classes in ROOM (SPOTTER_EDGE_TOKEN). It
+    lasts until revoked unless --days is given: an unattended box must not lose its token
+    mid-class."""
     from api.accounts import users
 
-    row, secret = _run(lambda db: users.issue_token(db, name=name, room_id=room))
+    row, secret = _run(lambda db: users.issue_token(db, name=name, room_id=room,
+                                                    lifetime=_lifetime(days)))
     _emit(_token_json(row, secret))
 
 
 @tokens_app.command("list")
 def list_tokens(email: str | None = typer.Option(None), room: str | None = typer.Option(None),
-                all_: bool = typer.Option(False, "--all", help="include revoked tokens")
+                all_: bool = typer.Option(False, "--all",
+                                          help="include revoked and expired tokens")
                 ) -> None:
-    """Tokens (never their secrets), newest first."""
+    """Tokens (never their secrets), newest first, each with its state (active, expired,
+    revoked) and expiry."""
     from api.accounts import users
 
     async def work(db: Any) -> Any:
@@ -169,12 +188,25 @@ def list_tokens(email: str | None = typer.Option(None), room: str | None = typer
 
 
 @tokens_app.command("revoke")
-def revoke(token_id: str = typer.Argument(..., help="the id from `spotter tokens list`")
-           ) -> None:
-    """Revoke a user or device token at once."""
+def revoke(token_id: str | None = typer.Argument(None, help="the id from `spotter tokens list`"),
+           email: str | None = typer.Option(None, help="every token of this user"),
+           room: str | None = typer.Option(None, help="every device token of this room "
+                                                      "(a lost or retired edge box)")) -> None:
+    """Revoke a user or device token at once, or all of one user's or one room's."""
     from api.accounts import users
 
-    _emit(_token_json(_run(lambda db: users.revoke_token(db, token_id))))
+    if sum(x is not None for x in (token_id, email, room)) != 1:
+        sys.stderr.write("error: name one token id, or --email, or --room\n")
+        raise typer.Exit(2)
+    if token_id is not None:
+        _emit(_token_json(_run(lambda db: users.revoke_token(db, token_id))))
+        return
+
+    async def work(db: Any) -> Any:
+        user_id = (await users.user_by_email(db, email)).id if email else None
+        return await users.revoke_tokens(db, user_id=user_id, room_id=room)
+
+    _emit([_token_json(t) for t in _run(work)])
 
 
 @notifications_app.command("send")

@@ -77,6 +77,24 @@ def _fail(exc: Exception) -> typer.Exit:
     return typer.Exit(code=2)
 
 
+# Exit status when the result stands but frames were lost: a damaged file (or a camera that
+# dropped frames) must not pass for a complete analysis in a script or a batch job.
+DAMAGED_EXIT = 3
+
+
+def _check_damage(stats: Any, analysed: int) -> None:
+    """Warn on stderr and exit DAMAGED_EXIT when the source lost frames (undecodable, or
+    promised by the container and never delivered); the output above still stands for the
+    frames that were read."""
+    if stats.dropped:
+        total = analysed + stats.dropped
+        typer.echo(f"warning: {stats.dropped} of {total} frames could not be read (a damaged "
+                   "or truncated video?); the result covers only the frames that could. "
+                   "Re-encode the clip, e.g. ffmpeg -i in.mp4 -c:v libx264 out.mp4",
+                   err=True)
+        raise typer.Exit(code=DAMAGED_EXIT)
+
+
 @vision_app.command("analyze")
 def analyze(
     video: Annotated[str, typer.Argument(help="Video file, camera index (0) or rtsp:// URL.")],
@@ -89,7 +107,8 @@ def analyze(
     details: Annotated[bool, typer.Option(
         "--details", help="Add turnaround, tempo, side and rule metrics per rep.")] = False,
 ) -> None:
-    """Count reps, range of motion and form faults in a video, as one edge station would."""
+    """Count reps, range of motion and form faults in a video, as one edge station would.
+    Exits 3, with a warning, when frames of the video could not be read."""
     from ingest.camera import CameraError
     from vision.analyzer import analyze as run_analysis
     from vision.config import EXERCISES, load_config
@@ -125,8 +144,9 @@ def analyze(
         raise _fail(exc) from exc
     if as_json:
         typer.echo(json.dumps(result_doc))
-        return
-    _print_summary(result_doc)
+    else:
+        _print_summary(result_doc)
+    _check_damage(clip.stats, len(clip.sequence))
 
 
 def _print_summary(doc: dict[str, Any]) -> None:
@@ -152,7 +172,8 @@ def landmarks(
     station: Annotated[str | None, typer.Option("--station", help="Region x,y,w,h.")] = None,
     max_fps: Annotated[float, typer.Option("--max-fps")] = 0.0,
 ) -> None:
-    """Record MediaPipe landmarks (float16 .npz, no pixels) for offline analysis or tests."""
+    """Record MediaPipe landmarks (float16 .npz, no pixels) for offline analysis or tests.
+    Exits 3, with a warning, when frames of the video could not be read."""
     from ingest.camera import CameraError
     from vision.errors import VisionError
 
@@ -162,4 +183,6 @@ def landmarks(
         raise _fail(exc) from exc
     clip.sequence.save(out)
     typer.echo(json.dumps({"out": str(out), "frames": len(clip.sequence),
-                           "pose_detected_frames": int(clip.sequence.detected.sum())}))
+                           "pose_detected_frames": int(clip.sequence.detected.sum()),
+                           "frames_dropped": clip.stats.dropped}))
+    _check_damage(clip.stats, len(clip.sequence))

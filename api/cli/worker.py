@@ -29,13 +29,19 @@ def worker(loglevel: str = typer.Option("info", help="Faust log level")) -> None
 
 @app.command("api")
 def api(host: str = typer.Option(None, help="default: SPOTTER_API_HOST"),
-        port: int = typer.Option(None, help="default: SPOTTER_API_PORT")) -> None:
-    """Serve the API and pages with uvicorn."""
+        port: int = typer.Option(None, help="default: SPOTTER_API_PORT"),
+        ssl_certfile: str = typer.Option(None, help="PEM certificate: serve HTTPS"),
+        ssl_keyfile: str = typer.Option(None, help="PEM private key of --ssl-certfile")) -> None:
+    """Serve the API and pages with uvicorn. X-Forwarded-For is believed only from the
+    proxies in SPOTTER_TRUSTED_PROXIES (default: none)."""
     import uvicorn
 
+    from api.security.proxies import uvicorn_proxy_options
     from configs.settings import get_settings
 
     configure_logging()
     settings = get_settings()
     uvicorn.run("api.main:create_app", factory=True, host=host or settings.api_host,
-                port=port or settings.api_port, log_level="info")
+                port=port or settings.api_port, log_level="info",
+                ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile,
+                **uvicorn_proxy_options(settings.trusted_proxies))  # type: ignore[arg-type]

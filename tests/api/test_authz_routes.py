@@ -29,6 +29,7 @@ PUBLIC = {
     ("/healthz", "GET"), ("/readyz", "GET"), ("/", "GET"), ("/login", "GET"),
     ("/login", "POST"), ("/api/auth/token", "POST"), ("/openapi.json", "GET"),
     ("/docs", "GET"), ("/docs/oauth2-redirect", "GET"), ("/redoc", "GET"),
+    ("/metrics", "GET"),  # Prometheus scrapes without a login: counts by route, no ids
     ("/favicon.ico", "GET"),  # the site icon (browsers ask before anyone logs in)
 }
 PUBLIC_MOUNTS = {"/static"}

@@ -32,7 +32,7 @@ def postgres_studio(postgres_url: str) -> Iterator[str]:
     url = f"{postgres_url}?options=-csearch_path%3D{schema}"
     try:
         upgrade(url)
-        seed_demo(url, members=1)
+        seed_demo(url, members=1, force=True)  # demo data on PostgreSQL: forced on purpose
         yield url
     finally:
         with admin.begin() as conn:
