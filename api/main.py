@@ -9,14 +9,14 @@ import traceback
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from urllib.parse import quote
 
+import sqladmin
 import structlog
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import (
-    http_exception_handler,
-    request_validation_exception_handler,
-)
+from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -27,10 +27,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import health
 from api.accounts.router import router as accounts_router
+from api.admin.database import TEMPLATES_DIR as ADMIN_TEMPLATES_DIR
 from api.admin.database import mount_database_admin
 from api.admin.router import router as admin_router
 from api.alerts.router import router as alerts_router
 from api.classes.router import router as classes_router
+from api.display.pages import router as display_pages_router
+from api.display.router import router as display_router
 from api.exceptions import LoginRequired, SpotterError
 from api.exercises.pages import router as exercises_pages_router
 from api.exercises.router import router as exercises_router
@@ -59,12 +62,18 @@ from api.schedules.calendar_pages import router as schedules_calendar_pages
 from api.schedules.calendar_router import router as schedules_calendar_router
 from api.schedules.pages import router as schedules_pages_router
 from api.schedules.router import router as schedules_router
+from api.security.datafiles import secure_sqlite_file
+from api.security.headers import SecurityHeadersMiddleware, content_security_policy
+from api.security.json_guard import StrictJsonMiddleware, json_safe
 from api.summaries.router import router as summaries_router
-from api.templating import STATIC_DIR, templates
+from api.templating import STATIC_DIR, TEMPLATES_DIR, templates
 from configs.settings import Settings, get_settings
 from db.session import make_engine, make_sessionmaker
 
 log = structlog.get_logger(__name__)
+# Templates whose inline scripts the pages' Content-Security-Policy allows by hash.
+CSP_TEMPLATE_DIRS = (TEMPLATES_DIR, ADMIN_TEMPLATES_DIR,
+                     Path(sqladmin.__file__).resolve().parent / "templates")
 REQUEST_ID_HEADER = "x-request-id"
 _SANE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 # Redis on the studio LAN answers in milliseconds; two seconds to connect means it is gone,
@@ -153,7 +162,9 @@ def install_error_handlers(app: FastAPI) -> None:
             lines = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'form'}: "
                               f"{e.get('msg', 'invalid')}" for e in exc.errors())
             return error_page(request, 422, f"Please check the form — {lines}")
-        return await request_validation_exception_handler(request, exc)
+        # json_safe: an echoed NaN or Infinity must not turn the 422 into a 500.
+        return JSONResponse({"detail": json_safe(jsonable_encoder(exc.errors()))},
+                            status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -205,6 +216,7 @@ def install_error_handlers(app: FastAPI) -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     settings.check_secrets()
+    secure_sqlite_file(settings.resolved_database_url())  # 0600, before anything opens it
     webhook = WebhookSettings()
     # Built now (no connection is made) so SQLAdmin can be mounted with the sessionmaker.
     engine = make_engine(settings.resolved_database_url())
@@ -252,6 +264,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(alerts_router)
     app.include_router(suggestions_router)
     app.include_router(summaries_router)
+    app.include_router(display_router)
     app.include_router(plans_router)
     app.include_router(exercises_router)
     app.include_router(members_router)
@@ -261,6 +274,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth_pages_router)
     app.include_router(notification_pages)
     app.include_router(pages_router)
+    app.include_router(display_pages_router)
     app.include_router(schedules_calendar_pages)
     app.include_router(schedules_pages_router)
     app.include_router(feedback_pages_router)
@@ -272,7 +286,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_pages_router)
     mount_database_admin(app, lambda: app.state.sessionmaker)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(StrictJsonMiddleware)  # NaN/Infinity/out-of-range numbers: 422
     app.add_middleware(RequestIdMiddleware)
     app.state.metrics = ApiMetrics()
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    app.add_middleware(SecurityHeadersMiddleware,  # outermost: every response, errors too
+                       policy=content_security_policy(CSP_TEMPLATE_DIRS))
     return app
