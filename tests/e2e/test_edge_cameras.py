@@ -42,6 +42,9 @@ max_attempts = 4  # then given up, so the camera-only class ends with the record
 [[camera]]
 id = "left"
 source = "{clips / 's05_jumping_jacks_front.mp4'}"
+# every frame offered (not paced to the clip's clock): counts must not depend on how busy
+# the test machine is (the station-page test and the capacity bench play clips in real time)
+realtime = false
 exercise = "jumping-jack"
 
 [[camera.station]]
@@ -51,6 +54,7 @@ region = [0, 0, 1, 1]
 [[camera]]
 id = "right"
 source = "{clips / 's01_squat_front_band.mp4'}"
+realtime = false
 exercise = "squat"
 
 [[camera.station]]
@@ -97,8 +101,8 @@ async def test_two_cameras_publish_reps_for_roster_members(live_stack: Any, shar
             url = json.loads(agent_file(settings).read_text())["status_url"]
             with_cameras = httpx.get(f"{url}/status", timeout=5).json()
             states = {c["camera_id"]: c["state"] for c in with_cameras["cameras"]}
-            if states.get("left") == "streaming" and states.get("door") in ("reconnecting",
-                                                                            "failed"):
+            if states.get("left") in ("streaming", "finished") and states.get("door") in (
+                    "reconnecting", "failed"):
                 status = with_cameras
                 break
         assert status, "the cameras did not come up"
