@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -83,3 +84,43 @@ def test_deactivate_blocks_logins(cli_db: str) -> None:
     assert code == 0 and json.loads(out)["is_active"] is False
     code, out, _ = run("users", "token", "--email", "ava@demo.spotter")
     assert code == 2
+
+
+def test_tokens_show_their_expiry_and_state(cli_db: str) -> None:
+    code, out, _ = run("users", "token", "--email", "ava@demo.spotter", "--days", "7")
+    user_token = json.loads(out)
+    assert code == 0 and user_token["state"] == "active"
+    expires = datetime.fromisoformat(user_token["expires_at"])
+    assert timedelta(days=6.9) < expires - datetime.now(UTC) <= timedelta(days=7)
+    code, out, _ = run("users", "token", "--email", "ava@demo.spotter")
+    assert datetime.fromisoformat(json.loads(out)["expires_at"]) - datetime.now(UTC) > \
+        timedelta(days=29)  # SPOTTER_TOKEN_TTL_DAYS
+    code, out, _ = run("devices", "token", "--room", "demo-room")
+    assert json.loads(out)["expires_at"] is None  # a room's box: until revoked
+    code, _out, err = run("users", "token", "--email", "ava@demo.spotter", "--days", "400")
+    assert code == 2 and "365" in err
+
+
+def test_revoke_every_token_of_a_user_or_a_room(cli_db: str) -> None:
+    for _ in range(2):
+        run("users", "token", "--email", "ava@demo.spotter")
+    code, out, _ = run("tokens", "revoke", "--email", "ava@demo.spotter")
+    assert code == 0 and len(json.loads(out)) == 2
+    assert all(t["state"] == "revoked" for t in json.loads(out))
+    code, out, _ = run("tokens", "list", "--email", "ava@demo.spotter")
+    assert json.loads(out) == []
+    code, out, _ = run("tokens", "list", "--email", "ava@demo.spotter", "--all")
+    assert {t["state"] for t in json.loads(out)} == {"revoked"}
+    code, out, _ = run("tokens", "revoke", "--room", "demo-room")  # the demo box's token
+    assert code == 0 and {t["kind"] for t in json.loads(out)} == {"device"}
+    code, out, err = run("tokens", "revoke")
+    assert code == 2 and out == "" and "name one token id, or --email, or --room" in err
+
+
+def test_set_password_revokes_the_users_tokens(cli_db: str) -> None:
+    run("users", "token", "--email", "trainer@demo.spotter")
+    code, _out, _ = run("users", "set-password", "--email", "trainer@demo.spotter",
+                        "--password", "another-long-pass")
+    assert code == 0
+    code, out, _ = run("tokens", "list", "--email", "trainer@demo.spotter")
+    assert json.loads(out) == []
