@@ -53,8 +53,6 @@ Deliver = Callable[[PoseResult], None]
 
 def _worker_main(conn: Connection, nice: int = 0) -> None:
     """One worker process: stations' estimators and analyzers, driven by messages."""
-    if nice:
-        os.nice(nice)  # heart rate and the broker first; pose gets what is left
     from vision.analyzer import ExerciseAnalyzer
     from vision.config import load_config
     from vision.pose import MediaPipePose
@@ -63,6 +61,8 @@ def _worker_main(conn: Connection, nice: int = 0) -> None:
     pose_cfg = config.pose
     stations: dict[str, tuple[Any, ExerciseAnalyzer]] = {}
     MediaPipePose().close()  # load the model now, not on a class's first frames
+    if nice:  # after loading: a busy box must not starve the start-up too
+        os.nice(nice)  # heart rate and the broker first; pose gets what is left
     conn.send(READY)
     while True:
         try:
