@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from api.cli import (  # noqa: F401  (imported for their registrations)
     db,
+    display,
     edge,
     exercises,
     hr_decode,

@@ -1,23 +1,29 @@
-"""Server-rendered trainer pages; live parts arrive as HTML fragments over one SSE stream."""
+"""Server-rendered trainer pages; live parts arrive as HTML fragments over one SSE stream.
+
+``/trainer`` is the day: the trainer's classes of today (an admin's: every room's), each
+opening its live board at ``/trainer/classes/{id}`` (``/trainer?class_session=ID`` too).
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
-from api.accounts.dependencies import TrainerPage
+from api.accounts.dependencies import TrainerPage, UserPage
+from api.accounts.principal import Principal
 from api.classes import service as classes
 from api.deps import RedisDep, SessionDep
 from api.exceptions import ServiceUnavailableError
 from api.live import fragments
 from api.live import service as live
 from api.live.hub import HubDep
+from api.pages import summary_page, today
 from api.templating import templates
-from db.live import PostClassSummary
 from db.models import ClassSession
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -27,16 +33,51 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 async def trainer_page(request: Request, db: SessionDep, redis: RedisDep,
                        principal: TrainerPage, class_session: str | None = None
                        ) -> HTMLResponse:
-    class_id = class_session or await classes.current_session_id(db, principal)
-    session = await classes.session_out(db, class_id, principal) if class_id else None
+    """Today's classes; with ``?class_session=ID`` that class's live board."""
+    if class_session:
+        return await board_page(class_session, request, db, redis, principal)
+    return templates.TemplateResponse(request, "trainer_today.html", {
+        "title": "Today's classes", "principal": principal,
+        **await today_context(db, principal)})
+
+
+@router.get("/trainer/today", response_class=HTMLResponse)
+async def today_fragment(request: Request, db: SessionDep, principal: TrainerPage
+                         ) -> HTMLResponse:
+    """The list alone, for the page's refresh every half minute (states, Start)."""
+    return templates.TemplateResponse(request, "_today_list.html", {
+        "principal": principal, **await today_context(db, principal)})
+
+
+async def today_context(db: SessionDep, principal: Principal) -> dict[str, object]:
+    tz = today.studio_zone()
+    rows = await today.today_rows(db, principal, tz)
+    return {"rows": rows, "tz": tz.key, "day": today.local_day(tz),
+            "early_min": today.tablet_config().today.start_early_min}
+
+
+@router.get("/trainer/classes/{class_session_id}", response_class=HTMLResponse)
+async def class_board(class_session_id: str, request: Request, db: SessionDep,
+                      redis: RedisDep, principal: TrainerPage) -> HTMLResponse:
+    """One class's live board: tiles, alerts, clock, start and end."""
+    return await board_page(class_session_id, request, db, redis, principal)
+
+
+async def board_page(class_id: str, request: Request, db: SessionDep, redis: RedisDep,
+                     principal: Principal) -> HTMLResponse:
+    session = await classes.get_session(db, class_id, principal)  # 404: not theirs
+    tz = today.studio_zone()
+    row = today.today_row(session, datetime.now(UTC), tz, today.start_early())
     try:
-        view = await live.load_view(redis, class_id) if class_id else None
+        view = await live.load_view(redis, class_id)
     except ServiceUnavailableError:
         view = None  # the page still renders; the 'live data paused' banner explains
     return templates.TemplateResponse(request, "trainer.html", {
-        "title": "Live class", "class_session": session, "principal": principal,
-        **fragments.page_context(view, class_id, session.status if session else ""),
-    })
+        "title": "Live class", "class_session": await classes.session_out(db, class_id,
+                                                                          principal),
+        "principal": principal, "row": row,
+        "early_min": today.tablet_config().today.start_early_min,
+        **fragments.page_context(view, class_id, session.status)})
 
 
 async def streamable_page_class(class_session_id: str, redis: RedisDep, db: SessionDep,
@@ -65,13 +106,10 @@ async def trainer_stream(class_session_id: str, hub: HubDep, redis: RedisDep,
 
 
 @router.get("/trainer/classes/{class_session_id}/summary", response_class=HTMLResponse)
-async def summary_page(class_session_id: str, request: Request, db: SessionDep,
-                       principal: TrainerPage) -> HTMLResponse:
-    session = await classes.get_session(db, class_session_id, principal)
-    live.ensure_trainer_access(principal, session)
-    row = await db.get(PostClassSummary, class_session_id)
+async def summary(class_session_id: str, request: Request, db: SessionDep,
+                  principal: UserPage) -> HTMLResponse:
+    """The post-class summary: the class's trainer and admins read all of it, a member
+    who attended only their own row, chart line and highlights."""
+    context = await summary_page.context(db, class_session_id, principal)
     return templates.TemplateResponse(request, "summary.html", {
-        "title": "Class summary", "principal": principal,
-        "class_session": await classes.session_out(db, class_session_id, principal),
-        "summary": row.payload if row else None,
-    })
+        "title": "Class summary", "principal": principal, **context})

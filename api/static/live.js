@@ -37,18 +37,17 @@
     if (!("wakeLock" in navigator) || document.visibilityState !== "visible") return;
     navigator.wakeLock.request("screen").then(function (l) { lock = l; }).catch(function () {});
   }
-  function chart() {
+  function chart() {  // {x: minutes, y: % of max heart rate, label} from the page
     var el = document.getElementById("class-chart"), data = document.getElementById("chart-data");
     if (!el || !data || !window.uPlot) return;
     var s = JSON.parse(data.textContent);
-    var x = s.t_s.map(function (t) { return t / 60; });
-    var y = s.avg_pct_hr_max.map(function (v) { return Math.round(v * 1000) / 10; });
+    if (!s || !s.x || !s.x.length) return;
     new window.uPlot({
       width: Math.max(300, el.clientWidth), height: 280,
       scales: { x: { time: false } },
-      series: [{ label: "minute" }, { label: "class average, % of max heart rate", stroke: "#fbbf24", width: 3 }],
+      series: [{ label: "minute" }, { label: s.label, stroke: "#fbbf24", width: 3 }],
       axes: [{ stroke: "#d1d5db", label: "minutes into the class" }, { stroke: "#d1d5db", label: "% of max heart rate" }],
-    }, [x, y], el);
+    }, [s.x, s.y], el);
   }
   document.addEventListener("DOMContentLoaded", function () {
     if (document.getElementById("tiles")) { controls(); keepAwake(); setInterval(tickClock, 1000); tickClock(); }
