@@ -56,8 +56,8 @@ def refusal(database_url: str, env: str) -> str | None:
     if not reasons:
         return None
     return (f"refusing to seed the demo: {' and '.join(reasons)}; its accounts have "
-            "published passwords (an admin among them). Use --force if this really is a "
-            "throw-away install")
+            "published passwords (an admin among them). If this really is a throw-away "
+            "install: spotter db seed-demo --force")
 
 
 def seed_demo(database_url: str, members: int = 8, seed: int = 7, *, force: bool = False,

@@ -64,6 +64,10 @@ def before_command(ctx: typer.Context) -> None:
     settings, problem = load_settings()
     if settings is not None:
         problem = deployment_problem(settings)
+    if settings is not None and not problem and command == "up" and "--demo" in sys.argv[1:]:
+        from api.demo import refusal
+
+        problem = refusal(settings.resolved_database_url(), settings.env)
     if problem:
         typer.echo(f"error: {problem}", err=True)
         raise typer.Exit(2)

@@ -217,3 +217,17 @@ def test_the_login_limit_cannot_be_dodged_with_forwarded_addresses(
         assert codes[:10] == [401] * 10 and codes[10:] == [429, 429]
     else:
         assert codes == [401] * 12  # behind a trusted proxy each forwarded address counts
+
+
+@pytest.mark.parametrize("variables", [
+    {"SPOTTER_ENV": "prod", "SPOTTER_SECRET_KEY": REAL_SECRET},
+    {"SPOTTER_DATABASE_URL": "postgresql://spotter@127.0.0.1:1/spotter"},
+])
+def test_spotter_up_demo_refuses_production_before_starting_anything(tmp_path: Path,
+                                                                       variables) -> None:
+    result = subprocess.run([sys.executable, "-m", "api.cli", "up", "--demo"],
+                            env={**os.environ, "SPOTTER_DATA_DIR": str(tmp_path), **variables},
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith("error: refusing to seed the demo")
+    assert result.stderr.count("\n") == 1 and not (tmp_path / "logs").exists()
