@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import Depends, Request
 
@@ -23,6 +23,7 @@ from api.exceptions import AuthenticationRequired, Forbidden, LoginRequired
 SESSION_COOKIE = "spotter_session"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 ALL_ROLES = frozenset({"admin", "trainer", "member", "device"})
+GatedT = TypeVar("GatedT")
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,8 @@ class Gate:
     roles: frozenset[str]
 
 
-def mark_gate(call: Any, kind: Literal["api", "page"], roles: frozenset[str]) -> Any:
-    call.spotter_gate = Gate(kind, roles)
+def mark_gate(call: GatedT, kind: Literal["api", "page"], roles: frozenset[str]) -> GatedT:
+    call.spotter_gate = Gate(kind, roles)  # type: ignore[attr-defined]
     return call
 
 
