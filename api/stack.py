@@ -36,10 +36,13 @@ import structlog
 from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_fixed
 
 from api.demo import DemoStudio
+from api.demo_occurrence import DEMO_ROOM
 from api.tls import TlsFiles
+from configs.base import CONFIG_DIR
 from configs.settings import Settings
 from contract.kafka import client_options
 from contract.topics import ensure_topics
+from edge.simulator import SCRIPT_ENV
 from streams.sink import board_key, worker_ready_key
 
 log = structlog.get_logger(__name__)
@@ -51,6 +54,8 @@ API_READY_S = 60.0
 STOP_GRACE_S = 10.0
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 STATUS_FILE = "stack-status.json"
+DEMO_SCRIPT = CONFIG_DIR / "demo.toml"  # the scripted demo class the simulator plays
+DEMO_ALERTS = CONFIG_DIR / "demo_alerts.toml"  # its shortened alert rules (worker)
 
 
 class StackError(RuntimeError):
@@ -127,6 +132,7 @@ class Stack:
     demo: DemoStudio | None = None
     stop_requested: bool = False  # set from a signal handler; start-up waits honour it
     tls: TlsFiles | None = None  # serve the API over HTTPS with these files
+    demo_class_id: str | None = None  # this run's fresh demo class occurrence
     worker_port: int | None = None  # the worker's /healthz, /readyz, /metrics
 
     @property
@@ -266,7 +272,11 @@ class Stack:
 
         upgrade(database_url)
         if self.demo_members:
+            from api.demo_occurrence import start_demo_occurrence
+
             self.demo = seed_demo(database_url, members=self.demo_members)
+            # a new occurrence every run: nothing of an earlier run's class leaks in
+            self.demo_class_id = start_demo_occurrence(database_url, self.demo_members)
 
         # Worker and API start side by side: both spend seconds importing on a small box.
         host, port = self.settings.api_host, self.settings.api_port
@@ -275,17 +285,18 @@ class Stack:
         python = [sys.executable, "-m", "api.cli"]
         self.worker_port = self.settings.worker_port or free_port(host)
         worker = self.spawn("worker", [*python, "worker"],
-                            extra_env={"SPOTTER_WORKER_PORT": str(self.worker_port)})
+                            extra_env={"SPOTTER_WORKER_PORT": str(self.worker_port),
+                                       **self.demo_worker_env()})
         api = self.spawn("api", self.api_argv(python))
         edge = None
         if self.demo:
-            # The edge agent retries its roster fetch until the API answers, and Kafka
-            # keeps its samples until the worker has joined: no need to wait for either.
-            edge = self.spawn("edge", [*python, "edge", "run", "--class-session",
-                                       self.demo.class_session_id,
+            # The demo box follows its room as a studio's does: it waits for the API and
+            # runs whichever class the tablet (here: this supervisor) starts there.
+            edge = self.spawn("edge", [*python, "edge", "run", "--room", DEMO_ROOM,
                                        "--simulate", str(self.demo_members),
                                        "--api", self.api_base_url],
                               extra_env={"SPOTTER_EDGE_TOKEN": self.demo.device_token,
+                                         SCRIPT_ENV: str(DEMO_SCRIPT),
                                          **self.trust_env()})
         ready_key = worker_ready_key(
             f"{self.settings.worker_id}:{socket.gethostname()}:{worker.process.pid}")
@@ -293,10 +304,33 @@ class Stack:
                         WORKER_READY_S, worker)
         self.wait_until("api healthy", self.api_healthy, API_READY_S, api)
 
-        if edge is not None and self.demo:
-            demo_board = board_key(self.demo.class_session_id)
+        if edge is not None and self.demo and self.demo_class_id:
+            self.wait_until("demo class started", self.start_demo_class, 30, api)
+            demo_board = board_key(self.demo_class_id)
             self.wait_until("first live tile", lambda: client.hlen(demo_board) > 0, 60, edge)
         client.close()
+
+    def demo_worker_env(self) -> dict[str, str]:
+        """The demo's worker reads the demo's shortened alert rules (configs/
+        demo_alerts.toml), unless the operator named a rules file of their own."""
+        if not self.demo_members or os.environ.get("SPOTTER_ALERTS_CONFIG"):
+            return {}
+        return {"SPOTTER_ALERTS_CONFIG": str(DEMO_ALERTS)}
+
+    def start_demo_class(self) -> bool:
+        """Start the demo occurrence the way the tablet does: the trainer logs in and
+        presses Start (the API publishes the roster and the start, and marks it live)."""
+        assert self.demo is not None and self.demo_class_id is not None
+        email, password = self.demo.accounts["trainer"]
+        verify = self.tls.client_context() if self.tls and self.tls.self_signed else True
+        with httpx.Client(base_url=self.api_base_url, timeout=15, verify=verify) as http:
+            login = http.post("/api/auth/token", json={"email": email, "password": password})
+            login.raise_for_status()
+            bearer = {"Authorization": f"Bearer {login.json()['access_token']}"}
+            started = http.post(f"/api/classes/{self.demo_class_id}/start", headers=bearer)
+        if started.status_code != 200:
+            raise TimeoutError(f"start answered {started.status_code}: {started.text[:200]}")
+        return True
 
     def trust_env(self) -> dict[str, str]:
         """Let local HTTP clients (the demo edge agent, httpx) trust a self-signed API."""

@@ -66,6 +66,9 @@ def banner(stack: Any, tls: Any) -> str:
     lines = [f"{stack.api_base_url}/trainer", "  Spotter is up: open the address above."]
     if tls is not None and tls.self_signed:
         lines.append(f"  Self-signed certificate ({tls.cert}): browsers warn once.")
+    if stack.demo and stack.demo_class_id:
+        lines.append(f"  Demo class, live now: {stack.api_base_url}/trainer/classes/"
+                     f"{stack.demo_class_id}")
     if stack.demo:
         lines.append("  Demo accounts (email / password):")
         lines += [f"    {role:<8} {email:<24} {password}"

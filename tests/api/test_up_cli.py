@@ -62,16 +62,29 @@ def test_up_demo_serves_tiles_and_ctrl_c_stops_everything(tmp_path: Path) -> Non
         assert up.stdout is not None
         url = up.stdout.readline().strip()  # printed once the first tile is live
         assert url == f"http://127.0.0.1:{api_port}/trainer"
+        demo_line = up.stdout.readline().strip()
+        while "Demo class, live now:" not in demo_line:
+            demo_line = up.stdout.readline().strip()
+        board_url = demo_line.split("live now:")[1].strip()
+        class_id = board_url.rsplit("/", 1)[1]
+        assert class_id.startswith("demo-") and class_id != "demo-class"  # a fresh one
         base = f"http://127.0.0.1:{api_port}"
         login = httpx.post(f"{base}/api/auth/token",
                            json={"email": "trainer@demo.spotter", "password": "demo-trainer-pass"})
         assert login.status_code == 200, login.text
         auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
-        board = httpx.get(f"{base}/api/classes/demo-class/board", headers=auth)
+        # started as the tablet starts it (the API's start: live in the database) and
+        # followed by the demo box of its room
+        assert httpx.get(f"{base}/api/classes/{class_id}", headers=auth).json()[
+            "status"] == "live"
+        board = httpx.get(f"{base}/api/classes/{class_id}/board", headers=auth)
         assert board.status_code == 200 and len(board.json()) >= 1
         assert httpx.get(url).status_code == 303  # the page asks anonymous visitors to log in
-        page = httpx.get(url, headers=auth)
-        assert page.status_code == 200 and 'id="tiles"' in page.text
+        page = httpx.get(url, headers=auth)  # today's classes, the demo class live among them
+        assert page.status_code == 200
+        assert f'data-class-id="{class_id}" data-state="live"' in page.text
+        live = httpx.get(board_url, headers=auth)
+        assert live.status_code == 200 and 'id="tiles"' in live.text
         started = descendants(up.pid)
         assert len(started) >= 5  # broker, redis, worker, api, edge
         up.send_signal(signal.SIGINT)
