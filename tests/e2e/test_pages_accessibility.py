@@ -32,6 +32,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from api.demo import DemoStudio
+from api.display.tokens import issue as issue_display_token
 from db.models import Booking, ClassSession
 from edge.follow import follow_class
 from edge.runner import run_edge
@@ -42,7 +43,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.timeout(900),
               pytest.mark.asyncio(loop_scope="module")]
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-SIZES = {"tablet": (1280, 800), "phone": (390, 844)}
+SIZES = {"tablet": (1280, 800), "phone": (390, 844), "tv": (1920, 1080)}
+# The wall screen is a TV; every other page is for tablets and phones.
+ROLE_SIZES = {"display": ("tv",)}
 AVA = "demo-member-01"
 MEMBERS = ["demo-member-01", "demo-member-02", "demo-member-03"]
 BLOCKING = ("serious", "critical")
@@ -61,11 +64,13 @@ class Studio:
     schedules: tuple[str, str]
     exercise_id: str
     shots: Path
+    display_token: str
     taken: list[tuple[str, str, str, str]] = field(default_factory=list)
 
 
 STAFF = [
-    ("live", "/trainer"), ("live-ended", "/trainer?class_session={class_id}"),
+    ("today", "/trainer"), ("live", "/trainer/classes/demo-class"),
+    ("live-ended", "/trainer?class_session={class_id}"),
     ("summary", "/trainer/classes/{class_id}/summary"),
     ("plans", "/trainer/plans"), ("plans-member", f"/trainer/plans?member={AVA}"),
     ("plan-review", "/trainer/plans/{plan_id}"),
@@ -78,7 +83,9 @@ REFUSED = [("refused-admin", "/admin"), ("refused-db", "/admin/db/")]
 PAGES: dict[str, list[tuple[str, str]]] = {
     "anonymous": [("login", "/login"), ("not-found", "/no-such-page")],
     "member": [("member", "/member"), ("member-week-2", "/member?week=2"), *REFUSED,
-               ("refused-trainer", "/trainer")],
+               ("refused-trainer", "/trainer"), ("wall-name", "/member/wall-name"),
+               ("summary-own", "/trainer/classes/{class_id}/summary")],
+    "display": [("wall", "/display/demo-room")],
     "trainer": [*STAFF, *REFUSED],
     "admin": [*STAFF, ("admin", "/admin"), ("admin-settings", "/admin/settings"),
               ("admin-users", "/admin/users"), ("admin-devices", "/admin/devices"),
@@ -95,7 +102,7 @@ PAGES: dict[str, list[tuple[str, str]]] = {
 
 def cases() -> Iterator[object]:
     for role, pages in PAGES.items():
-        for size in SIZES:
+        for size in ROLE_SIZES.get(role, ("tablet", "phone")):
             for key, _ in pages:
                 why = KNOWN.get((role, size, key))
                 marks = [pytest.mark.xfail(strict=True, reason=why)] if why else []
@@ -179,7 +186,9 @@ async def studio(live_stack, tmp_path_factory: pytest.TempPathFactory) -> Studio
     shots = Path(named) if named else tmp_path_factory.mktemp("page-screenshots")
     shots.mkdir(parents=True, exist_ok=True)
     return Studio(base, demo, class_id, plan_id, (drafts[0], drafts[1]),
-                  exercise.json()["items"][0]["exercise"]["id"], shots)
+                  exercise.json()["items"][0]["exercise"]["id"], shots,
+                  issue_display_token(live_stack.settings.resolved_database_url(),
+                                      "demo-room", "a11y wall")[1])
 
 
 # ---- the browser ----------------------------------------------------------------------
@@ -209,6 +218,12 @@ async def sessions(browser: Browser, studio: Studio) -> AsyncIterator[dict[str, 
         assert answer.ok, f"{role} login: {answer.status}"
         states[role] = await context.storage_state()
         await context.close()
+    context = await browser.new_context()  # the wall screen: its link sets its cookie
+    answer = await context.request.get(f"{studio.base}/display/demo-room?token="
+                                       f"{studio.display_token}")
+    assert answer.ok, f"display link: {answer.status}"
+    states["display"] = await context.storage_state()
+    await context.close()
     yield states
     if studio.taken:
         write_index(studio)
