@@ -35,7 +35,10 @@ async def test_clock_filter_and_notifications_on_the_tablet(live_stack, chromium
             await page.fill("input[name=email]", demo.accounts["trainer"][0])
             await page.fill("input[name=password]", demo.accounts["trainer"][1])
             await page.click("form.login button[type=submit]")
-            await page.wait_for_url(f"{base}/trainer")
+            await page.wait_for_url(f"{base}/trainer")  # today's classes
+            board = f"{base}/trainer/classes/{demo.class_session_id}"
+            await page.click(f"a.today-open[href='/trainer/classes/{demo.class_session_id}']")
+            await page.wait_for_url(board)
             await page.locator("article.tile").nth(2).wait_for(timeout=40_000)
             clock = page.locator("#class-clock")
             for _ in range(40):  # the worker has seen the class start
@@ -44,7 +47,7 @@ async def test_clock_filter_and_notifications_on_the_tablet(live_stack, chromium
                 await page.wait_for_timeout(500)
 
             # the server renders the elapsed time: right at load, before any script runs
-            await page.goto(f"{base}/trainer", wait_until="commit")
+            await page.goto(board, wait_until="commit")
             await page.wait_for_selector("#class-clock", state="attached")
             assert CLOCK.match(await clock.inner_text()), await clock.inner_text()
 
