@@ -215,3 +215,53 @@ async def test_admin_toggles_take_effect_on_a_running_stack(live_stack) -> None:
 
 async def _all_tiles(redis: Redis, class_id: str) -> bool:
     return len(await snapshot(redis, class_id)) >= len(MEMBERS)
+
+
+class FakeAgent:
+    """Stands in for the edge agent: only its end matters to the watcher."""
+
+    ended = False
+
+    async def end_class(self) -> None:
+        self.ended = True
+
+
+async def test_vision_off_stops_the_rooms_cameras_within_30_s(live_stack) -> None:
+    """The box's side of the vision toggle: its class watcher (edge.class_watch), polling
+    the real API with the room's device token, stops the camera stations once an admin
+    switches vision off for the room."""
+    from edge.class_watch import follow_class
+
+    live_stack.demo(members=len(MEMBERS))  # the members its bookings name
+    base, admin = live_stack.api_url, live_stack.headers()
+    database_url = live_stack.settings.resolved_database_url()
+    class_id = own_class(database_url)
+    device = create_token(database_url, "toggle box 2", kind="device", room_id=ROOM)
+    stopped: list[float] = []
+
+    async def stop_cameras() -> None:
+        stopped.append(time.monotonic())
+
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        started = await client.post(f"/api/classes/{class_id}/start", headers=admin)
+        assert started.status_code == 200, started.text
+        watcher = asyncio.create_task(follow_class(base, class_id, device, 2.0, ROOM)(
+            FakeAgent(), stop_cameras))  # type: ignore[arg-type]
+        try:
+            await asyncio.sleep(6)
+            assert not stopped  # vision on: the cameras run
+            await set_features(client, admin, vision_rooms={ROOM: False})
+            switched = time.monotonic()
+            took = await until(lambda: _any(stopped), TAKES_EFFECT_S + 5, every_s=0.5)
+            assert stopped[0] - switched <= TAKES_EFFECT_S, took
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await watcher
+            await set_features(client, admin, vision_rooms={})
+            with contextlib.suppress(Exception):
+                await client.post(f"/api/classes/{class_id}/end", headers=admin)
+
+
+async def _any(items: list[float]) -> bool:
+    return bool(items)
