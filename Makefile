@@ -37,7 +37,9 @@ lint: $(STAMP) ## ruff over the tree, and the import contracts (import-linter)
 typecheck: $(STAMP) ## mypy --strict over the pure packages
 	$(BIN)/mypy --strict streams/zones.py streams/windows.py streams/metrics.py streams/physiology.py \
 	  streams/alerts.py streams/summary.py streams/class_stats.py ingest planner scheduler vision/geometry.py \
-	  vision/track.py vision/glitches.py vision/filters.py
+	  vision/track.py vision/glitches.py vision/filters.py contract streams/minutes.py \
+	  streams/class_alerts.py streams/arrival.py streams/alert_rules.py streams/origin.py \
+	  configs/base.py configs/features.py configs/toml_model.py
 
 bench: $(STAMP) ## Run every benchmark in bench/ (slow)
 	for b in bench/bench_*.py; do $(BIN)/python $$b || exit 1; done

@@ -67,8 +67,8 @@ class ConfigFile(BaseSettings):
             PyprojectTomlConfigSettingsSource(settings_cls, path)
             if cls.model_config.get("pyproject_toml_table_header")
             else TomlConfigSettingsSource(settings_cls, toml_file=path))
-        return (init_settings, env_settings, own_dotenv_keys(settings_cls, dotenv_settings),
-                toml)
+        own_dotenv: Any = own_dotenv_keys(settings_cls, dotenv_settings)  # a callable source
+        return (init_settings, env_settings, own_dotenv, toml)
 
     @classmethod
     def from_mapping(cls: type[C], data: dict[str, Any]) -> C:
@@ -81,7 +81,7 @@ class ConfigFile(BaseSettings):
             _ONLY_GIVEN.reset(token)
 
     @classmethod
-    def file(cls, path: Path | str | None = None) -> Path:
+    def file_in_force(cls, path: Path | str | None = None) -> Path:
         """The file in force: ``path``, else ``$FILE_ENV``, else the shipped one."""
         chosen = path or (os.environ.get(cls.FILE_ENV) if cls.FILE_ENV else None)
         return Path(chosen) if chosen else cls.TOML_FILE
@@ -91,7 +91,7 @@ class ConfigFile(BaseSettings):
              error: type[Exception] = ValueError, **values: Any) -> C:
         """Read, override and validate; every failure is one ``error`` naming the file or
         variable and the field. ``values`` win over everything (tests)."""
-        chosen = cls.file(path)
+        chosen = cls.file_in_force(path)
         read_toml(chosen, error)  # missing file or syntax first: the message names the file
         token = _FILE.set(chosen)
         try:

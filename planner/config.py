@@ -196,7 +196,7 @@ class PlannerConfig(ConfigFile):
 
 
 def default_config_path() -> Path:
-    return PlannerConfig.file()
+    return PlannerConfig.file_in_force()
 
 
 def parse_config(data: dict[str, Any]) -> PlannerConfig:
