@@ -309,6 +309,7 @@ class Stack:
             demo_board = board_key(self.demo_class_id)
             self.wait_until("first live tile", lambda: client.hlen(demo_board) > 0, 60, edge)
         client.close()
+        self.write_status()  # before anyone is told the stack is up (/readyz shows it)
 
     def demo_worker_env(self) -> dict[str, str]:
         """The demo's worker reads the demo's shortened alert rules (configs/

@@ -188,12 +188,12 @@ class LiveWorker:
     def _state(self, partition: int, class_id: str, member_id: str) -> MemberState:
         state = self.members.get(partition, state_key(class_id, member_id))
         if state is None:
-            entry = self._profile_entry(partition, member_id)
+            entry = self.profile_entry(partition, member_id)
             state = MemberState(class_id, member_id, partition,
                                 name=entry["display_name"] if entry else None)
         return state
 
-    def _profile_entry(self, partition: int, member_id: str,
+    def profile_entry(self, partition: int, member_id: str,
                        class_id: str | None = None) -> dict[str, Any] | None:
         """The member's roster entry; with ``class_id``, only one for that class."""
         found = self.profiles.get(partition, member_id)
@@ -368,10 +368,10 @@ class LiveWorker:
             if state.session is None:
                 if not state.wait_expired(now, self.worker.profiles.wait_s):
                     continue
-                entry = self._profile_entry(partition, state.member_id,
+                entry = self.profile_entry(partition, state.member_id,
                                             state.class_session_id)
                 if entry is None and self.gate.enforced:
-                    self._not_on_roster(partition, key, state)
+                    self.not_on_roster(partition, key, state)
                     continue
                 self.collect_buckets(state, state.add_windows(state.start(
                     member_profile(entry) if entry else None, config=self.config,
@@ -398,7 +398,7 @@ class LiveWorker:
                 self.save(state)
         return out
 
-    def _not_on_roster(self, partition: int, key: str, state: MemberState) -> None:
+    def not_on_roster(self, partition: int, key: str, state: MemberState) -> None:
         """Samples of someone the class's roster (from the API) does not list: with
         signed records on, they never make a tile, an alert or a summary line."""
         count = len(state.waiting)

@@ -6,8 +6,10 @@ a temporary data directory, once per test session, and stopped at the end.
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 import subprocess
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,11 +38,47 @@ class LiveStack:
         return {"Authorization": f"Bearer {self.admin_token}"}
 
     def demo(self, members: int) -> DemoStudio:
-        """Seed the demo class; returns it with settings for an edge agent of its room."""
-        return seed_demo(self.settings.resolved_database_url(), members=members)
+        """Seed the demo studio and give the test a class occurrence of its own (a copy of
+        the demo class with its bookings, new id): a class session starts and ends once,
+        so tests sharing this stack must never share a class."""
+        url = self.settings.resolved_database_url()
+        demo = seed_demo(url, members=members)
+        return dataclasses.replace(demo, class_session_id=fresh_occurrence(
+            url, demo.class_session_id))
 
     def edge_settings(self, demo: DemoStudio) -> Settings:
         return self.settings.model_copy(update={"edge_token": demo.device_token})
+
+
+def fresh_occurrence(database_url: str, template_id: str) -> str:
+    """A new class session like ``template_id`` (same type, room, trainer, bookings),
+    starting now."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import create_engine, select
+    from sqlalchemy.orm import Session
+
+    from db.models import Booking, ClassSession
+
+    engine = create_engine(database_url)
+    try:
+        with Session(engine) as db, db.begin():
+            template = db.get(ClassSession, template_id)
+            assert template is not None, template_id
+            now = datetime.now(UTC)
+            new_id = f"{template_id}-{uuid.uuid4().hex[:8]}"
+            db.add(ClassSession(id=new_id, class_type_id=template.class_type_id,
+                                room_id=template.room_id, trainer_id=template.trainer_id,
+                                starts_at=now, ends_at=now + timedelta(minutes=45),
+                                status="scheduled"))
+            db.flush()
+            for booking in db.scalars(select(Booking).where(
+                    Booking.class_session_id == template_id)):
+                db.add(Booking(class_session_id=new_id, member_id=booking.member_id,
+                               strap_id=booking.strap_id, status=booking.status))
+        return new_id
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture(scope="session")
