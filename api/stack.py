@@ -141,14 +141,13 @@ class Stack:
         return f"{scheme}://{self.settings.api_host}:{self.settings.api_port}"
 
     def api_argv(self, python: list[str]) -> list[str]:
-        """The API process; over TLS uvicorn is run directly with the certificate files
-        (``spotter api`` has no TLS options)."""
+        """The API process, always through ``spotter api`` so that its checks (production
+        settings, umask, trusted proxies) hold over TLS too."""
         host, port = self.settings.api_host, str(self.settings.api_port)
+        argv = [*python, "api", "--host", host, "--port", port]
         if self.tls is None:
-            return [*python, "api", "--host", host, "--port", port]
-        return [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory",
-                "--host", host, "--port", port, "--ssl-certfile", str(self.tls.cert),
-                "--ssl-keyfile", str(self.tls.key), "--log-level", "info"]
+            return argv
+        return [*argv, "--ssl-certfile", str(self.tls.cert), "--ssl-keyfile", str(self.tls.key)]
 
     def api_healthy(self) -> bool:
         verify: ssl.SSLContext | bool = True
@@ -267,14 +266,17 @@ class Stack:
 
         database_url = self.settings.resolved_database_url()
         self.env["SPOTTER_DATABASE_URL"] = database_url
-        from api.demo import seed_demo
+        from api.demo import DemoRefused, seed_demo
         from db.migrate import upgrade
 
         upgrade(database_url)
         if self.demo_members:
             from api.demo_occurrence import start_demo_occurrence
 
-            self.demo = seed_demo(database_url, members=self.demo_members)
+            try:
+                self.demo = seed_demo(database_url, members=self.demo_members)
+            except DemoRefused as exc:  # one line from the supervisor, not a traceback
+                raise StackError(str(exc)) from exc
             # a new occurrence every run: nothing of an earlier run's class leaks in
             self.demo_class_id = start_demo_occurrence(database_url, self.demo_members)
 

@@ -12,6 +12,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from scheduler.config import ObjectiveWeights
 from scheduler.timegrid import to_minutes
 
+# Bounds that keep every number of an instance meaningful for one studio and keep the
+# scaled integer objective (value x scale x attendance) far below CP-SAT's 2**63.
+MAX_PLACES = 10_000  # members in one room or class
+MAX_PRICE = 100_000.0  # revenue per attendee, in the studio's currency
+MAX_SESSIONS = 500  # classes of one type in a week
+
 Day = Literal["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
@@ -43,7 +49,7 @@ class Window(_In):
 
 class Room(_In):
     id: str = Field(min_length=1)
-    capacity: int = Field(gt=0, description="places for members")
+    capacity: int = Field(gt=0, le=MAX_PLACES, description="places for members")
     features: list[str] = Field(default_factory=list, description="e.g. bikes, mirrors, reformers")
     closed: list[Window] = Field(default_factory=list, description="windows the room is closed")
 
@@ -54,12 +60,15 @@ class ClassType(_In):
     duration_min: int = Field(gt=0, le=24 * 60)
     required_features: list[str] = Field(default_factory=list)
     qualification: str | None = Field(None, description="trainer qualification needed")
-    revenue_weight: float = Field(0.0, ge=0, description="price or revenue per attendee")
-    min_sessions: int = Field(0, ge=0, description="sessions per week, at least")
-    max_sessions: int = Field(ge=0, description="sessions per week, at most")
-    min_capacity: int = Field(1, ge=1, description="smallest room capacity that fits the class")
+    revenue_weight: float = Field(0.0, ge=0, le=MAX_PRICE,
+                                 description="price or revenue per attendee")
+    min_sessions: int = Field(0, ge=0, le=MAX_SESSIONS, description="sessions per week, at least")
+    max_sessions: int = Field(ge=0, le=MAX_SESSIONS, description="sessions per week, at most")
+    min_capacity: int = Field(1, ge=1, le=MAX_PLACES,
+                              description="smallest room capacity that fits the class")
     base_demand: float | None = Field(
-        None, ge=0, description="expected attendees at an average slot (prior demand)"
+        None, ge=0, le=MAX_PLACES,
+        description="expected attendees at an average slot (prior demand)"
     )
     category: str | None = Field(None, description="booking category for show-up rates, e.g. HIIT")
 
@@ -82,8 +91,10 @@ class Trainer(_In):
     name: str | None = None
     qualifications: list[str] = Field(default_factory=list)
     availability: list[Window] = Field(description="weekly windows the trainer can teach in")
-    max_hours: float | None = Field(None, gt=0, description="per week; default from config (40)")
-    popularity: float = Field(1.0, gt=0, description="demand multiplier (learned trainer effect)")
+    max_hours: float | None = Field(None, gt=0, le=7 * 24,
+                                     description="per week; default from config (40)")
+    popularity: float = Field(1.0, gt=0, le=100,
+                              description="demand multiplier (learned trainer effect)")
     preferences: TrainerPreferences = Field(default_factory=TrainerPreferences)
 
 
@@ -105,8 +116,8 @@ class DemandEntry(_In):
     class_type: str
     day: Day
     start: str
-    expected: float = Field(ge=0)
-    std: float | None = Field(None, ge=0)
+    expected: float = Field(ge=0, le=MAX_PLACES)
+    std: float | None = Field(None, ge=0, le=MAX_PLACES)
 
     _t = field_validator("start")(_check_time)
 
@@ -116,9 +127,10 @@ class Instance(_In):
 
     name: str = "studio week"
     slot_minutes: int | None = Field(None, gt=0, le=60, description="time grid; default 15")
-    changeover_min: int | None = Field(None, ge=0, description="gap between a trainer's classes")
+    changeover_min: int | None = Field(None, ge=0, le=24 * 60,
+                                       description="gap between a trainer's classes")
     max_classes_per_trainer_day: int | None = Field(
-        None, ge=1, description="classes one trainer may teach on one day; none = no cap")
+        None, ge=1, le=96, description="classes one trainer may teach on one day; none = no cap")
     opening_hours: list[Window] = Field(min_length=1)
     rooms: list[Room] = Field(min_length=1)
     class_types: list[ClassType] = Field(min_length=1)

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 from api.accounts.security import MIN_PASSWORD_LENGTH
+from api.patching import refuse_nulls
 
 
 class LoginIn(BaseModel):
@@ -76,12 +77,7 @@ class UserPatch(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _no_nulls(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            nulls = sorted(k for k, v in data.items() if v is None)
-            if nulls:
-                raise ValueError(f"{', '.join(nulls)} may not be null; leave a field out to "
-                                 "keep its value")
-        return data
+        return refuse_nulls(data)
 
     display_name: Name | None = None
     role: Literal["admin", "trainer", "member"] | None = None

@@ -23,12 +23,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import FloatField
+from wtforms.validators import NumberRange
 
 from api.accounts import service as accounts
 from api.accounts.dependencies import SAFE_METHODS, SESSION_COOKIE
 from api.accounts.principal import Principal
 from api.templating import templates
 from db.models import ClassSession, ClassType, Member, Room, Trainer
+from scheduler.schemas import MAX_PLACES, MAX_PRICE
 
 BASE_URL = "/admin/db"
 # Our own SQLAdmin templates (the app's header and dark theme), found before SQLAdmin's.
@@ -128,7 +130,8 @@ class RoomAdmin(ModelView, model=Room):
     column_list = [Room.id, Room.name, Room.capacity, Room.features]
     column_labels = {Room.id: "Id", Room.name: "Name", Room.capacity: "Capacity (people)",
                      Room.features: "Equipment and features"}
-    form_args = {"features": {"description": 'a JSON list, e.g. ["bikes", "mirrors"]'}}
+    form_args = {"features": {"description": 'a JSON list, e.g. ["bikes", "mirrors"]'},
+                 "capacity": {"validators": [NumberRange(1, MAX_PLACES)]}}
     column_searchable_list = [Room.name]
 
 
@@ -143,7 +146,8 @@ class ClassTypeAdmin(ModelView, model=ClassType):
                      ClassType.revenue_weight: "Revenue per attendee"}
     form_args = {"revenue_weight": {"description": "what one attendee brings in, in the "
                                                    "studio's currency; the timetable weighs "
-                                                   "classes by it"},
+                                                   "classes by it",
+                                    "validators": [NumberRange(0, MAX_PRICE)]},
                  "required_features": {"description": 'a JSON list of room features, '
                                                       'e.g. ["bikes"]'}}
     column_searchable_list = [ClassType.name]

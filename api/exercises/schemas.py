@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from api.patching import refuse_nulls
 from planner.models import Exercise
 from planner.vocab import (
     Category,
@@ -58,9 +61,15 @@ class ExerciseIn(BaseModel):
 
 
 class ExercisePatch(BaseModel):
-    """Fields to change; links are derived again after the change."""
+    """Fields to change; links are derived again after the change. ``null`` empties only
+    what an exercise may lack (mechanic, force); elsewhere it is refused."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nulls(cls, data: Any) -> Any:
+        return refuse_nulls(data, may_be_null=("mechanic", "force"))
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     primary_muscles: list[Muscle] | None = Field(default=None, min_length=1)

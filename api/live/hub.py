@@ -26,6 +26,7 @@ from streams.sink import PREFIX
 log = structlog.get_logger(__name__)
 CHANNEL_PATTERN = f"{PREFIX}:live:*"
 # Seconds to wait before resubscribing after Redis went away.
+PUBSUB_CLOSE_S = 2.0
 RESUBSCRIBE_DELAY_S = 1.0
 # Distinct pending things per client before it is resynced instead (a class has a few
 # dozen tiles and a handful of alerts, so this only trips for a stalled client).
@@ -129,8 +130,10 @@ class LiveHub:
                 log.warning("live hub lost Redis; resubscribing", error=str(exc))
                 await asyncio.sleep(RESUBSCRIBE_DELAY_S)
             finally:
+                # Closing waits on a connection that may be the one Redis just dropped;
+                # a bounded wait keeps the resubscribe loop (and shutdown) moving.
                 with contextlib.suppress(Exception):
-                    await pubsub.aclose()
+                    await asyncio.wait_for(pubsub.aclose(), PUBSUB_CLOSE_S)
 
 
 def get_hub(request: Request) -> LiveHub:

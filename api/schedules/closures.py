@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.admin import service as admin_settings
 from api.admin.schemas import _Doc
+from api.dates import StudioDate
 
 MAX_DATES = 400  # more than a year of single days: a longer list is a typo, not a calendar
 
@@ -24,7 +25,7 @@ class StudioClosures(_Doc):
 
     KEY: ClassVar[str] = "studio_closures"
 
-    dates: list[date] = Field(default_factory=list, max_length=MAX_DATES)
+    dates: list[StudioDate] = Field(default_factory=list, max_length=MAX_DATES)
     labels: dict[str, str] = Field(default_factory=dict,
                                    description="ISO date: what it is, e.g. 'Easter Monday'")
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.accounts.principal import Principal
+from api.dates import StudioDate
 from api.exceptions import Forbidden, InvalidInput, NotFoundError
 from api.schedules import lookahead
 from db.models import Trainer
@@ -20,8 +21,8 @@ MAX_DAYS = 366  # a longer absence is a contract change, not leave
 
 class LeaveIn(BaseModel):
     trainer_id: str | None = Field(None, description="default: the calling trainer")
-    starts_on: date
-    ends_on: date = Field(description="last day away (inclusive)")
+    starts_on: StudioDate
+    ends_on: StudioDate = Field(description="last day away (inclusive)")
     reason: str | None = Field(None, max_length=200)
 
     @model_validator(mode="after")

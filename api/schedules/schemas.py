@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from api.dates import StudioDate
 from scheduler.adjust import Suggestion
 from scheduler.config import MAX_WEIGHT, ObjectiveWeights
 from scheduler.diff import ScheduleDiff
@@ -40,8 +41,8 @@ WeightOverrides = create_model(
 
 class GenerateIn(_In):
     name: str | None = Field(None, max_length=200, description="default: scenario + week")
-    week_start: date | None = Field(None, description="a Monday; default the next Monday")
-    end_date: date | None = Field(
+    week_start: StudioDate | None = Field(None, description="a Monday; default the next Monday")
+    end_date: StudioDate | None = Field(
         None, description="last day the timetable runs (inclusive); default the Sunday of "
                           "week_start's week. The week repeats up to it, closures skipped")
     weeks: int | None = Field(None, ge=1, le=26, description="instead of end_date: how "

@@ -79,6 +79,18 @@ def test_admin_adds_an_exercise_and_the_links_follow(api_world, h) -> None:
     assert bad.status_code == 422
 
 
+def test_null_empties_only_what_an_exercise_may_lack(api_world, h) -> None:
+    client = api_world.client
+    url = "/api/exercises/Barbell_Squat"
+    for field in ("name", "primary_muscles", "equipment", "pattern", "staple"):
+        refused = client.patch(url, headers=h["admin"], json={field: None})
+        assert refused.status_code == 422, field
+        assert f"{field} may not be null" in refused.text
+    assert client.get(url, headers=h["member"]).json()["exercise"]["name"] != "None"
+    cleared = client.patch(url, headers=h["admin"], json={"force": None})
+    assert cleared.status_code == 200 and cleared.json()["exercise"]["force"] is None
+
+
 def test_import_keeps_good_records_and_reports_bad_ones(api_world, h) -> None:
     client = api_world.client
     records = [RECORD, {**RECORD, "id": "Broken", "level": "godlike"}]

@@ -144,12 +144,25 @@ def test_infeasible_week_names_the_conflicting_rules(world) -> None:
     assert "demo-trainer may teach at most 4 classes a day" in detail  # the admin's cap
 
 
+def _huge_price() -> dict:
+    """An instance whose price per attendee would overflow the integer objective."""
+    from scheduler.instances import example_instance
+
+    instance = example_instance().model_dump(mode="json")
+    instance["class_types"][0]["revenue_weight"] = 1e308
+    return instance
+
+
 BAD = [
     ({"week_start": "2030-01-02"}, "give a Monday"),
     ({"instance": {"rooms": []}}, "opening_hours"),
     ({"sessions": {"demo-hiit": {"min": 3, "max": 1}}}, "min_sessions 3 > max_sessions 1"),
     ({"time_limit_s": 1000}, "less than or equal to 120"),
     ({"weights": {"attendance": -1}}, "greater than or equal to 0"),
+    ({"week_start": "0001-01-01"}, "outside 2000-01-01 .. 2099-12-31"),
+    ({"week_start": "9999-12-27"}, "outside 2000-01-01 .. 2099-12-31"),
+    ({"week_start": "2030-01-07", "end_date": "9999-12-31"}, "outside 2000-01-01"),
+    ({"instance": _huge_price()}, "less than or equal to 100000"),
 ]
 
 
