@@ -39,17 +39,6 @@ def duration(seconds: int | None) -> str:
     return f"{seconds // 60} min" if seconds >= 600 and seconds % 60 == 0 else f"{seconds} s"
 
 
-def intensity(item: dict[str, Any]) -> str:
-    value = item.get("intensity") or {}
-    if value.get("load_kg") is not None:
-        return f"{value['load_kg']:g} kg"
-    if value.get("percent_1rm") is not None:
-        return f"{value['percent_1rm']:g} % 1RM"
-    if value.get("rpe") is not None:
-        return f"RPE {value['rpe']:g}"
-    return "-"
-
-
 def intensity_kind(item: dict[str, Any]) -> tuple[str, float | None]:
     value = item.get("intensity") or {}
     for kind in ("load_kg", "percent_1rm", "rpe"):

@@ -96,6 +96,19 @@ def test_the_studio_data_pages_wear_the_apps_theme_and_lead_back(api_world) -> N
     assert '<a href="/admin">Overview</a>' in page  # the way back to the admin pages
     assert '<a class="brand" href="/">Spotter</a>' in page
     assert "<title>Rooms · Studio data · Spotter</title>" in page
+    assert 'action="/logout"' in page and "(admin)</small>" in page  # who, and a way out
+
+
+def test_room_capacity_and_class_revenue_are_bounded_on_the_form(api_world) -> None:
+    login_admin(api_world)
+    client, same_site = api_world.client, {"origin": "http://testserver"}
+    room = client.post("/admin/db/room/create", headers=same_site, data={
+        "name": "Hall 9", "capacity": "1000000", "features": "[]"})
+    assert "Number must be between 1 and 10000" in room.text
+    engine = create_engine(api_world.database_url)
+    with Session(engine) as db:
+        assert db.scalar(select(Room).where(Room.name == "Hall 9")) is None
+    engine.dispose()
 
 
 @pytest.mark.parametrize(("table", "labels", "raw"), [

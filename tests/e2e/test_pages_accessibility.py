@@ -289,13 +289,9 @@ async def test_page_is_accessible_and_fits_the_screen(browser: Browser, sessions
 # progression model and source keys, estimated one-rep max, raw field names, solver terms.
 SHORTHAND = re.compile(r"\b(dup|e1RM|acsm2009\w*|nsca|rhea2002|issurin2010|helms2016|"
                        r"load_kg|percent_1rm|duration_seconds|Best bound|vs greedy)\b")
-# Pages of other parts of the project that still show shorthand, one strict xfail each.
-PLAIN_KNOWN: dict[tuple[str, str], str] = {
-    (role, key): "plan pages print the progression model ('dup') and the planner's "
-                 "reasons raw (e1RM, source keys); plans.html/plans_review.html can use "
-                 "the |progression, |split_name and |plain_reason filters (api.words)"
-    for role in ("trainer", "admin") for key in ("plans-member", "plan-review")
-}
+# Pages of other parts of the project that still show shorthand, one strict xfail each
+# (key: role, page key); the plan pages' entries were fixed and removed.
+PLAIN_KNOWN: dict[tuple[str, str], str] = {}
 
 
 def plain_cases() -> Iterator[object]:
