@@ -6,6 +6,7 @@ from db import (  # noqa: F401
     live,
     models,
     platform,
+    privacy,
     session_changes,
     timetable,
     training,
