@@ -15,6 +15,7 @@ from api.deps import SessionDep
 from api.members import changes
 from api.plans import access, display, performance
 from api.plans.service import active_plan
+from api.privacy.access_log import logged
 from api.templating import templates
 
 pages = APIRouter(tags=["pages"], include_in_schema=False)
@@ -33,7 +34,8 @@ async def my_performance(request: Request, db: SessionDep, principal: MemberPage
 async def member_performance(member_id: str, request: Request, db: SessionDep,
                              principal: TrainerPage, weeks: int = WEEKS) -> HTMLResponse:
     member = await access.ensure_member_access(db, principal, member_id)
-    perf = await performance.gather(db, member.id, weeks)
+    perf = await logged(db, principal, member.id, "performance",
+                        await performance.gather(db, member.id, weeks))
     return templates.TemplateResponse(request, "_performance.html",
                                       {"perf": perf, "who": "trainer"})
 

@@ -20,6 +20,7 @@ from api.exercises.service import current_library
 from api.plans import access, display, editor, forms, lifecycle, service
 from api.plans.exceptions import PlanRefused
 from api.plans.schemas import PlanCreate, PlanEdit
+from api.privacy.access_log import logged, record_access
 from api.templating import templates
 from planner.editing import DOSE_FIELDS, ItemEdit
 from planner.library import ExerciseLibrary
@@ -41,6 +42,7 @@ async def _planner_page(request: Request, db: SessionDep, principal: Principal,
     chosen = next((m for m in members if m.id == member_id), None)
     stored = await service.stored_profile(db, chosen.id) if chosen else None
     plans = await service.list_plans(db, principal, member_id=chosen.id) if chosen else []
+    await logged(db, principal, chosen.id if chosen else None, "profile", None, detail="planner")
     return templates.TemplateResponse(request, "plans.html", {
         "title": "Plans", "principal": principal, "members": members, "member": chosen,
         "stored": stored, "plans": plans, "errors": errors or [], "reasons": reasons or [],
@@ -70,6 +72,7 @@ async def save_profile(request: Request, db: SessionDep, principal: TrainerPage)
         return await _planner_page(request, db, principal, member.id, 422, [str(exc)])
     await service.save_profile(db, member.id, profile, principal.user_id)
     await db.commit()
+    await record_access(db, principal, member.id, "change", "profile", "planner profile saved")
     return RedirectResponse(f"/trainer/plans?member={member.id}&saved=profile", status_code=303)
 
 
@@ -91,6 +94,7 @@ async def generate(request: Request, db: SessionDep, principal: TrainerPage) -> 
             raise
         return await _planner_page(request, db, principal, member_id, exc.status_code,
                                    [str(exc)])
+    await record_access(db, principal, row.member_id, "change", "plan", f"plan {row.id} generated")
     return RedirectResponse(f"/trainer/plans/{row.id}", status_code=303)
 
 
@@ -105,6 +109,7 @@ async def _review(request: Request, db: SessionDep, principal: Principal, plan_i
                   ) -> HTMLResponse:
     row = await access.plan_for(db, principal, plan_id)
     out = await service.plan_out(db, row)
+    await record_access(db, principal, out.member_id, "view", "plan", f"plan {plan_id}")
     number = week or 1
     shown = display.week_of(out.plan, number) or display.week_of(out.plan, 1)
     library = await current_library(db)
@@ -157,6 +162,7 @@ async def edit_item(plan_id: str, request: Request, db: SessionDep, principal: T
             errors = ["nothing changed"]
         else:
             await service.edit(db, principal, plan_id, PlanEdit(changes=[edit]))
+            await record_access(db, principal, row.member_id, "change", "plan", f"plan {plan_id}")
     except PlanRefused as exc:
         errors = [exc.message, *exc.reasons]
     except ValidationError as exc:
@@ -174,7 +180,8 @@ async def edit_item(plan_id: str, request: Request, db: SessionDep, principal: T
 async def approve(plan_id: str, request: Request, db: SessionDep, principal: TrainerPage
                   ) -> Response:
     try:
-        await lifecycle.approve(db, principal, plan_id)
+        approved = await lifecycle.approve(db, principal, plan_id)
+        await record_access(db, principal, approved.member_id, "change", "plan", "approved")
     except PlanRefused as exc:
         return await _review(request, db, principal, plan_id, None, 422,
                              [exc.message, *exc.reasons])
@@ -184,5 +191,6 @@ async def approve(plan_id: str, request: Request, db: SessionDep, principal: Tra
 @router.post("/trainer/plans/{plan_id}/archive", response_class=HTMLResponse)
 async def archive(plan_id: str, request: Request, db: SessionDep, principal: TrainerPage
                   ) -> Response:
-    await service.archive(db, principal, plan_id)
+    archived = await service.archive(db, principal, plan_id)
+    await record_access(db, principal, archived.member_id, "change", "plan", "archived")
     return RedirectResponse(f"/trainer/plans/{plan_id}?saved=archived", status_code=303)

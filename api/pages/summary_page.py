@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.accounts.principal import Principal
 from api.classes import service as classes
 from api.live.service import ensure_trainer_access
+from api.privacy.access_log import record_access_many, summary_member_ids
 from db.accounts import User
 from db.live import AlertRow, MemberClassSummary, PostClassSummary, RealTimeInsight
 from db.models import Member
@@ -40,6 +41,8 @@ async def context(db: AsyncSession, class_session_id: str, principal: Principal
     else:
         ensure_trainer_access(principal, session)
         own = await class_context(db, class_session_id)
+        await record_access_many(db, principal, summary_member_ids(own["summary"]), "view",
+                                 "class_summary", f"class {class_session_id}")
     return {"class_session": await classes.session_out(db, class_session_id, principal),
             **own}
 

@@ -24,6 +24,7 @@ from api.plans.schemas import (
     SessionModsIn,
     SessionModsOut,
 )
+from api.privacy.access_log import logged
 
 router = APIRouter(prefix="/api/plans", tags=["plans"])
 REFUSED: dict[int | str, dict[str, Any]] = {422: {
@@ -46,7 +47,9 @@ async def generate_plan(body: PlanCreate, db: SessionDep, principal: StaffPrinci
     """Generate a draft plan from the member's stored profile (or ``profile``). Trainers may
     plan for members booked into their classes; the assigned trainer is notified."""
     async def work() -> PlanOut:
-        return await service.plan_out(db, await service.generate(db, principal, body))
+        out = await service.plan_out(db, await service.generate(db, principal, body))
+        return await logged(db, principal, out.member_id, "plan", out, action="change",
+                            detail=f"plan {out.id} generated")
     return await _or_refused(work())
 
 
@@ -55,14 +58,16 @@ async def list_plans(db: SessionDep, principal: UserPrincipal,
                      member_id: str | None = Query(default=None, max_length=64),
                      status: PlanStatus | None = None) -> list[PlanSummary]:
     """Plans the caller may see, newest first (members: their own, drafts excepted)."""
-    return await service.list_plans(db, principal, member_id=member_id, status=status)
+    return await logged(db, principal, member_id, "plan", await service.list_plans(
+        db, principal, member_id=member_id, status=status), detail="plan list")
 
 
 @router.get("/{plan_id}")
 async def get_plan(plan_id: str, db: SessionDep, principal: UserPrincipal) -> PlanOut:
     """The whole plan with every item's reason, the profile it was made for and what
     adaptation changed."""
-    return await service.plan_out(db, await access.plan_for(db, principal, plan_id))
+    out = await service.plan_out(db, await access.plan_for(db, principal, plan_id))
+    return await logged(db, principal, out.member_id, "plan", out, detail=f"plan {plan_id}")
 
 
 @router.patch("/{plan_id}", response_model=PlanOut, responses=REFUSED)
@@ -71,7 +76,9 @@ async def edit_plan(plan_id: str, body: PlanEdit, db: SessionDep, principal: Sta
     """Change items (dose, exercise, removal). Saved only when the plan still passes the
     rule check; otherwise 422 with the violations (``repair=true`` lets safe fixes apply)."""
     async def work() -> PlanOut:
-        return await service.plan_out(db, await service.edit(db, principal, plan_id, body))
+        out = await service.plan_out(db, await service.edit(db, principal, plan_id, body))
+        return await logged(db, principal, out.member_id, "plan", out, action="change",
+                            detail=f"plan {plan_id} edited")
     return await _or_refused(work())
 
 
@@ -81,13 +88,17 @@ async def approve_plan(plan_id: str, db: SessionDep, principal: StaffPrincipal
     """Draft -> active; the previous active plan is archived and its unapplied logged sets
     adapt this block; the member is notified."""
     async def work() -> PlanOut:
-        return await service.plan_out(db, await lifecycle.approve(db, principal, plan_id))
+        out = await service.plan_out(db, await lifecycle.approve(db, principal, plan_id))
+        return await logged(db, principal, out.member_id, "plan", out, action="change",
+                            detail=f"plan {plan_id} approved")
     return await _or_refused(work())
 
 
 @router.post("/{plan_id}/archive")
 async def archive_plan(plan_id: str, db: SessionDep, principal: StaffPrincipal) -> PlanOut:
-    return await service.plan_out(db, await service.archive(db, principal, plan_id))
+    out = await service.plan_out(db, await service.archive(db, principal, plan_id))
+    return await logged(db, principal, out.member_id, "plan", out, action="change",
+                        detail=f"plan {plan_id} archived")
 
 
 @router.post("/{plan_id}/adapt", response_model=AdaptOut, responses=REFUSED)

@@ -15,7 +15,7 @@ passes ``commit=False`` so the entry lands in the same transaction as the change
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,6 +29,7 @@ log = structlog.get_logger(__name__)
 Action = Literal["view", "change", "export", "erase"]
 ACTIONS: tuple[str, ...] = ("view", "change", "export", "erase")
 DETAIL_MAX = 200
+T = TypeVar("T")
 
 
 def is_logged(principal: Principal | None, member_id: str, action: str) -> bool:
@@ -92,3 +93,28 @@ def record_access_sync(db: Session, principal: Principal | None, member_id: str,
         db.flush()
     log.info("data_access", member_id=member_id, action=action, resource=resource,
              actor_role=principal.role if principal is not None else "system")
+
+
+async def logged(db: AsyncSession, principal: Principal | None, member_id: str | None,
+                 resource: str, result: T, *, action: str = "view",
+                 detail: str | None = None) -> T:
+    """Record the access and hand ``result`` back, so a route logs in the line that
+    returns. Called after the work succeeded: a refused request (403, 404) logs nothing.
+    ``member_id`` None (e.g. an unfiltered list) logs nothing."""
+    if member_id is not None:
+        await record_access(db, principal, member_id, action, resource, detail)
+    return result
+
+
+async def logged_many(db: AsyncSession, principal: Principal | None, member_ids: list[str],
+                      resource: str, result: T, *, action: str = "view",
+                      detail: str | None = None) -> T:
+    """:func:`logged` for a read that shows several members (a class's summary)."""
+    await record_access_many(db, principal, member_ids, action, resource, detail)
+    return result
+
+
+def summary_member_ids(summary: dict[str, Any] | None) -> list[str]:
+    """The members a stored class summary shows (its ``members`` rows)."""
+    rows = (summary or {}).get("members") or []
+    return [str(r["member_id"]) for r in rows if isinstance(r, dict) and r.get("member_id")]

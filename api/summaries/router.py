@@ -7,6 +7,7 @@ from fastapi import APIRouter
 
 from api.accounts.dependencies import CurrentPrincipal
 from api.deps import SessionDep
+from api.privacy.access_log import logged_many, summary_member_ids
 from api.summaries import service
 from api.summaries.schemas import ClassSummaryOut, InsightOut, MemberSummaryOut
 
@@ -18,7 +19,9 @@ async def class_summary(class_session_id: str, db: SessionDep, principal: Curren
                         ) -> ClassSummaryOut:
     """The stored post-class summary (404 until the class has ended).
     The class's trainer or an admin; members use /api/members/me/summaries."""
-    return await service.class_summary(db, class_session_id, principal)
+    out = await service.class_summary(db, class_session_id, principal)
+    return await logged_many(db, principal, summary_member_ids(out.summary), "class_summary",
+                             out, detail=f"class {class_session_id}")
 
 
 @router.get("/api/members/me/summaries")
@@ -33,4 +36,6 @@ async def class_insights(class_session_id: str, db: SessionDep, principal: Curre
     """Real-time insights as they happened: one per member per minute of class, and one
     per alert. The class's trainer or an admin (optionally one member); a member reads
     their own only."""
-    return await service.class_insights(db, class_session_id, principal, member_id)
+    rows = await service.class_insights(db, class_session_id, principal, member_id)
+    return await logged_many(db, principal, [r.member_id for r in rows if r.member_id],
+                             "insights", rows, detail=f"class {class_session_id}")
