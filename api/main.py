@@ -57,6 +57,8 @@ from api.pages.member import router as member_pages_router
 from api.pages.plans import router as plans_pages_router
 from api.pages.router import router as pages_router
 from api.plans.router import router as plans_router
+from api.privacy.access_routes import pages as access_log_pages
+from api.privacy.access_routes import router as access_log_router
 from api.rooms.router import router as rooms_router
 from api.schedules.calendar_pages import router as schedules_calendar_pages
 from api.schedules.calendar_router import router as schedules_calendar_router
@@ -268,6 +270,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(plans_router)
     app.include_router(exercises_router)
     app.include_router(members_router)
+    app.include_router(access_log_router)
     app.include_router(schedules_calendar_router)
     app.include_router(schedules_router)
     app.include_router(feedback_router)
@@ -284,6 +287,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(plans_pages_router)
     app.include_router(exercises_pages_router)
     app.include_router(admin_pages_router)
+    app.include_router(access_log_pages)
     mount_database_admin(app, lambda: app.state.sessionmaker)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(StrictJsonMiddleware)  # NaN/Infinity/out-of-range numbers: 422
