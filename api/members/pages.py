@@ -15,8 +15,8 @@ from api.deps import SessionDep
 from api.members import changes
 from api.plans import access, display, performance
 from api.plans.service import active_plan
-from api.privacy.access_log import logged
 from api.templating import templates
+from db.access_log import logged
 
 pages = APIRouter(tags=["pages"], include_in_schema=False)
 WEEKS = Query(default=performance.DEFAULT_WEEKS, ge=1, le=52)

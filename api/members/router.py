@@ -23,7 +23,7 @@ from api.members.schemas import (
 )
 from api.plans import performance
 from api.plans.access import ensure_member_access, resolve_member_id
-from api.privacy.access_log import logged
+from db.access_log import logged
 from planner.models import MemberProfile
 from planner.performance import PerformanceSummary
 

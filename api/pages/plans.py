@@ -20,8 +20,8 @@ from api.exercises.service import current_library
 from api.plans import access, display, editor, forms, lifecycle, service
 from api.plans.exceptions import PlanRefused
 from api.plans.schemas import PlanCreate, PlanEdit
-from api.privacy.access_log import logged, record_access
 from api.templating import templates
+from db.access_log import logged, record_access
 from planner.editing import DOSE_FIELDS, ItemEdit
 from planner.library import ExerciseLibrary
 from planner.vocab import GOALS, INJURY_AREAS, LEVELS

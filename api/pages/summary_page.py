@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.accounts.principal import Principal
 from api.classes import service as classes
 from api.live.service import ensure_trainer_access
-from api.privacy.access_log import record_access_many, summary_member_ids
+from db.access_log import record_access_many, summary_member_ids
 from db.accounts import User
 from db.live import AlertRow, MemberClassSummary, PostClassSummary, RealTimeInsight
 from db.models import Member

@@ -24,7 +24,7 @@ from api.plans.schemas import (
     SessionModsIn,
     SessionModsOut,
 )
-from api.privacy.access_log import logged
+from db.access_log import logged
 
 router = APIRouter(prefix="/api/plans", tags=["plans"])
 REFUSED: dict[int | str, dict[str, Any]] = {422: {

@@ -7,9 +7,9 @@ from fastapi import APIRouter
 
 from api.accounts.dependencies import CurrentPrincipal
 from api.deps import SessionDep
-from api.privacy.access_log import logged_many, summary_member_ids
 from api.summaries import service
 from api.summaries.schemas import ClassSummaryOut, InsightOut, MemberSummaryOut
+from db.access_log import logged_many, summary_member_ids
 
 router = APIRouter(tags=["summaries"])
 
