@@ -16,10 +16,16 @@ from sqlalchemy.orm import Session
 
 from api.accounts.bootstrap import create_token, create_user
 from api.plans.demo import seed_planner_demo
+from configs.consent import consent_config
 from configs.settings import NON_PRODUCTION_ENVS, get_settings
 from db.models import Booking, ClassSession, ClassType, Member, Room, Trainer
+from db.privacy import MemberConsent
 
 DEMO_CLASS_ID = "demo-class"
+# The demo's members have said yes to straps, cameras and suggestions (recorded by the
+# seed, ``recorded_by`` None), so `make run` shows tiles and form at once; a real member
+# who was never asked gets the defaults of configs/consent.toml (cameras off).
+DEMO_CHOICES = {"hr_tracking": True, "camera_form": True, "suggestions": True}
 FIRST_NAMES = ["Ava", "Ben", "Chloe", "Dev", "Elif", "Finn", "Grace", "Hugo", "Isla", "Jonas",
                "Kira", "Leo", "Maya", "Noah", "Olga", "Pablo", "Quinn", "Rosa", "Sami", "Tara",
                "Umar", "Vera", "Wes", "Xena", "Yusuf", "Zoe", "Arlo", "Bea", "Cruz", "Dina"]
@@ -109,6 +115,13 @@ def seed_classes(database_url: str, members: int = 8, seed: int = 7) -> str:
                     birth_year=now.year - rng.randint(20, 62),
                     sex=rng.choice(["female", "male"]), weight_kg=round(rng.uniform(55, 95), 1),
                 ))
+            if session.scalar(select(MemberConsent.id).where(
+                    MemberConsent.member_id == member_id).limit(1)) is None:
+                session.add_all(MemberConsent(member_id=member_id, choice=choice,
+                                              granted=granted, recorded_at=now,
+                                              version=consent_config().wording_of(choice).version,
+                                              recorded_by=None)
+                                for choice, granted in DEMO_CHOICES.items())
             if member_id not in booked:
                 session.add(Booking(class_session_id=DEMO_CLASS_ID, member_id=member_id,
                                     strap_id=f"sim-{i + 1:02d}"))

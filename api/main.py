@@ -44,6 +44,7 @@ from api.live.router import router as live_router
 from api.live.suggestion_routes import pages as suggestion_pages
 from api.live.suggestion_routes import router as suggestions_router
 from api.live.suggestions import SuggestionService
+from api.members.consent_router import router as consent_router
 from api.members.pages import pages as member_fragments
 from api.members.router import router as members_router
 from api.metrics import ApiMetrics, MetricsMiddleware
@@ -59,6 +60,8 @@ from api.pages.router import router as pages_router
 from api.plans.router import router as plans_router
 from api.privacy.access_routes import pages as access_log_pages
 from api.privacy.access_routes import router as access_log_router
+from api.privacy.export_routes import pages as privacy_pages
+from api.privacy.export_routes import router as privacy_router
 from api.rooms.router import router as rooms_router
 from api.schedules.calendar_pages import router as schedules_calendar_pages
 from api.schedules.calendar_router import router as schedules_calendar_router
@@ -269,8 +272,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(display_router)
     app.include_router(plans_router)
     app.include_router(exercises_router)
+    app.include_router(privacy_router)
     app.include_router(members_router)
     app.include_router(access_log_router)
+    app.include_router(consent_router)
     app.include_router(schedules_calendar_router)
     app.include_router(schedules_router)
     app.include_router(feedback_router)
@@ -287,6 +292,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(plans_pages_router)
     app.include_router(exercises_pages_router)
     app.include_router(admin_pages_router)
+    app.include_router(privacy_pages)
     app.include_router(access_log_pages)
     mount_database_admin(app, lambda: app.state.sessionmaker)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -7,14 +7,14 @@ member id, so it stays the same for the whole class and says nothing about the n
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-# Letters (any script), digits, spaces and a little punctuation: what a name or a gym
-# nickname uses, and nothing that could pass for markup or a link on a shared screen.
-NICKNAME = re.compile(r"^[\w][\w .'\-]{0,23}$", re.UNICODE)
-NICKNAME_MAX = 24
+# The nickname rule is the member's wall choice's, kept with their other choices.
+from api.privacy.nickname import NICKNAME, NICKNAME_MAX, check_nickname
+
+__all__ = ["NICKNAME", "NICKNAME_MAX", "WallPreference", "check_nickname", "first_name",
+           "slot_ids", "wall_labels"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,21 +28,6 @@ def first_name(display_name: str) -> str:
     one word."""
     words = display_name.split()
     return words[0] if words else ""
-
-
-def check_nickname(nickname: str | None) -> str | None:
-    """The nickname cleaned of outer spaces, None for empty; ValueError with the reason."""
-    if nickname is None:
-        return None
-    cleaned = " ".join(nickname.split())
-    if not cleaned:
-        return None
-    if len(cleaned) > NICKNAME_MAX:
-        raise ValueError(f"a nickname has at most {NICKNAME_MAX} characters")
-    if not NICKNAME.match(cleaned) or "_" in cleaned:
-        raise ValueError("a nickname uses letters, digits, spaces, apostrophes, dots and "
-                         "hyphens, and starts with a letter or digit")
-    return cleaned
 
 
 def wall_labels(members: Iterable[str], names: Mapping[str, str],

@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.accounts.principal import Principal
 from api.display.names import WallPreference, check_nickname, slot_ids, wall_labels
 from api.exceptions import Forbidden, InvalidInput, NotFoundError
+from api.privacy import consent
+from configs.consent import consent_config
 from db.display import MemberDisplayPreference
 from db.models import ClassSession, Member, Room
 from scheduler.config import load_settings as scheduler_settings
@@ -68,10 +70,16 @@ async def next_class_today(db: AsyncSession, room_id: str, now: datetime | None 
         ClassSession.starts_at < day_end).order_by(ClassSession.starts_at).limit(1))
 
 
+def default_preference() -> WallPreference:
+    """A member who never chose: configs/consent.toml [wall_screen] default."""
+    return WallPreference(on_wall=consent_config().wall_screen.default != "anonymous")
+
+
 async def preferences(db: AsyncSession, member_ids: list[str]) -> dict[str, WallPreference]:
-    rows = await db.scalars(select(MemberDisplayPreference).where(
-        MemberDisplayPreference.member_id.in_(member_ids)))
-    return {r.member_id: WallPreference(r.nickname, r.on_wall) for r in rows}
+    rows = {r.member_id: WallPreference(r.nickname, r.on_wall) for r in await db.scalars(
+        select(MemberDisplayPreference).where(
+            MemberDisplayPreference.member_id.in_(member_ids)))}
+    return {m: rows.get(m) or default_preference() for m in member_ids}
 
 
 async def wall_class(db: AsyncSession, session: ClassSession) -> WallClass:
@@ -108,7 +116,7 @@ async def my_preference(db: AsyncSession, principal: Principal) -> dict[str, Any
     member_id = _own_member(principal)
     member = await db.get(Member, member_id)
     row = await db.get(MemberDisplayPreference, member_id)
-    pref = WallPreference(row.nickname, row.on_wall) if row else WallPreference()
+    pref = WallPreference(row.nickname, row.on_wall) if row else default_preference()
     label = wall_labels([member_id], {member_id: member.display_name if member else ""},
                         {member_id: pref})[member_id]
     return {"nickname": pref.nickname, "on_wall": pref.on_wall,
@@ -122,11 +130,7 @@ async def set_my_preference(db: AsyncSession, principal: Principal, nickname: st
         cleaned = check_nickname(nickname)
     except ValueError as exc:
         raise InvalidInput(str(exc)) from exc
-    row = await db.get(MemberDisplayPreference, member_id)
-    if row is None:
-        row = MemberDisplayPreference(member_id=member_id)
-        db.add(row)
-    row.nickname, row.on_wall = cleaned, on_wall
-    row.updated_at = datetime.now(UTC)
+    await consent.save_wall_choice(db, member_id, cleaned, on_wall, principal.user_id)
     await db.commit()
     return await my_preference(db, principal)
+
