@@ -124,7 +124,10 @@ class HeartRateSample(Record):
 
 
 class RosterEntry(Record):
-    """Who a member is, as far as intensity maths needs: sent when a class starts."""
+    """Who a member is, as far as intensity maths needs, and what they allow: sent when a
+    class starts. ``hr_tracking`` / ``camera_form`` False: the member opted out (issue
+    20); the edge box ignores their strap or station and the worker drops their records.
+    Absent means an API from before members' choices, which had no way to opt out."""
 
     kind: Literal["roster_entry"] = "roster_entry"
     class_session_id: Id
@@ -136,6 +139,8 @@ class RosterEntry(Record):
     hr_max: int | None = Field(None, ge=100, le=240)
     hr_rest: int | None = Field(None, ge=25, le=120)
     strap_id: Id | None = None
+    hr_tracking: bool = True
+    camera_form: bool = True
 
 
 class ClassEvent(Record):

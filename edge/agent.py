@@ -48,10 +48,11 @@ class Publisher(Protocol):
 
 
 def matcher_for(class_session_id: str, roster: Iterable[RosterEntry]) -> StrapMatcher:
-    """Pairings of the roster entries that name a strap."""
+    """Pairings of the roster entries that name a strap (never of a member who switched
+    heart-rate tracking off: their strap stays unknown and is not sent)."""
     pairs = Roster(class_session_id)
     for entry in roster:
-        if entry.strap_id:
+        if entry.strap_id and entry.hr_tracking:
             pairs.pair(entry.strap_id, entry.member_id, entry.display_name)
     return StrapMatcher(pairs)
 
@@ -195,9 +196,17 @@ class EdgeAgent:
 
 
 def pair_virtual(roster: Iterable[RosterEntry], strap_ids: list[str]) -> list[RosterEntry]:
-    """Give each roster member one virtual strap (simulated or replayed), in roster order."""
-    return [entry.model_copy(update={"strap_id": strap})
-            for entry, strap in zip(roster, strap_ids, strict=False)]
+    """Give each roster member one virtual strap (simulated or replayed), in roster order,
+    until the straps run out; a member who switched heart-rate tracking off stays on the
+    roster without one."""
+    straps = iter(strap_ids)
+    paired = []
+    for entry in roster:
+        strap = next(straps, None) if entry.hr_tracking else None
+        if entry.hr_tracking and strap is None:
+            break
+        paired.append(entry.model_copy(update={"strap_id": strap}))
+    return paired
 
 
 pair_simulated = pair_virtual  # the name the walking skeleton used

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
@@ -170,20 +170,30 @@ class Assignment:
     unassigned_stations: list[str]
     members_without_station: list[str]
     off_roster: list[str]  # stations fixed to a member who is not in this class
+    opted_out: list[str] = field(default_factory=list)  # stations whose member said no
 
 
 def assign_members(stations: Sequence[StationConfig], roster: Sequence[str],
-                   chosen: Mapping[str, str] | None = None) -> Assignment:
+                   chosen: Mapping[str, str] | None = None,
+                   refused: Collection[str] = ()) -> Assignment:
     """Members to stations: a station's fixed ``member`` first, then what the admin chose
     on the station page (``chosen``, station id -> member id), then the rest of the
-    roster in roster order onto the remaining stations in file order."""
+    roster in roster order onto the remaining stations in file order. A member in
+    ``refused`` (camera form analysis switched off, their own choice) gets no station:
+    a station fixed or chosen for them is not watched this class, nor given to anyone."""
     chosen = dict(chosen or {})
+    refused = set(refused)
+    roster = [m for m in roster if m not in refused]
     on_roster = set(roster)
     result: dict[str, str] = {}
     off: list[str] = []
+    opted_out: list[str] = []
     for station in stations:
         member = station.member or chosen.get(station.id)
         if member is None:
+            continue
+        if member in refused:
+            opted_out.append(station.id)
             continue
         if member not in on_roster:
             off.append(station.id)
@@ -193,8 +203,8 @@ def assign_members(stations: Sequence[StationConfig], roster: Sequence[str],
             result[station.id] = member
     taken = set(result.values())
     free_members = [m for m in roster if m not in taken]
-    free_stations = [s.id for s in stations if s.id not in result]
+    free_stations = [s.id for s in stations if s.id not in result and s.id not in opted_out]
     for station_id, member in zip(free_stations, free_members, strict=False):
         result[station_id] = member
     return Assignment(result, [s.id for s in stations if s.id not in result],
-                      [m for m in roster if m not in result.values()], off)
+                      [m for m in roster if m not in result.values()], off, opted_out)

@@ -123,6 +123,7 @@ class CameraSet:
     cameras: CamerasFile
     class_session_id: str
     roster: Sequence[str]  # member ids in roster order
+    refused: frozenset[str] = frozenset()  # members who switched camera form off
     layouts: dict[str, CameraLayout] = field(default_factory=dict)
     store: LayoutStore | None = None
     form_events: int = 0
@@ -139,10 +140,14 @@ class CameraSet:
     def __post_init__(self) -> None:
         self.cameras = apply_layouts(self.cameras, self.layouts)
         self.assignment = assign_members([s for c in self.cameras.camera for s in c.station],
-                                         self.roster, chosen_members(self.layouts))
+                                         self.roster, chosen_members(self.layouts),
+                                         self.refused)
         if self.assignment.off_roster:
             log.warning("station_member_not_on_roster", stations=self.assignment.off_roster,
                         class_session_id=self.class_session_id)
+        if self.assignment.opted_out:
+            log.info("stations_not_watched_member_opted_out",
+                     stations=self.assignment.opted_out)
         if self.assignment.members_without_station:
             log.info("members_without_station", members=self.assignment.members_without_station)
 
@@ -250,7 +255,8 @@ class CameraSet:
         if self.store is not None:
             await asyncio.to_thread(self.store.save, layout)
         self.assignment = assign_members([s for c in self.cameras.camera for s in c.station],
-                                         self.roster, chosen_members(self.layouts))
+                                         self.roster, chosen_members(self.layouts),
+                                         self.refused)
         old = next((w for w in self.watches if w.camera_id == camera.id), None)
         if old is not None and self._pool is not None:
             self._confirming += 1

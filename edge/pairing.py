@@ -10,6 +10,10 @@ Precedence, and why:
 * Virtual straps exist only on this box, so the roster cannot name them: a pairing saved
   on the box wins, the rest go to the remaining members in roster order (the demo and
   replay behaviour of the walking skeleton).
+* A member who switched heart-rate tracking off (``hr_tracking`` False on the roster, the
+  member's own choice) gets no strap from any of these: not the roster's, not a pairing
+  saved on the box, not a virtual one. Their strap then reads as unknown and nothing of
+  it leaves the box.
 """
 
 from __future__ import annotations
@@ -44,8 +48,10 @@ def pair_straps(roster: Sequence[RosterEntry], stored: Roster | None,
     clashes: list[str] = []
     chosen: dict[str, str | None] = {}
 
+    refused = {e.member_id for e in roster if not e.hr_tracking}
+
     def claim(member: str, strap: str | None) -> bool:
-        if not strap:
+        if not strap or member in refused:
             return False
         strap = normalize_strap_id(strap)
         owner = taken.get(strap)
@@ -70,7 +76,7 @@ def pair_straps(roster: Sequence[RosterEntry], stored: Roster | None,
                 claim(entry.member_id, strap)
         left = [s for s in virtual if s not in taken]
         for entry in roster:
-            if entry.member_id not in chosen and left:
+            if entry.member_id not in chosen and entry.member_id not in refused and left:
                 claim(entry.member_id, left.pop(0))
     paired = [e.model_copy(update={"strap_id": chosen.get(e.member_id)}) for e in roster]
     return PairingResult(paired, clashes, left)

@@ -168,6 +168,7 @@ def camera_set(settings: Settings, spec: SourceSpec, class_session_id: str,
         return None
     store = layout_store(settings.data_dir) if spec.cameras else None
     return CameraSet(cameras, class_session_id, [e.member_id for e in roster],
+                     refused=frozenset(e.member_id for e in roster if not e.camera_form),
                      layouts=store.load() if store else {}, store=store)
 
 

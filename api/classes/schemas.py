@@ -30,6 +30,8 @@ class RosterMemberOut(BaseModel):
     hr_max: int | None
     hr_rest: int | None
     strap_id: str | None
+    hr_tracking: bool = True  # the member's choices (api.privacy.consent)
+    camera_form: bool = True
 
 
 class EdgeCredentialsOut(BaseModel):

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.accounts.principal import Principal
 from api.classes.schemas import ClassSessionOut, EdgeCredentialsOut, RosterMemberOut
 from api.exceptions import Forbidden, NotFoundError
+from api.privacy import consent
 from contract.records import RosterEntry
 from contract.signing import API, class_key, sign_as
 from db.models import Booking, ClassSession
@@ -92,14 +93,20 @@ async def roster(db: AsyncSession, class_session_id: str, principal: Principal
     session = await get_session(db, class_session_id, principal)
     ensure_staff_access(principal, session)
     year = datetime.now(UTC).year
+    allowed = await consent.choices_of(db, [b.member_id for b in session.bookings])
     entries = []
     for booking in sorted(session.bookings, key=lambda b: b.member.display_name):
         member = booking.member
+        choices = allowed[member.id]
+        # a member who opted out of heart rate has no strap on the roster: the box then
+        # has nothing to pair, and the worker drops whatever still arrives for them
         entries.append(RosterMemberOut(
             member_id=member.id, display_name=member.display_name,
             age=year - member.birth_year if member.birth_year else None,
             sex=member.sex, weight_kg=member.weight_kg, hr_max=member.hr_max,
-            hr_rest=member.hr_rest, strap_id=booking.strap_id,
+            hr_rest=member.hr_rest,
+            strap_id=booking.strap_id if choices.hr_tracking else None,
+            hr_tracking=choices.hr_tracking, camera_form=choices.camera_form,
         ))
     return entries
 

@@ -135,3 +135,24 @@ def test_staff_read_a_members_choices_and_the_read_is_logged(api_world: ApiWorld
         assert got.json()["suggestions"] is False
     own = api_world.client.get("/api/members/me/consents", headers=api_world.auth("member"))
     assert own.json()["member_id"] == "demo-member-01"
+
+
+def test_the_roster_and_its_signed_records_carry_each_members_choices(
+        api_world: ApiWorld) -> None:
+    api_world.client.put(MINE, headers=api_world.auth("member"),
+                         json={"hr_tracking": False, "camera_form": False})
+    device = api_world.auth("device")
+    roster = api_world.client.get(f"/api/classes/{api_world.demo.class_session_id}/roster",
+                                  headers=device)
+    assert roster.status_code == 200, roster.text
+    by_member = {r["member_id"]: r for r in roster.json()}
+    ava = by_member["demo-member-01"]
+    assert (ava["hr_tracking"], ava["camera_form"], ava["strap_id"]) == (False, False, None)
+    assert by_member["demo-member-02"]["hr_tracking"] is True  # the demo seed's yes
+    assert by_member["demo-member-02"]["strap_id"]
+    creds = api_world.client.get(
+        f"/api/classes/{api_world.demo.class_session_id}/edge-credentials", headers=device)
+    assert creds.status_code == 200, creds.text
+    signed = {e["member_id"]: e for e in creds.json()["roster"]}
+    assert (signed["demo-member-01"]["hr_tracking"], signed["demo-member-01"]["camera_form"]) \
+        == (False, False)
