@@ -10,6 +10,7 @@ from api.cli import (  # noqa: F401  (imported for their registrations)
     hr_decode,
     hr_summary,
     member,
+    members,
     plan,
     prune,
     schedule,

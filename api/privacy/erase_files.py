@@ -1,0 +1,73 @@
+"""Erasing a member from the edge box's files under the data directory.
+
+An edge box keeps two kinds of files that name members: the strap pairings
+(``pairings.json``, :class:`ingest.pairing.PairingStore`: member, strap and name per class)
+and each class's credentials (``edge/credentials/<class>.json``: the signing key with the
+API's signed roster). Pairings lose the member's entries; a credentials file naming the
+member is deleted, since its roster is signed and cannot be edited (a box running that
+class fetches it again, and the API's roster no longer lists the member).
+
+This covers the data directory of the machine running the erasure (the embedded
+stack); a separate edge box is covered by the procedure in docs/privacy.md.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from api.privacy.member_data import Needles
+from api.privacy.scrub import mentions
+from edge.credentials import credentials_path
+from ingest.pairing import PairingSettings
+
+
+def _write_atomically(path: Path, data: dict[str, Any]) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=path.name, dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=2, sort_keys=True)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _erase_pairings(path: Path, needles: Needles) -> int:
+    if not path.exists():
+        return 0
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return 0
+    removed = 0
+    for session in (data.get("sessions") or {}).values():
+        kept = [p for p in session.get("pairings", [])
+                if not mentions(json.dumps(p), needles)]
+        removed += len(session.get("pairings", [])) - len(kept)
+        session["pairings"] = kept
+    if removed:
+        _write_atomically(path, data)
+    return removed
+
+
+def erase_files(data_dir: Path, needles: Needles) -> dict[str, int]:
+    """Remove the member from pairing and credentials files; returns counts."""
+    counts = {"pairings_removed": _erase_pairings(data_dir / PairingSettings().file,
+                                                  needles)}
+    folder = credentials_path(data_dir, "x").parent
+    deleted = 0
+    if folder.is_dir():
+        for path in folder.glob("*.json"):
+            try:
+                text = path.read_text(encoding="utf-8")
+            except OSError:
+                continue
+            if mentions(text, needles):
+                path.unlink(missing_ok=True)
+                deleted += 1
+    counts["credentials_files_deleted"] = deleted
+    return {k: v for k, v in counts.items() if v}

@@ -1,0 +1,193 @@
+"""Members' data export and erasure over the API, the CLI and the pages (issue 20,
+items 2 and 3), on SQLite with the real Redis."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from typing import Any
+
+import jsonschema_rs
+import pytest
+from redis import Redis
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from api.accounts.bootstrap import create_token
+from api.privacy.member_data import exported
+from db.privacy import DataAccess, ErasureReceipt
+from streams.sink import board_key, series_key
+from tests.api.privacy_data import Person, a_class, add_member, new_person, scan_tables
+
+EXPECTED_KINDS = {"profile", "plans", "logged_sets", "check_ins", "workout_feedback",
+                  "class_feedback", "class_summaries", "real_time_insights", "alerts",
+                  "consents", "planner_profile", "session_changes", "class_bookings",
+                  "notifications", "account", "access_log", "display_preferences",
+                  "login_sessions", "api_tokens"}
+
+
+@pytest.fixture
+def person(api_world) -> Person:
+    who = new_person()
+    add_member(api_world.database_url, who, class_id=a_class(api_world.database_url))
+    return who
+
+
+def _bearer(database_url: str, user_id: str) -> dict[str, str]:
+    return {"Authorization": "Bearer " + create_token(database_url, "t", kind="user",
+                                                      user_id=user_id)}
+
+
+def _open(body: bytes) -> dict[str, str]:
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        return {name.split("/", 1)[1]: archive.read(name).decode() for name in
+                archive.namelist()}
+
+
+def test_the_export_holds_every_kind_and_validates_against_its_schema(api_world,
+                                                                      person) -> None:
+    answer = api_world.client.get("/api/members/me/export",
+                                  headers=_bearer(api_world.database_url, person.user_id))
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"] == "application/zip"
+    files = _open(answer.content)
+    assert {"README.txt", "schema.json", "export.json"} <= set(files)
+    document, schema = json.loads(files["export.json"]), json.loads(files["schema.json"])
+    jsonschema_rs.validate(schema, document)
+    assert set(document["kinds"]) == EXPECTED_KINDS == {k.name for k in exported()}
+    for kind in exported():
+        part = json.loads(files[f"{kind.name}.json"])
+        assert part == document["kinds"][kind.name]
+        assert part["records"], f"{kind.name} is empty"
+        jsonschema_rs.validate(schema["properties"]["kinds"]["properties"][kind.name], part)
+        if kind.tabular:
+            assert files[f"{kind.name}.csv"].count("\n") == 1 + len(part["records"])
+        assert f"{kind.name}.json" in files["README.txt"]
+    assert document["kinds"]["profile"]["records"][0]["email"] == person.email
+    assert document["kinds"]["logged_sets"]["records"][0]["load_kg"] == 60.0
+    assert "password_hash" not in files["account.json"]
+    assert "token_hash" not in files["api_tokens.json"]
+    # a tampered document fails the schema: it is not a schema that accepts anything
+    document["kinds"]["logged_sets"]["records"][0]["reps"] = "eight"
+    with pytest.raises(jsonschema_rs.ValidationError):
+        jsonschema_rs.validate(schema, document)
+
+
+def test_members_export_only_their_own(api_world, person) -> None:
+    other = new_person()
+    add_member(api_world.database_url, other)
+    mine = _bearer(api_world.database_url, person.user_id)
+    client = api_world.client
+    assert client.get(f"/api/members/{person.member_id}/export",
+                      headers=mine).status_code == 200
+    assert client.get(f"/api/members/{other.member_id}/export",
+                      headers=mine).status_code == 403
+    assert client.get(f"/api/members/{person.member_id}/export",
+                      headers=api_world.auth("trainer")).status_code == 403
+    assert client.get(f"/api/members/{other.member_id}/export",
+                      headers=api_world.auth("admin")).status_code == 200
+    assert client.get("/api/members/nobody-here/export",
+                      headers=api_world.auth("admin")).status_code == 404
+    assert client.get(f"/api/members/{other.member_id}/export").status_code == 401
+    engine = create_engine(api_world.database_url)
+    with Session(engine) as db:
+        logged = db.scalar(select(func.count()).select_from(DataAccess).where(
+            DataAccess.action == "export", DataAccess.member_id == other.member_id))
+    engine.dispose()
+    assert logged == 1  # the admin's export; the refused one left nothing
+
+
+def test_erasure_removes_the_member_and_keeps_class_numbers(api_world, person,
+                                                            redis_server_url: str) -> None:
+    url = api_world.database_url
+    class_id = a_class(url)
+    redis = Redis.from_url(redis_server_url)
+    redis.hset(board_key(class_id), person.member_id, json.dumps({"name": person.name}))
+    redis.hset(board_key(class_id), "someone-else", json.dumps({"name": "Other"}))
+    redis.hset(series_key(class_id), f"{person.member_id}|100", "0.5,10")
+    redis.set(f"spotter:test:{person.email}", "1")
+    admin = api_world.auth("admin")
+    refused = api_world.client.post(f"/api/members/{person.member_id}/erase",
+                                    json={"confirm": "wrong"}, headers=admin)
+    assert refused.status_code == 422
+    answer = api_world.client.post(f"/api/members/{person.member_id}/erase",
+                                   json={"confirm": person.member_id}, headers=admin)
+    assert answer.status_code == 200, answer.text
+    receipt = answer.json()
+    anonymous = receipt["anonymous_id"]
+    assert anonymous.startswith("erased-")
+    assert receipt["removed"]["database"]["members"] == {"deleted": 1}
+    assert receipt["removed"]["database"]["class_feedback"] == {"anonymised": 1}
+    assert receipt["removed"]["redis"]["hash_fields_deleted"] >= 2
+    assert receipt["removed"]["kafka"] == "not deployed"
+    assert not any(n in json.dumps(receipt) for n in person.needles())
+
+    assert scan_tables(url, person.needles()) == []
+    leftover = [k for k in redis.scan_iter() if any(
+        n.encode() in k or n.encode() in (redis.dump(k) or b"") for n in person.needles())]
+    assert leftover == []
+    assert redis.hexists(board_key(class_id), "someone-else")
+    redis.delete(board_key(class_id), series_key(class_id))
+    redis.close()
+
+    engine = create_engine(url)
+    with Session(engine) as db:
+        assert db.get(ErasureReceipt, receipt["id"]) is not None
+        actions = [(a.action, a.member_id) for a in db.scalars(select(DataAccess).where(
+            DataAccess.member_id == anonymous))]
+        from db.live import PostClassSummary
+        from db.timetable import ClassFeedback
+
+        rating = db.scalar(select(ClassFeedback.rating).where(
+            ClassFeedback.member_id == anonymous))
+        summary = db.get(PostClassSummary, class_id)
+        assert summary is not None
+        row = next(m for m in summary.payload["members"] if m["member_id"] == anonymous)
+    engine.dispose()
+    assert ("erase", anonymous) in actions and ("view", anonymous) in actions
+    assert rating == 5  # the class keeps its rating, under the anonymous id
+    assert row["effort"] == 12.5 and row["name"] == "Erased member"
+    again = api_world.client.post(f"/api/members/{person.member_id}/erase",
+                                  json={"confirm": person.member_id}, headers=admin)
+    assert again.status_code == 404
+
+
+def test_only_admins_erase(api_world, person) -> None:
+    for who in ("trainer", "member"):
+        answer = api_world.client.post(f"/api/members/{person.member_id}/erase",
+                                       json={"confirm": person.member_id},
+                                       headers=api_world.auth(who))
+        assert answer.status_code == 403
+
+
+def test_the_cli_exports_and_erases(api_world, person, tmp_path, monkeypatch,
+                                    redis_server_url: str) -> None:
+    from api.cli import app
+    from configs.settings import get_settings
+
+    monkeypatch.setenv("SPOTTER_DATABASE_URL", api_world.database_url)
+    monkeypatch.setenv("SPOTTER_REDIS_URL", redis_server_url)
+    monkeypatch.setenv("SPOTTER_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    try:
+        runner = CliRunner()
+        out = tmp_path / "mine.zip"
+        done = runner.invoke(app, ["members", "export", person.member_id, "--out", str(out)])
+        assert done.exit_code == 0, done.output
+        assert json.loads(_open(out.read_bytes())["export.json"])["member_id"] == \
+            person.member_id
+        unconfirmed = runner.invoke(app, ["members", "erase", person.member_id])
+        assert unconfirmed.exit_code == 2
+        erased = runner.invoke(app, ["members", "erase", person.member_id, "--yes",
+                                     "--no-kafka"])
+        assert erased.exit_code == 0, erased.output
+        receipt: dict[str, Any] = json.loads(erased.stdout)
+        assert receipt["anonymous_id"].startswith("erased-")
+        assert scan_tables(api_world.database_url, person.needles()) == []
+        missing = runner.invoke(app, ["members", "erase", person.member_id, "--yes",
+                                      "--no-kafka"])
+        assert missing.exit_code == 2
+    finally:
+        get_settings.cache_clear()
