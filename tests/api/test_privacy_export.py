@@ -191,3 +191,46 @@ def test_the_cli_exports_and_erases(api_world, person, tmp_path, monkeypatch,
         assert missing.exit_code == 2
     finally:
         get_settings.cache_clear()
+
+
+def _login(api_world, email: str, password: str) -> None:
+    answer = api_world.client.post("/login", data={"email": email, "password": password},
+                                   follow_redirects=False)
+    assert answer.status_code == 303
+
+
+def test_the_member_page_fragment_downloads_their_own_data(api_world) -> None:
+    _login(api_world, *api_world.demo.accounts["member"])
+    client = api_world.client
+    fragment = client.get("/member/data/export")
+    assert fragment.status_code == 200
+    assert 'href="/member/data/export.zip"' in fragment.text
+    body = client.get("/member/data/export.zip")
+    assert body.status_code == 200
+    assert "attachment" in body.headers["content-disposition"]
+    document = json.loads(_open(body.content)["export.json"])
+    assert document["member_id"] == "demo-member-01"
+
+
+def test_admins_erase_from_the_members_page_with_csrf_and_confirmation(api_world,
+                                                                       person) -> None:
+    import re
+
+    _login(api_world, *api_world.demo.accounts["admin"])
+    client = api_world.client
+    page = client.get("/admin/members")
+    assert page.status_code == 200 and person.member_id in page.text
+    assert 'href="/admin/members"' in page.text  # the admin section's tab
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert csrf is not None
+    url = f"/admin/members/{person.member_id}/erase"
+    assert client.post(url, data={"confirm": person.member_id}).status_code == 403
+    wrong = client.post(url, data={"csrf_token": csrf.group(1), "confirm": "nope"})
+    assert wrong.status_code == 422 and person.member_id in wrong.text
+    export = client.get(f"/admin/members/{person.member_id}/export.zip")
+    assert export.status_code == 200
+    done = client.post(url, data={"csrf_token": csrf.group(1), "confirm": person.member_id})
+    assert done.status_code == 200, done.text[:500]
+    assert 'data-testid="erasure-receipt"' in done.text
+    assert person.member_id not in done.text and person.name not in done.text
+    assert scan_tables(api_world.database_url, person.needles()) == []
