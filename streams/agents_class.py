@@ -221,7 +221,8 @@ class ClassLifecycle:
                     "will count as late", partition=partition)
 
     def _class_states(self, partition: int, control: ClassControl) -> list[MemberState]:
-        """The class's members held here, plus roster members who sent no data."""
+        """The class's members held here, plus roster members who sent no data (except
+        those who switched heart-rate tracking off: nothing of them is summarised)."""
         class_id = control.class_session_id
         states = {s.member_id: s for p, _, s in self.live.members.items()
                   if p == partition and s.class_session_id == class_id}
@@ -235,7 +236,8 @@ class ClassLifecycle:
         for p, member_id, value in self.live.profiles.items():
             entry = value["entry"]
             if p == partition and entry["class_session_id"] == class_id \
-                    and member_id not in states:
+                    and member_id not in states and entry.get("hr_tracking", True):
+                # a member who opted out of heart rate gets no "no data" line either
                 states[member_id] = MemberState(class_id, member_id, partition,
                                                 name=entry["display_name"])
         return sorted(states.values(), key=lambda s: s.member_id)

@@ -154,6 +154,9 @@ class LiveWorker:
                 for event, _ in items:  # an ended class takes nothing more
                     out.reject(event, ended_reason(state), "class_ended")
                 continue
+            if not self.allows(partition, member_id, class_id, "hr_tracking"):
+                self.withdrawn(member_id, class_id, "hr_sample", len(items))
+                continue
             try:
                 self._take_member(partition, class_id, member_id, [i[1] for i in items],
                                   now, out)
@@ -299,6 +302,10 @@ class LiveWorker:
             return
         if state.class_session_id != entry.class_session_id:
             return  # the member's entry for another class
+        if not entry.hr_tracking and state.session is None:
+            self.drop_waiting(state)
+            if state.form is None:
+                return
         if state.session is None and state.waiting:
             closed = state.start(member_profile(value["entry"]), config=self.config,
                                  rules=self.rules, learned_hr_rest=value["learned_hr_rest"])
@@ -324,6 +331,10 @@ class LiveWorker:
             room = form.auth.room_id if form.auth is not None else None
             if not self.features.vision_for(room):  # cameras switched off for the room
                 self.ignored["vision_off"] = self.ignored.get("vision_off", 0) + 1
+                continue
+            if not self.allows(partition, form.member_id, form.class_session_id,
+                               "camera_form"):
+                self.withdrawn(form.member_id, form.class_session_id, "form_event", 1)
                 continue
             try:
                 self._take_form_event(partition, form, out)
@@ -373,6 +384,9 @@ class LiveWorker:
                 if entry is None and self.gate.enforced:
                     self.not_on_roster(partition, key, state)
                     continue
+                if entry is not None and not entry.get("hr_tracking", True):
+                    self.drop_waiting(state)
+                    continue
                 self.collect_buckets(state, state.add_windows(state.start(
                     member_profile(entry) if entry else None, config=self.config,
                     rules=self.rules), self.worker.series.bucket_s), out)
@@ -407,6 +421,36 @@ class LiveWorker:
                     member_id=state.member_id, class_session_id=state.class_session_id,
                     samples=count)
         self.members.delete(partition, key)
+
+    # -- members' choices (issue 20) -------------------------------------------------
+
+    def allows(self, partition: int, member_id: str, class_id: str, choice: str) -> bool:
+        """Whether the member's roster entry for the class allows ``choice``
+        (``hr_tracking`` or ``camera_form``). No entry yet: allowed for now; samples wait
+        for the entry anyway, and are dropped when it says no."""
+        entry = self.profile_entry(partition, member_id, class_id)
+        return entry is None or bool(entry.get(choice, True))
+
+    def withdrawn(self, member_id: str, class_id: str, kind: str, count: int) -> None:
+        """Records of a member who opted out: dropped, never dead-lettered (a copy of
+        them on the dead-letter topic would keep what the member said no to), counted
+        in ``spotter_worker_dropped{reason="consent_withdrawn"}``."""
+        self.ignored["consent_withdrawn"] = self.ignored.get("consent_withdrawn", 0) + count
+        log.info("records of a member who opted out dropped", member_id=member_id,
+                 class_session_id=class_id, kind=kind, records=count)
+
+    def drop_waiting(self, state: MemberState) -> None:
+        """Samples that came before the roster entry saying the member opted out of heart
+        rate: dropped and counted; a state with nothing else is deleted (no tile, no
+        summary line). Keyed by the state's own partition."""
+        if state.waiting:
+            self.withdrawn(state.member_id, state.class_session_id, "hr_sample",
+                           len(state.waiting))
+        state.waiting, state.waiting_since = [], None
+        if state.form is None and state.session is None:
+            self.members.delete(state.partition, state.key)
+        else:
+            self.save(state)
 
     # -- I/O -------------------------------------------------------------------------
 
