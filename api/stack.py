@@ -294,12 +294,13 @@ class Stack:
         if self.demo:
             # The demo box follows its room as a studio's does: it waits for the API and
             # runs whichever class the tablet (here: this supervisor) starts there.
+            camera_args, camera_env = self.demo_camera()
             edge = self.spawn("edge", [*python, "edge", "run", "--room", DEMO_ROOM,
                                        "--simulate", str(self.demo_members),
-                                       "--api", self.api_base_url],
+                                       "--api", self.api_base_url, *camera_args],
                               extra_env={"SPOTTER_EDGE_TOKEN": self.demo.device_token,
                                          SCRIPT_ENV: str(DEMO_SCRIPT),
-                                         **self.trust_env()})
+                                         **camera_env, **self.trust_env()})
         ready_key = worker_ready_key(
             f"{self.settings.worker_id}:{socket.gethostname()}:{worker.process.pid}")
         self.wait_until("worker joined its group", lambda: bool(client.exists(ready_key)),
@@ -312,6 +313,17 @@ class Stack:
             self.wait_until("first live tile", lambda: client.hlen(demo_board) > 0, 60, edge)
         client.close()
         self.write_status()  # before anyone is told the stack is up (/readyz shows it)
+
+    def demo_camera(self) -> tuple[list[str], dict[str, str]]:
+        """The demo box's camera station (a replayed clip), where the clip is present."""
+        from api.demo_camera import DEMO_VISION_ENV, demo_clip, write_demo_cameras
+
+        clip = demo_clip()
+        if clip is None:
+            log.info("demo without a camera station: no exercise clip here")
+            return [], {}
+        cameras = write_demo_cameras(self.settings.data_dir, clip)
+        return ["--cameras", str(cameras)], dict(DEMO_VISION_ENV)
 
     def demo_worker_env(self) -> dict[str, str]:
         """The demo's worker reads the demo's shortened alert rules (configs/

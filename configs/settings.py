@@ -63,6 +63,9 @@ class Settings(BaseSettings):
                                  "empty: none, the connecting address is the client")
     token_ttl_days: int = Field(30, ge=1, le=365, description="lifetime of a user's API "
                                 "token (device tokens last until revoked)")
+    login_attempts_per_minute: int = Field(10, ge=1, le=10_000, description="login and "
+                                           "password tries allowed per client address "
+                                           "per minute")
     edge_token: str | None = Field(None, description="the edge box's device token (bearer)")
 
     topic_partitions: int = Field(4, description="partitions of every Spotter topic")

@@ -27,7 +27,8 @@ async def login_for_token(body: LoginIn, request: Request, db: SessionDep,
                           redis: RedisDep, settings: SettingsDep) -> TokenOut:
     """Exchange email and password for a bearer token (rate limited per address). The
     token expires after SPOTTER_TOKEN_TTL_DAYS (``expires_at``)."""
-    if not await allow_login_attempt(redis, client_address(request)):
+    if not await allow_login_attempt(redis, client_address(request),
+                                     settings.login_attempts_per_minute):
         raise TooManyRequests("too many login attempts; wait a minute and try again")
     user = await service.authenticate(db, body.email, body.password)
     if user is None:
@@ -66,11 +67,13 @@ async def revoke_my_token(token_id: str, principal: UserPrincipal, db: SessionDe
 
 @router.post("/me/password")
 async def change_my_password(body: PasswordChangeIn, request: Request, principal: UserPrincipal,
-                             db: SessionDep, redis: RedisDep) -> LockedOut:
+                             db: SessionDep, redis: RedisDep, settings: SettingsDep
+                             ) -> LockedOut:
     """Change the caller's password (the current one is checked, rate limited like a
     login). Every browser session and API token of the account ends, this one included:
     log in again with the new password."""
-    if not await allow_login_attempt(redis, client_address(request)):
+    if not await allow_login_attempt(redis, client_address(request),
+                                     settings.login_attempts_per_minute):
         raise TooManyRequests("too many password attempts; wait a minute and try again")
     assert principal.user_id is not None  # UserPrincipal: people only, never devices
     sessions, tokens = await users.change_own_password(

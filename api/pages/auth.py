@@ -11,7 +11,7 @@ from api.accounts.dependencies import SESSION_COOKIE, CurrentPrincipal, Optional
 from api.accounts.ratelimit import allow_login_attempt
 from api.accounts.router import client_address
 from api.accounts.service import SESSION_LIFETIME
-from api.deps import RedisDep, SessionDep
+from api.deps import RedisDep, SessionDep, SettingsDep
 from api.templating import STATIC_DIR, templates
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -46,7 +46,7 @@ async def login_page(request: Request, next: str | None = None) -> HTMLResponse:
 
 
 @router.post("/login", response_class=HTMLResponse)
-async def login(request: Request, db: SessionDep, redis: RedisDep,
+async def login(request: Request, db: SessionDep, redis: RedisDep, settings: SettingsDep,
                 email: str = Form(max_length=254), password: str = Form(max_length=1024),
                 next: str = Form("")) -> Response:
     def again(error: str, status: int) -> HTMLResponse:
@@ -54,7 +54,8 @@ async def login(request: Request, db: SessionDep, redis: RedisDep,
             "title": "Log in", "next": next, "error": error, "email": email,
         }, status_code=status)
 
-    if not await allow_login_attempt(redis, client_address(request)):
+    if not await allow_login_attempt(redis, client_address(request),
+                                     settings.login_attempts_per_minute):
         return again("Too many attempts. Wait a minute and try again.", 429)
     user = await service.authenticate(db, email, password)
     if user is None:

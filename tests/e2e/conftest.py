@@ -87,6 +87,10 @@ def live_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveStack]:
     settings = Settings(data_dir=data_dir, kafka_port=free_port(), api_port=free_port(),
                         worker_id=f"spotter-test-{data_dir.name}")
     stack = Stack(settings)
+    # Every e2e test logs its people in from 127.0.0.1 against this one stack: far more
+    # than a studio's ten tries a minute from one address.
+    limit = pytest.MonkeyPatch()
+    limit.setenv("SPOTTER_LOGIN_ATTEMPTS_PER_MINUTE", "1000")
     try:
         stack.start()
         resolved = stack.settings.model_copy(update={
@@ -99,6 +103,7 @@ def live_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveStack]:
         yield LiveStack(resolved, f"http://{settings.api_host}:{settings.api_port}", token)
     finally:
         stack.stop()
+        limit.undo()
 
 
 @pytest.fixture
