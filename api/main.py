@@ -60,6 +60,7 @@ from api.pages.router import router as pages_router
 from api.plans.router import router as plans_router
 from api.privacy.access_routes import pages as access_log_pages
 from api.privacy.access_routes import router as access_log_router
+from api.privacy.consent_pages import router as consent_pages
 from api.privacy.export_routes import pages as privacy_pages
 from api.privacy.export_routes import router as privacy_router
 from api.rooms.router import router as rooms_router
@@ -288,6 +289,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(feedback_pages_router)
     app.include_router(member_pages_router)
     app.include_router(member_fragments)
+    app.include_router(consent_pages)
     app.include_router(suggestion_pages)
     app.include_router(plans_pages_router)
     app.include_router(exercises_pages_router)
