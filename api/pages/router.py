@@ -23,6 +23,7 @@ from api.live import fragments
 from api.live import service as live
 from api.live.hub import HubDep
 from api.pages import summary_page, today
+from api.privacy import consent
 from api.templating import templates
 from db.models import ClassSession
 
@@ -77,7 +78,22 @@ async def board_page(class_id: str, request: Request, db: SessionDep, redis: Red
                                                                           principal),
         "principal": principal, "row": row,
         "early_min": today.tablet_config().today.start_early_min,
+        "opted_out": await opted_out(db, session),
         **fragments.page_context(view, class_id, session.status)})
+
+
+async def opted_out(db: SessionDep, session: ClassSession) -> list[tuple[str, list[str]]]:
+    """Booked members who switched heart rate or camera form off, with what is off: the
+    trainer then knows why a member has no tile or no reps, and not to chase a strap."""
+    allowed = await consent.choices_of(db, [b.member_id for b in session.bookings])
+    found = []
+    for booking in sorted(session.bookings, key=lambda b: b.member.display_name):
+        now = allowed[booking.member_id]
+        off = [word for word, on in (("HR off", now.hr_tracking),
+                                     ("camera off", now.camera_form)) if not on]
+        if off:
+            found.append((booking.member.display_name, off))
+    return found
 
 
 async def streamable_page_class(class_session_id: str, redis: RedisDep, db: SessionDep,

@@ -57,3 +57,16 @@ def test_a_plain_post_redirects_and_bad_input_says_why(api_world: ApiWorld) -> N
     assert odd.status_code == 422 and "choose on or off" in odd.text
     forged = api_world.client.post(CARD, data={"hr_tracking": "off"})
     assert forged.status_code == 403
+
+
+def test_the_trainers_board_names_what_a_member_switched_off(api_world: ApiWorld) -> None:
+    api_world.client.put("/api/members/me/consents", headers=api_world.auth("member"),
+                         json={"hr_tracking": False, "camera_form": False})
+    email, password = api_world.demo.accounts["trainer"]
+    login = api_world.client.post("/login", data={"email": email, "password": password},
+                                  follow_redirects=False)
+    api_world.client.cookies.set("spotter_session", login.cookies["spotter_session"])
+    board = api_world.client.get(f"/trainer/classes/{api_world.demo.class_session_id}")
+    assert board.status_code == 200
+    assert 'data-testid="opted-out"' in board.text
+    assert "Ava (HR off, camera off)" in board.text
