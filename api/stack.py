@@ -37,11 +37,13 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_f
 
 from api.demo import DemoStudio
 from api.demo_occurrence import DEMO_ROOM
+from api.retention_job import DailyPrune
 from api.tls import TlsFiles
 from configs.base import CONFIG_DIR
 from configs.settings import Settings
 from contract.kafka import client_options
 from contract.topics import ensure_topics
+from db.retention import load_policy
 from edge.simulator import SCRIPT_ENV
 from streams.sink import board_key, worker_ready_key
 
@@ -134,6 +136,7 @@ class Stack:
     tls: TlsFiles | None = None  # serve the API over HTTPS with these files
     demo_class_id: str | None = None  # this run's fresh demo class occurrence
     worker_port: int | None = None  # the worker's /healthz, /readyz, /metrics
+    pruner: DailyPrune | None = None  # `spotter db prune` once a day (api.retention_job)
 
     @property
     def api_base_url(self) -> str:
@@ -313,6 +316,8 @@ class Stack:
             self.wait_until("first live tile", lambda: client.hlen(demo_board) > 0, 60, edge)
         client.close()
         self.write_status()  # before anyone is told the stack is up (/readyz shows it)
+        self.pruner = DailyPrune.for_stack(self.settings.data_dir, [*python, "db", "prune"],
+                                           self.log_dir, self._popen)
 
     def demo_camera(self) -> tuple[list[str], dict[str, str]]:
         """The demo box's camera station (a replayed clip), where the clip is present."""
@@ -354,7 +359,9 @@ class Stack:
         return {}
 
     async def _topics(self, partitions: int) -> list[str]:
-        return await ensure_topics(partitions, **client_options(self.settings))
+        retention = load_policy(self.settings.resolved_database_url()).raw_samples_ms
+        return await ensure_topics(partitions, retention_ms=retention,
+                                   **client_options(self.settings))
 
     def supervise(self) -> int:
         """Block until a stop is requested or the broker is lost; restart any other part
@@ -362,6 +369,8 @@ class Stack:
         self.write_status()
         while not self.stop_requested:
             now = time.time()
+            if self.pruner is not None:
+                self.pruner.tick(now)
             for child in list(self.children):
                 if child.restart_at is not None:
                     if now >= child.restart_at:
@@ -430,6 +439,8 @@ class Stack:
 
     def stop(self) -> None:
         """Stop children newest first (edge before API before worker before broker)."""
+        if self.pruner is not None:
+            self.pruner.stop()
         for child in reversed(self.children):
             if child.process.poll() is None:
                 child.process.send_signal(signal.SIGTERM)

@@ -43,24 +43,40 @@ RECORDS_BY_TOPIC: dict[str, tuple[str, ...]] = {
     TOPIC_WORKER_REPORTS: ("PartitionReport",),
 }
 
+# Topics whose records carry a member's readings or name: they are kept only for the
+# admin's "raw samples" retention (configs.retention), as the topic's retention.ms.
+MEMBER_DATA_TOPICS = (TOPIC_HR_SAMPLES, TOPIC_FORM_EVENTS, TOPIC_INSIGHTS, TOPIC_ALERTS,
+                      TOPIC_ROSTER, TOPIC_DEADLETTER)
+
 ALL_TOPICS = (TOPIC_HR_SAMPLES, TOPIC_CLASS_EVENTS, TOPIC_ROSTER, TOPIC_INSIGHTS,
               TOPIC_ALERTS, TOPIC_FORM_EVENTS, TOPIC_DEADLETTER, TOPIC_WORKER_CONTROL,
               TOPIC_WORKER_REPORTS)
 
 
-async def ensure_topics(partitions: int, **client_options: Any) -> list[str]:
-    """Create any missing Spotter topic; returns the names it created."""
+async def ensure_topics(partitions: int, retention_ms: int | None = None,
+                        **client_options: Any) -> list[str]:
+    """Create any missing Spotter topic; returns the names it created. ``retention_ms``
+    becomes the ``retention.ms`` of the member-data topics (others keep the broker's)."""
     admin = AIOKafkaAdminClient(**client_options)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        wanted = [NewTopic(name, num_partitions=partitions, replication_factor=1)
+        wanted = [NewTopic(name, num_partitions=partitions, replication_factor=1,
+                           topic_configs=topic_configs(name, retention_ms))
                   for name in ALL_TOPICS if name not in existing]
         if wanted:
             # another process may win the race; the topic is there either way
             with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics(wanted)
-            log.info("created topics", topics=[t.name for t in wanted], partitions=partitions)
+            log.info("created topics", topics=[t.name for t in wanted], partitions=partitions,
+                     retention_ms=retention_ms)
         return [t.name for t in wanted]
     finally:
         await admin.close()
+
+
+def topic_configs(name: str, retention_ms: int | None) -> dict[str, str]:
+    """Per-topic settings at creation: the retention of member-data topics."""
+    if retention_ms is None or name not in MEMBER_DATA_TOPICS:
+        return {}
+    return {"retention.ms": str(retention_ms)}

@@ -9,7 +9,7 @@ from api.accounts import users
 from api.accounts.dependencies import AdminPrincipal, CurrentPrincipal
 from api.accounts.schemas import IssuedToken, TokenIn, TokenInfo, UserIn, UserOut, UserPatch
 from api.admin import service
-from api.admin.schemas import AiFeatures, SchedulerPolicy
+from api.admin.schemas import AiFeatures, RetentionPolicy, SchedulerPolicy
 from api.deps import SessionDep
 
 router = APIRouter(tags=["admin"])
@@ -72,13 +72,15 @@ async def revoke_token(token_id: str, db: SessionDep, _: AdminPrincipal) -> Toke
 class AllSettings(BaseModel):
     ai_features: AiFeatures
     scheduler_policy: SchedulerPolicy
+    retention: RetentionPolicy
 
 
 @router.get("/api/admin/settings")
 async def all_settings(db: SessionDep, _: AdminPrincipal) -> AllSettings:
     """Every studio setting in force (stored value or the shipped default)."""
     return AllSettings(ai_features=await service.ai_features(db),
-                       scheduler_policy=await service.scheduler_policy(db))
+                       scheduler_policy=await service.scheduler_policy(db),
+                       retention=await service.retention(db))
 
 
 @router.get("/api/admin/settings/ai-features")
@@ -102,6 +104,20 @@ async def get_scheduler_policy(db: SessionDep, _: AdminPrincipal) -> SchedulerPo
 async def put_scheduler_policy(body: SchedulerPolicy, db: SessionDep, _: AdminPrincipal
                                ) -> SchedulerPolicy:
     """Replace the timetable objective weights and constraints."""
+    await service.save(db, body)
+    return body
+
+
+@router.get("/api/admin/settings/retention")
+async def get_retention(db: SessionDep, _: AdminPrincipal) -> RetentionPolicy:
+    """Days each kind of member data is kept (``spotter db prune`` applies them daily)."""
+    return await service.retention(db)
+
+
+@router.put("/api/admin/settings/retention")
+async def put_retention(body: RetentionPolicy, db: SessionDep, _: AdminPrincipal
+                        ) -> RetentionPolicy:
+    """Replace the retention days; 422 names each field out of bounds and why."""
     await service.save(db, body)
     return body
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from configs.features import AiFeatures as BaseAiFeatures
 from configs.features import admin_defaults
+from configs.retention import Retention
 from scheduler.config import ObjectiveWeights, load_settings
 
 DEFAULTS_PATH = Path(__file__).resolve().parents[2] / "configs" / "admin.toml"
@@ -91,5 +92,13 @@ class SchedulerPolicy(_Doc):
         return cls.model_validate(shipped)
 
 
+class RetentionPolicy(_Doc, Retention):
+    """Days each kind of member data is kept (``configs.retention``: ``spotter db prune``
+    and topic creation read it too)."""
+
+    KEY: ClassVar[str] = "retention"
+
+
 DOCUMENTS: dict[str, type[_Doc]] = {"ai-features": AiFeatures,
-                                    "scheduler-policy": SchedulerPolicy}
+                                    "scheduler-policy": SchedulerPolicy,
+                                    "retention": RetentionPolicy}

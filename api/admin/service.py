@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from api.admin.schemas import AiFeatures, SchedulerPolicy, _Doc
+from api.admin.schemas import AiFeatures, RetentionPolicy, SchedulerPolicy, _Doc
 from api.exceptions import InvalidInput
 from db.models import Room
 from db.platform import AppSetting
@@ -55,6 +55,10 @@ async def ai_features(db: AsyncSession) -> AiFeatures:
 
 async def scheduler_policy(db: AsyncSession) -> SchedulerPolicy:
     return await load(db, SchedulerPolicy)
+
+
+async def retention(db: AsyncSession) -> RetentionPolicy:
+    return await load(db, RetentionPolicy)
 
 
 async def _check_references(db: AsyncSession, value: _Doc) -> None:

@@ -19,7 +19,7 @@ from api.accounts.dependencies import AdminPage
 from api.accounts.principal import Principal
 from api.accounts.schemas import TokenIn, UserIn, UserPatch
 from api.admin import service
-from api.admin.schemas import AiFeatures, SchedulerPolicy
+from api.admin.schemas import AiFeatures, RetentionPolicy, SchedulerPolicy
 from api.deps import SessionDep
 from api.exceptions import SpotterError
 from api.templating import templates
@@ -34,6 +34,7 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 WEIGHT_FIELDS = tuple(ObjectiveWeights.model_fields)
 WEIGHT_WORDS = {name: (f.title or name, f.description or "")
                 for name, f in ObjectiveWeights.model_fields.items()}
+RETENTION_FIELDS = RetentionPolicy.model_fields
 CONSTRAINT_FIELDS = ("max_trainer_hours", "changeover_minutes", "max_classes_per_trainer_day",
                      "opens", "closes")
 
@@ -76,7 +77,9 @@ async def _settings_page(request: Request, db: AsyncSession, principal: Principa
                        features=await service.ai_features(db),
                        policy=await service.scheduler_policy(db),
                        weight_fields=WEIGHT_FIELDS, weight_words=WEIGHT_WORDS,
-                       constraint_fields=CONSTRAINT_FIELDS)
+                       constraint_fields=CONSTRAINT_FIELDS,
+                       retention=await service.retention(db), retention_fields=RETENTION_FIELDS,
+                       insights_env=insights_override(request))
 
 
 @router.get("/admin/settings", response_class=HTMLResponse)
@@ -123,6 +126,26 @@ async def save_policy(request: Request, db: SessionDep, principal: AdminPage) ->
         return await _settings_page(request, db, principal, 422,
                                     {"scheduler": problems(exc)})
     return RedirectResponse("/admin/settings?saved=scheduler-policy", status_code=303)
+
+
+def insights_override(request: Request) -> int | None:
+    """SPOTTER_INSIGHTS_RETENTION_DAYS when the operator set it: it wins over the page."""
+    settings = request.app.state.settings
+    if "insights_retention_days" in settings.model_fields_set:
+        return int(settings.insights_retention_days)
+    return None
+
+
+@router.post("/admin/settings/retention", response_class=HTMLResponse)
+async def save_retention(request: Request, db: SessionDep, principal: AdminPage) -> Response:
+    form = await request.form()
+    document = {f: str(form.get(f, "")).strip() for f in RETENTION_FIELDS}
+    try:
+        value = RetentionPolicy.model_validate({k: v for k, v in document.items() if v})
+        await service.save(db, value)
+    except ValidationError as exc:
+        return await _settings_page(request, db, principal, 422, {"retention": problems(exc)})
+    return RedirectResponse("/admin/settings?saved=retention", status_code=303)
 
 
 async def _users_page(request: Request, db: AsyncSession, principal: Principal,

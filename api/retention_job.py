@@ -1,0 +1,83 @@
+"""``spotter up`` runs ``spotter db prune`` once a day (issue 20, item 4).
+
+Why the supervisor and not the API's lifespan: a studio may run several API processes
+behind a load balancer, and each lifespan would prune; the supervisor is one per box and
+already restarts what fails. The prune runs as a short-lived child process (its own log,
+``prune.log``), never two at once: a tick while one runs does nothing. The time of the
+last run is kept in ``prune.json`` under the data directory, so a restarted stack keeps
+the daily rhythm instead of pruning at every start; one that has missed its day prunes
+shortly after it is up. ``spotter db prune`` also takes a file lock, so a prune started
+by hand while the daily one runs waits its turn rather than racing it.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import structlog
+
+log = structlog.get_logger(__name__)
+
+DAY_S = 86_400.0
+FIRST_AFTER_S = 60.0  # after start-up, so the prune does not compete with it
+Popen = Callable[[list[str], Path, dict[str, str]], "subprocess.Popen[bytes]"]
+
+
+@dataclass
+class DailyPrune:
+    argv: list[str]
+    state_path: Path
+    log_path: Path
+    popen: Popen
+    every_s: float = DAY_S
+    next_at: float = 0.0
+    running: subprocess.Popen[bytes] | None = None
+
+    @classmethod
+    def for_stack(cls, data_dir: Path, argv: list[str], log_dir: Path, popen: Popen,
+                  now: float | None = None) -> DailyPrune:
+        job = cls(argv, data_dir / "prune.json", log_dir / "prune.log", popen)
+        now = time.time() if now is None else now
+        job.next_at = max(now + FIRST_AFTER_S, job.last_run() + job.every_s)
+        return job
+
+    def last_run(self) -> float:
+        try:
+            return float(json.loads(self.state_path.read_text())["last_run"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return 0.0
+
+    def tick(self, now: float | None = None) -> None:
+        """Called from the supervisor's loop: reap a finished prune, start a due one."""
+        now = time.time() if now is None else now
+        if self.running is not None:
+            code = self.running.poll()
+            if code is None:
+                return
+            self.running = None
+            if code == 0:
+                log.info("daily prune finished", log=str(self.log_path))
+            else:
+                log.error("daily prune failed; next try in a day", code=code,
+                          log=str(self.log_path))
+        if now < self.next_at:
+            return
+        self.next_at = now + self.every_s
+        self.state_path.parent.mkdir(parents=True, exist_ok=True)
+        self.state_path.write_text(json.dumps({"last_run": now}))
+        self.running = self.popen(self.argv, self.log_path, {})
+        log.info("daily prune started", pid=self.running.pid)
+
+    def stop(self) -> None:
+        if self.running is not None and self.running.poll() is None:
+            self.running.terminate()
+            try:
+                self.running.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.running.kill()
+        self.running = None
