@@ -43,14 +43,17 @@ class DailyPrune:
                   now: float | None = None) -> DailyPrune:
         job = cls(argv, data_dir / "prune.json", log_dir / "prune.log", popen)
         now = time.time() if now is None else now
-        job.next_at = max(now + FIRST_AFTER_S, job.last_run() + job.every_s)
+        last = job.last_run()
+        job.next_at = now + FIRST_AFTER_S if last is None else max(now + FIRST_AFTER_S,
+                                                                    last + job.every_s)
         return job
 
-    def last_run(self) -> float:
+    def last_run(self) -> float | None:
+        """When the last daily prune started (Unix seconds); None if never or unreadable."""
         try:
             return float(json.loads(self.state_path.read_text())["last_run"])
         except (OSError, ValueError, KeyError, TypeError):
-            return 0.0
+            return None
 
     def tick(self, now: float | None = None) -> None:
         """Called from the supervisor's loop: reap a finished prune, start a due one."""

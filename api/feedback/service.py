@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.accounts.principal import Principal
 from api.exceptions import Forbidden, InvalidInput, NotFoundError
+from api.privacy import consent
 from db.models import Booking, ClassSession
 from db.timetable import ClassFeedback
 from scheduler.feedback import Rating
@@ -149,13 +150,17 @@ async def by_class(db: AsyncSession, days: int = 28, trainer_id: str | None = No
 
 async def ratings_for_slots(db: AsyncSession, weeks: int, tz: ZoneInfo,
                             now: datetime | None = None) -> list[Rating]:
-    """Ratings of the last ``weeks`` weeks placed on their weekly slot (studio time)."""
+    """Ratings of the last ``weeks`` weeks placed on their weekly slot (studio time),
+    leaving out members who switched ``suggestions`` off (issue 20)."""
     now = now or datetime.now(UTC)
     rows = await db.execute(select(ClassFeedback, ClassSession).join(
         ClassSession, ClassSession.id == ClassFeedback.class_session_id).where(
         ClassSession.starts_at >= now - timedelta(weeks=weeks)))
+    allowed = await consent.allowed_by_all(db, "suggestions")
     out = []
     for f, s in rows.tuples():
+        if not allowed(f.member_id):
+            continue  # the member said no to timetable suggestions from their feedback
         starts = _aware(s.starts_at).astimezone(tz)
         out.append(Rating(class_type=s.class_type_id, day=starts.weekday(),
                           start=starts.hour * 60 + starts.minute,

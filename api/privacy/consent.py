@@ -15,7 +15,7 @@ or answered for the first time, whether the change came from here or the wall-na
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -196,3 +196,23 @@ async def save_wall_choice(db: AsyncSession, member_id: str, nickname: str | Non
         row = MemberDisplayPreference(member_id=member_id)
         db.add(row)
     row.nickname, row.on_wall, row.updated_at = nickname, on_wall, at
+
+
+async def allows(db: AsyncSession, member_id: str, choice: str) -> bool:
+    """Whether the member allows an on/off ``choice`` now (their latest row, else the
+    default)."""
+    return bool(getattr(await choices(db, member_id), choice))
+
+
+async def allowed_by_all(db: AsyncSession, choice: str) -> Callable[[str], bool]:
+    """A test of "does this member allow ``choice``" over every member at once (one query
+    of that choice's rows), for jobs that read many members' records, like the
+    timetable's use of class ratings."""
+    latest: dict[str, bool] = {}
+    rows = await db.execute(select(MemberConsent.member_id, MemberConsent.granted)
+                            .where(MemberConsent.choice == choice)
+                            .order_by(MemberConsent.recorded_at))
+    for member_id, granted in rows:
+        latest[member_id] = bool(granted)
+    default = bool(getattr(consent_config(), choice).default)
+    return lambda member_id: latest.get(member_id, default)

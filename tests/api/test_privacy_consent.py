@@ -156,3 +156,36 @@ def test_the_roster_and_its_signed_records_carry_each_members_choices(
     signed = {e["member_id"]: e for e in creds.json()["roster"]}
     assert (signed["demo-member-01"]["hr_tracking"], signed["demo-member-01"]["camera_form"]) \
         == (False, False)
+
+
+async def test_suggestions_off_leaves_plan_and_timetable_signals_alone(
+        api_world: ApiWorld) -> None:
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+    from api.feedback.service import ratings_for_slots
+    from api.plans import performance
+    from db.timetable import ClassFeedback
+
+    engine = create_engine(api_world.database_url)
+    with Session(engine) as db, db.begin():
+        for member, rating in (("demo-member-01", 1), ("demo-member-02", 5)):
+            db.add(ClassFeedback(class_session_id=api_world.demo.class_session_id,
+                                 member_id=member, rating=rating))
+    engine.dispose()
+    aio = create_async_engine(api_world.database_url.replace("sqlite:", "sqlite+aiosqlite:"))
+    try:
+        async with async_sessionmaker(aio)() as db:
+            before = await ratings_for_slots(db, 4, ZoneInfo("UTC"))
+            assert sorted(r.rating for r in before) == [1, 5]
+        api_world.client.put(MINE, headers=api_world.auth("member"),
+                             json={"suggestions": False})
+        async with async_sessionmaker(aio)() as db:
+            after = await ratings_for_slots(db, 4, ZoneInfo("UTC"))
+            assert [r.rating for r in after] == [5]  # Ava's rating no longer counts
+            plan = object()  # never read: the summary is not even gathered
+            assert await performance.adjust(db, "demo-member-01", plan, None, None,  # type: ignore[arg-type]
+                                            from_week=1) == (plan, None)
+    finally:
+        await aio.dispose()
