@@ -33,6 +33,7 @@ from planner.performance_records import (
     ClassResult,
     Direction,
     ExerciseStats,
+    FeedbackNote,
     FeedbackRecord,
     FeedbackStats,
     LoadTrend,
@@ -211,14 +212,25 @@ def feedback_stats(feedback: Sequence[FeedbackRecord]) -> FeedbackStats:
     comments = sum(f.commented for f in feedback)
     text = (f"{len(rated)} workouts rated, mean {mean:g}/5, {low} rated 1-2, "
             f"{comments} with a comment" if rated else "no workout feedback")
+    notable = [f for f in sorted(feedback, key=lambda f: f.on, reverse=True)
+               if f.comment or (f.rating is not None and f.rating <= 2)]
     return FeedbackStats(ratings=len(rated), mean_rating=mean, low_ratings=low,
-                         comments=comments, text=text)
+                         comments=comments, text=text, notes=[
+                             FeedbackNote(on=f.on, session=f.session, rating=f.rating,
+                                          comment=f.comment) for f in notable[:5]])
 
 
 def signals(load: LoadTrend, recovery: RecoveryTrend, exercises: Sequence[ExerciseStats],
-            rules: PerformanceRules) -> list[Signal]:
+            rules: PerformanceRules, feedback: FeedbackStats | None = None) -> list[Signal]:
     """What planning should do about the numbers (``planner.performance_plan``)."""
     out = []
+    if feedback is not None and feedback.ratings and \
+            feedback.low_ratings >= rules.low_ratings_to_ease and \
+            feedback.low_ratings / feedback.ratings >= rules.low_rating_share_to_ease:
+        out.append(Signal(kind="ease_intensity", text=(
+            f"{feedback.low_ratings} of {feedback.ratings} rated workouts were 'hard going' "
+            f"or 'awful' (ease at {rules.low_ratings_to_ease} and "
+            f"{100 * rules.low_rating_share_to_ease:.0f} %)")))
     if load.direction == "rising" and recovery.direction == "worsening":
         out.append(Signal(kind="deload_early", text=f"load rising ({load.text}) while "
                           f"recovery worsens ({recovery.text}): bring the deload forward"))
@@ -257,10 +269,10 @@ def performance_summary(member_id: str, *, today: date, weeks: int,
     load = load_trend(classes, start, weeks, rules)
     recovery = recovery_trend(classes, rules)
     exercises = exercise_stats(classes, sets)
+    rated = feedback_stats([f for f in feedback if inside(f.on)])
     return PerformanceSummary(
         member_id=member_id, start=start, end=today, weeks=weeks, load=load,
         recovery=recovery, exercises=exercises,
         adherence=adherence([p for p in planned if inside(p.on)], sets, classes),
         readiness=readiness_stats([c for c in check_ins if inside(c.on)]),
-        feedback=feedback_stats([f for f in feedback if inside(f.on)]),
-        signals=signals(load, recovery, exercises, rules))
+        feedback=rated, signals=signals(load, recovery, exercises, rules, rated))

@@ -1,6 +1,6 @@
 """A plan that answers the member's performance summary (``planner.performance``).
 
-Two of the summary's signals change a plan, from ``from_week`` on, each with a note
+The summary's signals change a plan, from ``from_week`` on, each with a note
 that carries the summary's numbers (the notes also go into the changed items' reasons):
 
 - **deload_early** (load rising while heart-rate recovery worsens): the next deload comes
@@ -10,6 +10,9 @@ that carries the summary's numbers (the notes also go into the changed items' re
   down by ``deload_rir_add``), like the generator's own deloads.
 - **regress** (an exercise with a high fault rate): the exercise becomes its easier
   variant within the member's kit and injuries in every later session.
+- **ease_intensity** (many workouts rated "hard going" or "awful"): every strength item
+  of the later loading weeks one step lighter (RPE one lower, or half a deload's load
+  drop); the sets stay, so the weekly volume the rules ask for holds.
 
 Every change is kept only when the plan still passes ``validate_and_repair``; a change
 the rules refuse is reported as a note instead. Pure.
@@ -40,7 +43,7 @@ DELOAD_NOTE = "Deload brought forward"
 class PerformanceChange:
     """One signal's outcome: ``applied`` or the reason it was not."""
 
-    signal: str  # "deload_early" or "regress:<exercise>"
+    signal: str  # "deload_early", "ease_intensity" or "regress:<exercise>"
     applied: bool
     note: str
 
@@ -163,6 +166,76 @@ def regress_exercise(plan: Plan, signal: Signal, from_week: int, profile: Member
     return out, f"regressed {moves} from week {from_week}: {signal.text}"
 
 
+EASE_NOTE = "Lighter"
+
+
+def _eased(item: PlanItem, config: PlannerConfig) -> PlanItem:
+    """Half a deload's step: loads and %1RM down by half the deload drop, RPE one lower.
+    The sets stay, so the weekly volume the plan rules ask for still holds."""
+    per, it = config.periodization, item.intensity
+    drop = per.deload_percent_drop / 2
+    if it.load_kg is not None:
+        new = Intensity(load_kg=round_load(it.load_kg * (1 - drop / 100), item.equipment,
+                                           config.loads.rounding_kg))
+    elif it.percent_1rm is not None:
+        new = Intensity(percent_1rm=round(max(config.chart.floor, it.percent_1rm - drop), 1))
+    elif it.rpe is not None:
+        new = Intensity(rpe=max(1.0, it.rpe - 1))
+    else:
+        return item
+    return item.model_copy(update={"intensity": new})
+
+
+def ease_intensity(plan: Plan, from_week: int, config: PlannerConfig, why: str
+                   ) -> tuple[Plan, str]:
+    """Every later loading week's strength items one step lighter (deloads are light
+    already; class sessions follow the class)."""
+    out = plan.model_copy(deep=True)
+    eased = 0
+    for week in out.weeks:
+        if week.week < from_week or week.deload:
+            continue
+        for session in week.sessions:
+            if session.in_class:
+                continue
+            for i, item in enumerate(session.exercises):
+                lighter = _eased(item, config)
+                if lighter.intensity != item.intensity:
+                    session.exercises[i] = lighter.model_copy(update={
+                        "reason": f"{item.reason} {EASE_NOTE}: {why}."})
+                    eased += 1
+    if not eased:
+        return plan, f"nothing to make lighter from week {from_week} ({why})"
+    return out, (f"{eased} items one step lighter from week {from_week} (RPE -1 or "
+                 f"{config.periodization.deload_percent_drop / 2:g} % less load): {why}")
+
+
+def _only_what_got_lighter(before: Plan, after: Plan, from_week: int,
+                           config: PlannerConfig, why: str) -> tuple[Plan, str]:
+    """``after`` with the "Lighter" note kept only on items that really are lighter than
+    in ``before`` (the repair lifts an intensity below the guidance back up)."""
+    out = after.model_copy(deep=True)
+    eased = 0
+    for old_week, week in zip(before.weeks, out.weeks, strict=True):
+        for old_session, session in zip(old_week.sessions, week.sessions, strict=True):
+            for i, (old, item) in enumerate(zip(old_session.exercises, session.exercises,
+                                                strict=True)):
+                note = item.reason.find(f" {EASE_NOTE}: ")
+                if note < 0 or old.reason.find(f" {EASE_NOTE}: ") >= 0:
+                    continue
+                if item.intensity == old.intensity:
+                    session.exercises[i] = item.model_copy(
+                        update={"reason": item.reason[:note]})
+                else:
+                    eased += 1
+    if not eased:
+        return before, (f"not applied: from week {from_week} every item is already at "
+                        f"the lightest its guidance allows ({why})")
+    return out, (f"{eased} items one step lighter from week {from_week} (RPE -1 or "
+                 f"{config.periodization.deload_percent_drop / 2:g} % less load, within "
+                 f"the guidance): {why}")
+
+
 def _weekly_sets(plan: Plan, library: ExerciseLibrary, config: PlannerConfig) -> Plan:
     first = next((w for w in plan.weeks if not w.deload), None)
     if first is None:
@@ -183,12 +256,14 @@ def apply_performance(plan: Plan, summary: PerformanceSummary, *, profile: Membe
     done = set(skip)
     changes: list[PerformanceChange] = []
     for signal in summary.signals:
-        name = "deload_early" if signal.kind == "deload_early" else f"regress:{signal.exercise}"
+        name = f"regress:{signal.exercise}" if signal.kind == "regress" else signal.kind
         if name in done:
             continue
         if signal.kind == "deload_early":
             candidate, note = bring_deload_forward(plan, from_week, profile, config,
                                                    signal.text)
+        elif signal.kind == "ease_intensity":
+            candidate, note = ease_intensity(plan, from_week, config, signal.text)
         else:
             candidate, note = regress_exercise(plan, signal, from_week, profile, library,
                                                config)
@@ -196,8 +271,15 @@ def apply_performance(plan: Plan, summary: PerformanceSummary, *, profile: Membe
             changes.append(PerformanceChange(name, False, note))
             continue
         try:
-            plan = validate_and_repair(_weekly_sets(candidate, library, config), profile,
-                                       library, config)
+            checked = validate_and_repair(_weekly_sets(candidate, library, config), profile,
+                                          library, config)
+            if signal.kind == "ease_intensity":  # the guidance's floor may undo a step
+                checked, note = _only_what_got_lighter(plan, checked, from_week, config,
+                                                       signal.text)
+                if checked is plan:
+                    changes.append(PerformanceChange(name, False, note))
+                    continue
+            plan = checked
         except PlanRejected as exc:
             changes.append(PerformanceChange(name, False, f"not applied, the plan rules "
                                              f"refuse it ({'; '.join(exc.violations[:2])}): "

@@ -32,6 +32,12 @@ class PerformanceRules(BaseModel):
     min_reps_for_fault_rate: int = Field(default=10, ge=1)
     # Logged sets the member flagged "form felt off" (or pain) on two separate days.
     flagged_days_to_regress: int = Field(default=2, ge=1)
+    # Workouts the member rated 1-2 ("awful", "hard going"): three of them, and at least
+    # half of the workouts they rated, say the plan asks more than they recover from,
+    # not one bad day; the answer is lighter work (the
+    # volume the rules ask for stays).
+    low_ratings_to_ease: int = Field(default=3, ge=1)
+    low_rating_share_to_ease: float = Field(default=0.5, gt=0, le=1)
 
 
 # -- inputs ------------------------------------------------------------------------------
@@ -89,6 +95,8 @@ class FeedbackRecord(BaseModel):
     on: date
     rating: int | None = Field(default=None, ge=1, le=5)
     commented: bool = False
+    comment: str | None = Field(default=None, max_length=2000)
+    session: str | None = Field(default=None, description="week-day of the plan session")
 
 
 class PlannedSession(BaseModel):
@@ -167,18 +175,30 @@ class ReadinessStats(BaseModel):
     text: str
 
 
+class FeedbackNote(BaseModel):
+    """One workout's feedback as the member gave it, for the coach to read."""
+
+    on: date
+    session: str | None
+    rating: int | None
+    comment: str | None
+
+
 class FeedbackStats(BaseModel):
     ratings: int
     mean_rating: float | None
     low_ratings: int = Field(description="workouts rated 1 or 2")
     comments: int
     text: str
+    notes: list[FeedbackNote] = Field(default_factory=list, description="the latest "
+                                      "workouts with a comment or a rating of 1-2, newest "
+                                      "first (at most 5)")
 
 
 class Signal(BaseModel):
     """Something planning should act on, with the numbers behind it."""
 
-    kind: Literal["deload_early", "regress"]
+    kind: Literal["deload_early", "regress", "ease_intensity"]
     exercise: str | None = None
     source: Literal["logged", "camera"] | None = None
     text: str

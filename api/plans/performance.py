@@ -104,7 +104,8 @@ async def gather(db: AsyncSession, member_id: str, weeks: int = DEFAULT_WEEKS,
         for r in await db.scalars(select(ReadinessCheckin).where(
             ReadinessCheckin.member_id == member_id, ReadinessCheckin.checked_on >= start))]
     feedback = [FeedbackRecord(on=_utc(r.created_at).astimezone(zone).date(), rating=r.rating,
-                               commented=bool(r.comment))
+                               commented=bool(r.comment), comment=r.comment,
+                               session=r.session_ref)
                 for r in await db.scalars(select(WorkoutFeedback).where(
                     WorkoutFeedback.member_id == member_id,
                     WorkoutFeedback.created_at >= since))]

@@ -182,3 +182,29 @@ def test_readiness_and_feedback() -> None:
 def test_a_window_outside_one_to_52_weeks_is_refused() -> None:
     with pytest.raises(ValueError, match="weeks must be 1-52"):
         performance_summary("m1", today=TODAY, weeks=0)
+
+
+def test_many_hard_workouts_ask_for_less_volume_and_the_coach_reads_the_notes() -> None:
+    # 5 rated: 2, 1, 2, 4, 2 -> 4 rated 1-2 (>= 3, and 80 % >= 50 %); one unrated comment
+    feedback = [FeedbackRecord(on=START + timedelta(d), rating=r, commented=c is not None,
+                               comment=c, session=f"1-{d % 7 + 1}")
+                for d, r, c in ((0, 2, None), (2, 1, "knees ached"), (5, 2, None),
+                                (9, 4, "good pump"), (12, 2, None), (14, None, "no time"))]
+    s = performance_summary("m1", today=TODAY, weeks=4, feedback=feedback)
+    (signal,) = s.signals
+    assert signal.kind == "ease_intensity"
+    assert signal.text.startswith("4 of 5 rated workouts were 'hard going' or 'awful'")
+    # newest first, only comments or ratings 1-2, at most five
+    assert [(n.on, n.rating, n.comment) for n in s.feedback.notes] == [
+        (START + timedelta(14), None, "no time"), (START + timedelta(12), 2, None),
+        (START + timedelta(9), 4, "good pump"), (START + timedelta(5), 2, None),
+        (START + timedelta(2), 1, "knees ached")]
+
+
+def test_two_hard_workouts_or_a_minority_of_them_change_nothing() -> None:
+    two = [FeedbackRecord(on=START + timedelta(d), rating=1) for d in (0, 3)]
+    assert performance_summary("m1", today=TODAY, weeks=4, feedback=two).signals == []
+    # 3 rated 1-2 of 7 rated: 43 % < 50 %
+    minority = [FeedbackRecord(on=START + timedelta(d), rating=r)
+                for d, r in enumerate((1, 2, 2, 4, 5, 4, 3))]
+    assert performance_summary("m1", today=TODAY, weeks=4, feedback=minority).signals == []

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from planner.performance import CameraSet, ClassResult, SetRecord, performance_summary
+from planner.performance import (
+    CameraSet,
+    ClassResult,
+    FeedbackRecord,
+    SetRecord,
+    performance_summary,
+)
 from planner.performance_plan import apply_performance, bring_deload_forward
 from planner.validation import MIN_LOADING_RUN, check_plan
 
@@ -100,3 +106,36 @@ def test_signals_acted_on_before_are_skipped(gym_plan, gym_profile, library, con
     plan, changes = apply_performance(gym_plan, summary, profile=gym_profile, library=library,
                                       config=config, skip=["deload_early"])
     assert plan is gym_plan and changes == []
+
+
+def test_workouts_rated_hard_make_later_loading_weeks_one_step_lighter(
+        gym_plan, gym_profile, library, config) -> None:
+    feedback = [FeedbackRecord(on=START + timedelta(d), rating=2) for d in (0, 2, 4)]
+    summary = performance_summary("gym-1", today=TODAY, weeks=4, feedback=feedback)
+    plan, changes = apply_performance(gym_plan, summary, profile=gym_profile, library=library,
+                                      config=config, from_week=2)
+    (change,) = changes
+    assert change.signal == "ease_intensity" and change.applied, change.note
+    drop = config.periodization.deload_percent_drop / 2
+    lighter = 0
+    for before, after in zip(gym_plan.weeks, plan.weeks, strict=True):
+        for bs, as_ in zip(before.sessions, after.sessions, strict=True):
+            for b, a in zip(bs.exercises, as_.exercises, strict=True):
+                assert a.sets == b.sets  # the volume stays
+                eased = after.week >= 2 and not after.deload and not bs.in_class
+                if not eased:
+                    assert a.intensity == b.intensity
+                    continue
+                # one step lighter, or as light as the guidance allows (repair's floor)
+                if b.intensity.rpe is not None:
+                    assert a.intensity.rpe in (b.intensity.rpe - 1, b.intensity.rpe)
+                elif b.intensity.percent_1rm is not None:
+                    assert b.intensity.percent_1rm - drop <= a.intensity.percent_1rm \
+                        <= b.intensity.percent_1rm
+                elif b.intensity.load_kg is not None:
+                    assert a.intensity.load_kg <= b.intensity.load_kg
+                noted = "Lighter: 3 of 3 rated workouts were 'hard going'" in a.reason
+                assert noted == (a.intensity != b.intensity)  # the reason tells the truth
+                lighter += noted
+    assert lighter > 0
+    assert not check_plan(plan, gym_profile, library, config)
