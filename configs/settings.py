@@ -78,9 +78,10 @@ class Settings(BaseSettings):
     broker_session_timeout_s: float = 6.0
     broker_heartbeat_interval_s: float = 1.0
 
-    insights_retention_days: int = Field(180, ge=1, le=3650, description="real-time class "
-                                         "insights are deleted after this many days "
-                                         "(spotter db prune)")
+    insights_retention_days: int = Field(180, ge=1, le=3650, description="when set, "
+                                         "overrides the admin's retention of real-time "
+                                         "insights (spotter db prune); unset, the admin "
+                                         "setting (configs/retention.py) decides")
 
     window_s: float = Field(1.0, description="event-time tumbling window of live zone insights")
     window_grace_s: float = Field(2.0, description="how late a sample may be and still count")
