@@ -41,13 +41,18 @@ class Person:
     email: str
     user_id: str
 
+    @property
+    def first_name(self) -> str:
+        return self.name.split()[0]
+
     def needles(self) -> list[str]:
-        return [self.member_id, self.name, self.email, self.user_id]
+        """Id, full name, first name (unique here), email and account id."""
+        return [self.member_id, self.name, self.first_name, self.email, self.user_id]
 
 
 def new_person(tag: str = "") -> Person:
     suffix = uuid.uuid4().hex[:8]
-    return Person(member_id=f"priv-{tag}{suffix}", name=f"Zelda Quartzmoor{suffix}",
+    return Person(member_id=f"priv-{tag}{suffix}", name=f"Zel{suffix} Quartzmoor",
                   email=f"zelda.{suffix}@privacy.test", user_id=f"priv-user-{suffix}")
 
 
