@@ -67,6 +67,7 @@ def add_member(database_url: str, who: Person, *, class_id: str | None = None,
             db.add(Member(id=who.member_id, display_name=who.name, email=who.email,
                           birth_year=1990, sex="female", weight_kg=61.5, hr_max=190,
                           hr_rest=55))
+            db.flush()  # no ORM relationship orders these inserts: foreign keys do
             db.add(User(id=who.user_id, email=who.email, display_name=who.name,
                         password_hash="!", role="member", member_id=who.member_id))
             db.flush()
