@@ -111,3 +111,13 @@ def test_member_fragment_says_who_looked(world) -> None:
     fragment = client.get("/member/data/access")
     assert fragment.status_code == 200
     assert "Who looked at my data" in fragment.text and "viewed your profile" in fragment.text
+
+
+def test_the_trainers_summary_page_and_insights_log_each_member_shown(world) -> None:
+    client = world.client
+    email, password = world.demo.accounts["trainer"]
+    assert client.post("/login", data={"email": email, "password": password},
+                       follow_redirects=False).status_code == 303
+    assert client.get("/trainer/classes/demo-class/summary").status_code == 200
+    shown = {(e.member_id, e.resource) for e in entries(world.database_url)}
+    assert shown == {(AVA, "class_summary"), (BEN, "class_summary")}
