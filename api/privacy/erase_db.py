@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.privacy.collect import classes_of, needles_of, query, rows_of
@@ -77,6 +77,9 @@ async def erase_rows(db: AsyncSession, member_id: str, anonymous: str
     member's needles (for Redis, topics and files), their classes, and counts per table."""
     needles = await needles_of(db, member_id)
     classes = await classes_of(db, member_id)
+    if db.get_bind().dialect.name == "sqlite":
+        # SQLite leaves deleted rows' bytes in free pages: overwrite them with zeros
+        await db.execute(text("PRAGMA secure_delete = ON"))
     db.add(Member(id=anonymous, display_name=ERASED_NAME, email=None))
     await db.flush()
     counts: dict[str, dict[str, int]] = {}

@@ -19,6 +19,7 @@ from typing import Any
 
 import structlog
 from redis.asyncio import Redis
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.accounts.principal import Principal
@@ -69,6 +70,9 @@ async def erase_member(db: AsyncSession, member_id: str, *, redis: Redis | None,
         await db.rollback()
         raise
     await db.refresh(receipt)
+    if db.get_bind().dialect.name == "sqlite":  # old page copies leave the write-ahead log
+        await db.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        await db.commit()
     log.info("member erased", anonymous_id=anonymous, receipt=receipt.id,
              tables=sorted(database))
     return receipt

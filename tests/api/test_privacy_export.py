@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
@@ -125,6 +126,9 @@ def test_erasure_removes_the_member_and_keeps_class_numbers(api_world, person,
     assert not any(n in json.dumps(receipt) for n in person.needles())
 
     assert scan_tables(url, person.needles()) == []
+    database = Path(url.removeprefix("sqlite:///"))  # and not in the file's free pages
+    raw = b"".join(p.read_bytes() for p in database.parent.glob(database.name + "*"))
+    assert [n for n in person.needles() if n.encode() in raw] == []
     leftover = [k for k in redis.scan_iter() if any(
         n.encode() in k or n.encode() in (redis.dump(k) or b"") for n in person.needles())]
     assert leftover == []
