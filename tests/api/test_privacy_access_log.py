@@ -113,11 +113,12 @@ def test_member_fragment_says_who_looked(world) -> None:
     assert "Who looked at my data" in fragment.text and "viewed your profile" in fragment.text
 
 
-def test_the_trainers_summary_page_and_insights_log_each_member_shown(world) -> None:
-    client = world.client
-    email, password = world.demo.accounts["trainer"]
-    assert client.post("/login", data={"email": email, "password": password},
-                       follow_redirects=False).status_code == 303
-    assert client.get("/trainer/classes/demo-class/summary").status_code == 200
-    shown = {(e.member_id, e.resource) for e in entries(world.database_url)}
-    assert shown == {(AVA, "class_summary"), (BEN, "class_summary")}
+def test_the_trainers_summary_page_logs_each_member_shown(api_world) -> None:
+    from tests.api.test_summary_page import store_class
+
+    store_class(api_world.database_url)
+    page = api_world.client.get("/trainer/classes/demo-class/summary",
+                                headers=api_world.auth("trainer"))
+    assert page.status_code == 200
+    shown = {(e.member_id, e.actor_role, e.resource) for e in entries(api_world.database_url)}
+    assert shown == {(AVA, "trainer", "class_summary"), (BEN, "trainer", "class_summary")}
