@@ -189,3 +189,25 @@ async def test_suggestions_off_leaves_plan_and_timetable_signals_alone(
                                             from_week=1) == (plan, None)
     finally:
         await aio.dispose()
+
+
+async def test_the_wall_screen_names_a_member_as_they_chose(api_world: ApiWorld) -> None:
+    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+    from api.display import service as wall
+    from api.display.names import wall_labels
+
+    members = ["demo-member-01", "demo-member-02"]
+    names = {"demo-member-01": "Ava", "demo-member-02": "Ben"}
+    aio = create_async_engine(api_world.database_url.replace("sqlite:", "sqlite+aiosqlite:"))
+    try:
+        for body, shown in [({"wall_screen": "nickname", "nickname": "Rocket"}, "Rocket"),
+                            ({"wall_screen": "anonymous"}, "Member 1"),
+                            ({"wall_screen": "first_name"}, "Ava")]:
+            api_world.client.put(MINE, headers=api_world.auth("member"), json=body)
+            async with async_sessionmaker(aio)() as db:
+                labels = wall_labels(members, names, await wall.preferences(db, members))
+            assert labels["demo-member-01"] == shown, body
+            assert labels["demo-member-02"] == "Ben"  # never asked: the default, first name
+    finally:
+        await aio.dispose()
