@@ -29,6 +29,7 @@ from api.accounts import service as accounts
 from api.accounts.dependencies import SAFE_METHODS, SESSION_COOKIE
 from api.accounts.principal import Principal
 from api.templating import templates
+from db.access_log import record_access
 from db.models import ClassSession, ClassType, Member, Room, Trainer
 from scheduler.schemas import MAX_PLACES, MAX_PRICE
 
@@ -201,6 +202,30 @@ class MemberAdmin(ModelView, model=Member):
         email = data.get("email")
         if email and not re.match(r"^[^@\s]+@[^@\s]+$", str(email)):
             raise ValueError(f"{email!r} is not an email address")
+
+    # The access log (issue 20): an admin opening or changing a member's record here is
+    # a read or change of their profile. The list view (names and emails) is not logged.
+    async def _logged(self, request: Request, member: Any, action: str) -> None:
+        principal = getattr(request.state, "principal", None)
+        if member is None or principal is None:
+            return
+        async with self.session_maker() as db:
+            await record_access(db, principal, member.id, action, "profile", "studio data")
+
+    async def get_object_for_details(self, request: Request) -> Any:
+        member = await super().get_object_for_details(request)
+        await self._logged(request, member, "view")
+        return member
+
+    async def get_object_for_edit(self, request: Request) -> Any:
+        member = await super().get_object_for_edit(request)
+        if request.method == "GET":
+            await self._logged(request, member, "view")
+        return member
+
+    async def after_model_change(self, data: dict[str, Any], model: Any, is_created: bool,
+                                 request: Request) -> None:
+        await self._logged(request, model, "change")
 
 
 class ClassSessionAdmin(ModelView, model=ClassSession):

@@ -122,3 +122,21 @@ def test_the_trainers_summary_page_logs_each_member_shown(api_world) -> None:
     assert page.status_code == 200
     shown = {(e.member_id, e.actor_role, e.resource) for e in entries(api_world.database_url)}
     assert shown == {(AVA, "trainer", "class_summary"), (BEN, "trainer", "class_summary")}
+
+
+def test_an_admin_opening_or_changing_a_member_in_studio_data_is_logged(api_world) -> None:
+    client, admin = api_world.client, api_world.auth("admin")
+    assert client.get("/admin/db/member/list", headers=admin).status_code == 200
+    assert entries(api_world.database_url) == []  # the list is not a look at one member
+    assert client.get(f"/admin/db/member/details/{AVA}", headers=admin).status_code == 200
+    assert client.get(f"/admin/db/member/edit/{BEN}", headers=admin).status_code == 200
+    seen = {(e.member_id, e.actor_role, e.action, e.resource)
+            for e in entries(api_world.database_url)}
+    assert seen == {(AVA, "admin", "view", "profile"), (BEN, "admin", "view", "profile")}
+    login_admin(api_world)
+    saved = client.post(f"/admin/db/member/edit/{AVA}", headers={"origin": "http://testserver"},
+                        data={"display_name": "Ava", "email": "ava@example.org",
+                              "hr_max": "190"}, follow_redirects=False)
+    assert saved.status_code in (302, 303), saved.text[:300]
+    changed = [e for e in entries(api_world.database_url) if e.action == "change"]
+    assert [(e.member_id, e.resource) for e in changed] == [(AVA, "profile")]
