@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.concurrency import run_in_threadpool
 
-from api.privacy import consent
+from db.consent import allows
 from db.live import MemberClassSummary
 from db.training import ReadinessCheckin, WorkoutFeedback, WorkoutLog, WorkoutPlan
 from planner.config import default_config
@@ -145,7 +145,7 @@ async def adjust(db: AsyncSession, member_id: str, plan: Plan, profile: MemberPr
     ``report_unapplied``, when nothing could be applied: repeated adaptations would
     otherwise keep recording the same refusal). A member who switched ``suggestions``
     off (issue 20) keeps their plan as it is: their class data does not adapt it."""
-    if not await consent.allows(db, member_id, "suggestions"):
+    if not await allows(db, member_id, "suggestions"):
         return plan, None  # the member said no to suggestions from their data
     summary = await gather(db, member_id)
     if not summary.signals:

@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.exceptions import InvalidInput
 from api.privacy.nickname import check_nickname
 from configs.consent import WallMode, consent_config
+from db import consent as db_consent
 from db.display import MemberDisplayPreference
 from db.privacy import MemberConsent
 
@@ -200,8 +201,8 @@ async def save_wall_choice(db: AsyncSession, member_id: str, nickname: str | Non
 
 async def allows(db: AsyncSession, member_id: str, choice: str) -> bool:
     """Whether the member allows an on/off ``choice`` now (their latest row, else the
-    default)."""
-    return bool(getattr(await choices(db, member_id), choice))
+    default); the query lives in :mod:`db.consent` so packages below this one share it."""
+    return await db_consent.allows(db, member_id, choice)
 
 
 async def allowed_by_all(db: AsyncSession, choice: str) -> Callable[[str], bool]:
