@@ -44,6 +44,7 @@ def _fail(code: int, message: str) -> typer.Exit:
 def _run(work: Callable[[Any], Awaitable[T]]) -> T:
     from sqlalchemy.exc import OperationalError
 
+    from api.exceptions import SpotterError
     from api.privacy.collect import NoSuchMember
     from configs.settings import get_settings
     from db.session import make_engine, make_sessionmaker
@@ -60,6 +61,8 @@ def _run(work: Callable[[Any], Awaitable[T]]) -> T:
         return asyncio.run(main())
     except NoSuchMember as exc:
         raise _fail(2, f"{exc}; list members on /admin/members") from exc
+    except SpotterError as exc:
+        raise _fail(2, str(exc)) from exc
     except OperationalError as exc:
         raise _fail(1, f"the database is unavailable or not migrated ({exc.orig}); run "
                        "`spotter db upgrade` and check SPOTTER_DATABASE_URL") from exc

@@ -10,14 +10,29 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from sqlalchemy import delete, text, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.exceptions import ConflictError
 from api.privacy.collect import classes_of, needles_of, query, rows_of
 from api.privacy.member_data import REGISTRY, DataKind, Needles
 from api.privacy.scrub import ERASED_NAME, scrub
 from db.accounts import User
-from db.models import Base, Member
+from db.models import Base, Booking, ClassSession, Member
+
+
+class MemberInLiveClass(ConflictError):
+    """The member is in a class that is live now: the worker holds their state in memory
+    and would write it again. Erase after the class ends (minutes)."""
+
+
+async def _ensure_not_live(db: AsyncSession, member_id: str) -> None:
+    live = await db.scalar(select(ClassSession.id).join(
+        Booking, Booking.class_session_id == ClassSession.id).where(
+        Booking.member_id == member_id, ClassSession.status == "live").limit(1))
+    if live is not None:
+        raise MemberInLiveClass(f"the member is in class {live}, which is live now; erase "
+                                "after it ends")
 
 
 def _json_columns(kind: DataKind) -> list[str]:
@@ -76,6 +91,7 @@ async def erase_rows(db: AsyncSession, member_id: str, anonymous: str
     """Delete or anonymise every registered row (the caller commits). Returns the
     member's needles (for Redis, topics and files), their classes, and counts per table."""
     needles = await needles_of(db, member_id)
+    await _ensure_not_live(db, member_id)
     classes = await classes_of(db, member_id)
     if db.get_bind().dialect.name == "sqlite":
         # SQLite leaves deleted rows' bytes in free pages: overwrite them with zeros

@@ -154,11 +154,19 @@ def scan_tables(database_url: str, needles: list[str]) -> list[str]:
 
 
 def a_class(database_url: str) -> str:
-    """Any existing class session (the demo seeds one)."""
+    """A class of the test's own that has ended: a copy of an existing one (the demo
+    seeds one, and keeps it live)."""
     engine = create_engine(database_url)
     try:
-        with Session(engine) as db:
-            return str(db.scalars(select(ClassSession.id)).first())
+        with Session(engine) as db, db.begin():
+            template = db.scalars(select(ClassSession)).first()
+            assert template is not None
+            class_id = f"priv-class-{uuid.uuid4().hex[:8]}"
+            db.add(ClassSession(id=class_id, class_type_id=template.class_type_id,
+                                room_id=template.room_id, trainer_id=template.trainer_id,
+                                starts_at=template.starts_at, ends_at=template.ends_at,
+                                status="ended"))
+            return class_id
     finally:
         engine.dispose()
 

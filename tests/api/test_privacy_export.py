@@ -30,10 +30,16 @@ EXPECTED_KINDS = {"profile", "plans", "logged_sets", "check_ins", "workout_feedb
 
 
 @pytest.fixture
-def person(api_world) -> Person:
-    who = new_person()
-    add_member(api_world.database_url, who, class_id=a_class(api_world.database_url))
-    return who
+def seated(api_world) -> tuple[Person, str]:
+    """A member with every kind of data, and the (ended) class they took."""
+    who, class_id = new_person(), a_class(api_world.database_url)
+    add_member(api_world.database_url, who, class_id=class_id)
+    return who, class_id
+
+
+@pytest.fixture
+def person(seated: tuple[Person, str]) -> Person:
+    return seated[0]
 
 
 def _bearer(database_url: str, user_id: str) -> dict[str, str]:
@@ -100,10 +106,10 @@ def test_members_export_only_their_own(api_world, person) -> None:
     assert logged == 1  # the admin's export; the refused one left nothing
 
 
-def test_erasure_removes_the_member_and_keeps_class_numbers(api_world, person,
+def test_erasure_removes_the_member_and_keeps_class_numbers(api_world, seated,
                                                             redis_server_url: str) -> None:
     url = api_world.database_url
-    class_id = a_class(url)
+    person, class_id = seated
     redis = Redis.from_url(redis_server_url)
     redis.hset(board_key(class_id), person.member_id, json.dumps({"name": person.name}))
     redis.hset(board_key(class_id), "someone-else", json.dumps({"name": "Other"}))
@@ -238,3 +244,28 @@ def test_admins_erase_from_the_members_page_with_csrf_and_confirmation(api_world
     assert 'data-testid="erasure-receipt"' in done.text
     assert person.member_id not in done.text and person.name not in done.text
     assert scan_tables(api_world.database_url, person.needles()) == []
+
+
+def test_a_member_in_a_live_class_is_erased_after_it_ends(api_world, seated) -> None:
+    from db.models import ClassSession
+
+    person, class_id = seated
+    engine = create_engine(api_world.database_url)
+    with Session(engine) as db, db.begin():
+        session = db.get(ClassSession, class_id)
+        assert session is not None
+        session.status = "live"
+    refused = api_world.client.post(f"/api/members/{person.member_id}/erase",
+                                    json={"confirm": person.member_id},
+                                    headers=api_world.auth("admin"))
+    assert refused.status_code == 409 and "live" in refused.json()["detail"]
+    assert scan_tables(api_world.database_url, [person.member_id])  # nothing erased
+    with Session(engine) as db, db.begin():
+        session = db.get(ClassSession, class_id)
+        assert session is not None
+        session.status = "ended"
+    engine.dispose()
+    done = api_world.client.post(f"/api/members/{person.member_id}/erase",
+                                 json={"confirm": person.member_id},
+                                 headers=api_world.auth("admin"))
+    assert done.status_code == 200, done.text
