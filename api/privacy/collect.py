@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.privacy.member_data import REGISTRY, DataKind, Needles
@@ -43,7 +43,7 @@ async def classes_of(db: AsyncSession, member_id: str) -> list[str]:
 def query(kind: DataKind, needles: Needles, classes: list[str]) -> Select[Any]:
     column = getattr(kind.model, kind.column)
     if kind.link == "user":
-        return select(kind.model).where(or_(column.in_(needles.user_ids), False))
+        return select(kind.model).where(column.in_(needles.user_ids))
     if kind.link == "class":
         return select(kind.model).where(column.in_(classes))
     return select(kind.model).where(column == needles.member_id)

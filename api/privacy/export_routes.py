@@ -7,6 +7,7 @@ admins export anyone's and erase. Every export and erasure is in the access log.
 
 from __future__ import annotations
 
+import structlog
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
@@ -26,6 +27,7 @@ from api.privacy.scrub import ANONYMOUS_PREFIX
 from api.templating import templates
 from db.models import Member
 
+log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/api/members", tags=["privacy"])
 pages = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -40,6 +42,7 @@ async def _zip_response(db: SessionDep, principal: Principal, member_id: str) ->
     except NoSuchMember as exc:
         raise NotFoundError(str(exc)) from exc
     await record_access(db, principal, member_id, "export", "all", "zip export")
+    log.info("member data exported", by_role=principal.role, size=len(body))
     return Response(body, media_type="application/zip", headers={
         "Content-Disposition": f'attachment; filename="spotter-export-{member_id}.zip"',
         "Cache-Control": "no-store"})
