@@ -235,5 +235,16 @@ def kind(name: str) -> DataKind:
     return next(k for k in REGISTRY if k.name == name)
 
 
+# How the export presents the kinds (README, export.json): who first, then training, then
+# classes, then the rest; kinds missing here follow in registry order.
+EXPORT_ORDER = ("profile", "account", "planner_profile", "plans", "logged_sets", "check_ins",
+                "workout_feedback", "session_changes", "class_bookings", "class_feedback",
+                "class_summaries", "real_time_insights", "alerts", "consents",
+                "display_preferences", "notifications", "login_sessions", "api_tokens",
+                "access_log")
+
+
 def exported() -> list[DataKind]:
-    return [k for k in REGISTRY if k.export]
+    kinds = [k for k in REGISTRY if k.export]
+    rank = {name: i for i, name in enumerate(EXPORT_ORDER)}
+    return sorted(kinds, key=lambda k: rank.get(k.name, len(rank)))
