@@ -7,8 +7,9 @@ API's signed roster). Pairings lose the member's entries; a credentials file nam
 member is deleted, since its roster is signed and cannot be edited (a box running that
 class fetches it again, and the API's roster no longer lists the member).
 
-This covers the data directory of the machine running the erasure (the embedded
-stack); a separate edge box is covered by the procedure in docs/privacy.md.
+The erasure covers the data directory of the machine running it (the embedded stack);
+on a separate edge box, ``spotter members erase-edge-files MEMBER_ID`` does the same with
+the names the box's own pairings hold.
 """
 
 from __future__ import annotations
@@ -52,6 +53,19 @@ def _erase_pairings(path: Path, needles: Needles) -> int:
     if removed:
         _write_atomically(path, data)
     return removed
+
+
+def names_on_box(data_dir: Path, member_id: str) -> list[str]:
+    """The member's names as this box's pairings recorded them (full and first)."""
+    path = data_dir / PairingSettings().file
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    names = {str(p.get("display_name")) for s in (data.get("sessions") or {}).values()
+             for p in s.get("pairings", []) if p.get("member_id") == member_id
+             and p.get("display_name")}
+    return sorted(names | {n.split()[0] for n in names if n.split()})
 
 
 def erase_files(data_dir: Path, needles: Needles) -> dict[str, int]:

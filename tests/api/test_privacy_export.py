@@ -269,3 +269,24 @@ def test_a_member_in_a_live_class_is_erased_after_it_ends(api_world, seated) -> 
                                  json={"confirm": person.member_id},
                                  headers=api_world.auth("admin"))
     assert done.status_code == 200, done.text
+
+
+def test_an_edge_box_of_its_own_forgets_the_member(tmp_path) -> None:
+    from api.cli import app
+
+    (tmp_path / "pairings.json").write_text(json.dumps({"version": 1, "sessions": {
+        "c1": {"class_session_id": "c1", "pairings": [
+            {"member_id": "m-gone", "strap_id": "S1", "display_name": "Quill Gone"},
+            {"member_id": "m-stays", "strap_id": "S2", "display_name": "Ava"}]}}}))
+    credentials = tmp_path / "edge" / "credentials"
+    credentials.mkdir(parents=True)
+    (credentials / "c1.json").write_text('{"roster": [{"display_name": "Quill Gone"}]}')
+    (credentials / "c2.json").write_text('{"roster": [{"display_name": "Ava"}]}')
+    done = CliRunner().invoke(app, ["members", "erase-edge-files", "m-gone", "--data-dir",
+                                    str(tmp_path)])
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.stdout)["removed"] == {"pairings_removed": 1,
+                                                  "credentials_files_deleted": 1}
+    left = (tmp_path / "pairings.json").read_text()
+    assert "m-gone" not in left and "Quill" not in left and "m-stays" in left
+    assert sorted(p.name for p in credentials.iterdir()) == ["c2.json"]
