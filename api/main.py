@@ -31,6 +31,8 @@ from api.admin.database import TEMPLATES_DIR as ADMIN_TEMPLATES_DIR
 from api.admin.database import mount_database_admin
 from api.admin.router import router as admin_router
 from api.alerts.router import router as alerts_router
+from api.choices.pages import router as consent_pages
+from api.choices.router import router as consent_router
 from api.classes.router import router as classes_router
 from api.display.pages import router as display_pages_router
 from api.display.router import router as display_router
@@ -44,7 +46,6 @@ from api.live.router import router as live_router
 from api.live.suggestion_routes import pages as suggestion_pages
 from api.live.suggestion_routes import router as suggestions_router
 from api.live.suggestions import SuggestionService
-from api.members.consent_router import router as consent_router
 from api.members.pages import pages as member_fragments
 from api.members.router import router as members_router
 from api.metrics import ApiMetrics, MetricsMiddleware
@@ -60,7 +61,6 @@ from api.pages.router import router as pages_router
 from api.plans.router import router as plans_router
 from api.privacy.access_routes import pages as access_log_pages
 from api.privacy.access_routes import router as access_log_router
-from api.privacy.consent_pages import router as consent_pages
 from api.privacy.export_routes import pages as privacy_pages
 from api.privacy.export_routes import router as privacy_router
 from api.rooms.router import router as rooms_router

@@ -376,6 +376,9 @@ class LiveWorker:
                     self.members.delete(partition, key)
                 continue
             changed = False
+            if state.session is not None and not self.allows(
+                    partition, state.member_id, state.class_session_id, "hr_tracking"):
+                continue  # withdrawn during the class: no more rules (no dropout alert)
             if state.session is None:
                 if not state.wait_expired(now, self.worker.profiles.wait_s):
                     continue

@@ -12,7 +12,8 @@ from pydantic import ValidationError
 
 from api.accounts.dependencies import MemberPage
 from api.accounts.principal import Principal
-from api.deps import SessionDep
+from api.choices.live import LIVE_CHOICES, push_to_live_classes
+from api.deps import SessionDep, SettingsDep
 from api.exceptions import InvalidInput
 from api.privacy import consent
 from api.templating import templates
@@ -54,11 +55,14 @@ async def choices_card(request: Request, db: SessionDep, principal: MemberPage
 
 
 @router.post("/member/data/choices", response_class=HTMLResponse)
-async def save_choices(request: Request, db: SessionDep, principal: MemberPage) -> Response:
+async def save_choices(request: Request, db: SessionDep, settings: SettingsDep,
+                       principal: MemberPage) -> Response:
     htmx = request.headers.get("hx-request") == "true"
     form = {k: str(v) for k, v in (await request.form()).items()}
+    member_id = principal.member_id or ""
     try:
-        await consent.record(db, principal.member_id or "", _change(form), principal.user_id)
+        before = await consent.choices(db, member_id)
+        after = await consent.record(db, member_id, _change(form), principal.user_id)
     except ValidationError as exc:
         reasons = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'form'}: {e['msg']}"
                             for e in exc.errors())
@@ -66,7 +70,9 @@ async def save_choices(request: Request, db: SessionDep, principal: MemberPage) 
     except InvalidInput as exc:
         return await _card(request, db, principal, error=str(exc),
                            status=200 if htmx else 422)
+    if any(getattr(before, c) != getattr(after, c) for c in LIVE_CHOICES):
+        await push_to_live_classes(db, settings, member_id)
     if not htmx:
         return RedirectResponse("/member?saved=choices#privacy-choices", status_code=303)
-    return await _card(request, db, principal, message="Saved. Your choices apply from "
-                       "your next class; the wall screen changes at once.")
+    return await _card(request, db, principal, message="Saved. Your choices apply at once, "
+                       "also in a class that is on now.")

@@ -4,9 +4,8 @@
 changes them (a studio that takes a choice on paper has the member log in, or records it
 with their account). ``/api/members/{id}/consents``: trainers (their members) and admins
 read them, with the history, and the read is in the access log.
-
-Here rather than in ``api.privacy`` because it shares the members' access rules
-(``api.plans.access``), and ``api.privacy`` sits below the packages that honour choices.
+A change of heart-rate or camera choices reaches a live class at once
+(:mod:`api.choices.live`).
 """
 
 from __future__ import annotations
@@ -18,7 +17,8 @@ from pydantic import BaseModel
 
 from api.accounts.dependencies import UserPrincipal
 from api.accounts.principal import Principal
-from api.deps import SessionDep
+from api.choices.live import LIVE_CHOICES, push_to_live_classes
+from api.deps import SessionDep, SettingsDep
 from api.exceptions import Forbidden
 from api.plans.access import ensure_member_access, resolve_member_id
 from api.privacy import consent
@@ -84,12 +84,15 @@ async def my_choices(db: SessionDep, principal: UserPrincipal) -> ChoicesOut:
 
 
 @router.put("/me/consents")
-async def change_my_choices(body: consent.ChoicesIn, db: SessionDep,
+async def change_my_choices(body: consent.ChoicesIn, db: SessionDep, settings: SettingsDep,
                             principal: UserPrincipal) -> ChoicesOut:
     """Change any of the choices (only those sent change); 422 says why a change is
     refused (an unknown choice, a non-boolean, a nickname the wall cannot show)."""
     member_id = _own(principal)
-    await consent.record(db, member_id, body, principal.user_id)
+    before = await consent.choices(db, member_id)
+    after = await consent.record(db, member_id, body, principal.user_id)
+    if any(getattr(before, c) != getattr(after, c) for c in LIVE_CHOICES):
+        await push_to_live_classes(db, settings, member_id)
     return await choices_out(db, member_id)
 
 

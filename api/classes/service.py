@@ -92,10 +92,17 @@ async def roster(db: AsyncSession, class_session_id: str, principal: Principal
                  ) -> list[RosterMemberOut]:
     session = await get_session(db, class_session_id, principal)
     ensure_staff_access(principal, session)
+    return await roster_of(db, session)
+
+
+async def roster_of(db: AsyncSession, session: ClassSession,
+                    member_ids: set[str] | None = None) -> list[RosterMemberOut]:
+    """The roster of a class already checked for access (``member_ids``: only these)."""
+    bookings = [b for b in session.bookings if member_ids is None or b.member_id in member_ids]
     year = datetime.now(UTC).year
-    allowed = await consent.choices_of(db, [b.member_id for b in session.bookings])
+    allowed = await consent.choices_of(db, [b.member_id for b in bookings])
     entries = []
-    for booking in sorted(session.bookings, key=lambda b: b.member.display_name):
+    for booking in sorted(bookings, key=lambda b: b.member.display_name):
         member = booking.member
         choices = allowed[member.id]
         # a member who opted out of heart rate has no strap on the roster: the box then

@@ -190,3 +190,54 @@ async def test_an_opted_out_members_strap_and_station_make_nothing(live_stack) -
             RealTimeInsight.class_session_id == class_id)).all()
     engine.dispose()
     assert member not in stored
+
+
+async def test_a_withdrawal_during_class_takes_effect_at_once(live_stack) -> None:
+    """The member switches heart rate off while their class is live: the API sends the
+    class their roster entry again, and what the box still sends for them stops counting
+    (their tile stops moving; their samples are counted as consent_withdrawn)."""
+    demo = live_stack.demo(members=1)
+    class_id, database_url = demo.class_session_id, live_stack.settings.resolved_database_url()
+    member, account = opted_out_member(database_url, class_id)
+    base = live_stack.api_url
+    redis = Redis.from_url(live_stack.settings.redis_url)
+    feeding: asyncio.Task[Any] | None = None
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        started = await client.post(f"/api/classes/{class_id}/start",
+                                    headers=live_stack.headers())
+        assert started.status_code == 200, started.text
+        box = (await fetch_credentials(base, class_id, demo.device_token)).signer
+        assert box is not None
+        feeding = asyncio.create_task(rogue_box(live_stack.settings, box, class_id, member,
+                                                "demo-member-01"))
+        try:
+            async def tile_of_member() -> dict[str, Any] | None:
+                found: dict[str, Any] | None = (await snapshot(redis, class_id)).get(member)
+                return found
+
+            async with asyncio.timeout(60):
+                while await tile_of_member() is None:  # heart rate on: a tile
+                    await asyncio.sleep(1)
+            token = (await client.post("/api/auth/token", json={
+                "email": account[0], "password": account[1]})).json()["access_token"]
+            before = await withdrawn_count(live_stack.settings)
+            chose = await client.put("/api/members/me/consents",
+                                     headers={"Authorization": f"Bearer {token}"},
+                                     json={"hr_tracking": False})
+            assert chose.status_code == 200, chose.text
+            await asyncio.sleep(5)  # the entry's way through the broker and the worker
+            frozen = await tile_of_member()
+            assert frozen is not None
+            await asyncio.sleep(10)
+            after = await tile_of_member()
+            assert after is not None and after.get("last_seen") == frozen.get("last_seen")
+            assert await withdrawn_count(live_stack.settings) > before
+        finally:
+            if feeding is not None:
+                feeding.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await feeding
+            with contextlib.suppress(Exception):
+                await client.post(f"/api/classes/{class_id}/end",
+                                  headers=live_stack.headers())
+            await redis.aclose()

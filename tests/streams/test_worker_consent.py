@@ -90,3 +90,29 @@ async def test_camera_off_keeps_heart_rate_and_drops_form(worker) -> None:
     assert state is not None and state.session is not None and state.form is None
     assert "dee" in await snapshot(redis, CLASS)
     assert live.ignored["consent_withdrawn"] == 3
+
+
+async def test_a_withdrawal_during_class_stops_samples_and_alerts_from_then_on(
+        worker) -> None:
+    live, dead, redis = worker
+    live.take_roster(events(TOPIC_ROSTER, [entry("eve"), entry("fay")]), time.time())
+    now = time.time()
+    steady = [sample(m, i, now - 40 + i, 100) for m in ("eve", "fay") for i in range(20)]
+    await live.flush(live.take_samples(events(TOPIC_HR_SAMPLES, steady), now))
+    state = live.members.get(0, state_key(CLASS, "eve"))
+    assert state is not None and state.session is not None
+    taken = int(state.session.counters["samples"]) + len(state.session.pending)
+    # the member switches heart rate off: the API sends their entry again
+    await live.flush(live.take_roster(events(TOPIC_ROSTER, [entry("eve", hr=False)]), now))
+    later = [sample("eve", 20 + i, now - 20 + i, 150) for i in range(15)]
+    await live.flush(live.take_samples(events(TOPIC_HR_SAMPLES, later), now))
+    for step in range(0, 90, 5):  # long enough for a silent strap's dropout alert
+        await live.flush(live.tick(now + step, {CLASS: {"live": True}}))
+    state = live.members.get(0, state_key(CLASS, "eve"))
+    assert state is not None and state.session is not None
+    assert int(state.session.counters["samples"]) + len(state.session.pending) == taken
+    assert live.ignored["consent_withdrawn"] == len(later)
+    raised = [a for a in await redis.hvals(alerts_key(CLASS))]
+    assert not any(b'"eve"' in a for a in raised)
+    assert any(b'"fay"' in a for a in raised)  # the same silence alerts for fay
+    assert dead.sent == []
