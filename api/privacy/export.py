@@ -93,8 +93,11 @@ def readme() -> str:
                   f"  {kind.title}"]
         lines += [f"  - {c.name}: {kind.describe(c.name) or c.name}" for c in kind.columns()]
         lines.append("")
-    lines += ["Not included: password and token hashes (secrets, not data about you), and",
-              "other members' data in class-level summaries."]
+    lines += ["Not included: password and token hashes (secrets, not data about you);",
+              "other members' data in class-level summaries; and the short-lived copies",
+              "of class data on the live board and the message broker (raw heart-rate",
+              "samples, kept at most the studio's raw-sample retention), whose results",
+              "are in real_time_insights and class_summaries."]
     return "\n".join(lines) + "\n"
 
 

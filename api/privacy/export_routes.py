@@ -26,8 +26,10 @@ from api.privacy.places import kafka_options
 from api.privacy.scrub import ANONYMOUS_PREFIX
 from api.templating import templates
 from db.models import Member
+from db.privacy import ErasureReceipt
 
 log = structlog.get_logger(__name__)
+RECEIPTS_SHOWN = 20
 router = APIRouter(prefix="/api/members", tags=["privacy"])
 pages = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -97,11 +99,20 @@ async def export_mine(db: SessionDep, principal: MemberPage) -> Response:
 @pages.get("/admin/members", response_class=HTMLResponse)
 async def admin_members(request: Request, db: SessionDep, principal: AdminPage
                         ) -> HTMLResponse:
+    return await _members_page(request, db, principal, None, [])
+
+
+async def _members_page(request: Request, db: SessionDep, principal: Principal,
+                        receipt: dict[str, object] | None, errors: list[str]
+                        ) -> HTMLResponse:
     members = list(await db.scalars(select(Member).where(
         Member.id.not_like(f"{ANONYMOUS_PREFIX}%")).order_by(Member.display_name)))
+    receipts = list(await db.scalars(select(ErasureReceipt).order_by(
+        ErasureReceipt.at.desc()).limit(RECEIPTS_SHOWN)))
     return templates.TemplateResponse(request, "admin_members.html", {
         "title": "Members' data", "principal": principal, "members": members,
-        "receipt": None, "errors": []})
+        "receipt": receipt, "receipts": receipts, "errors": errors},
+        status_code=422 if errors else 200)
 
 
 @pages.get("/admin/members/{member_id}/export.zip", response_class=Response)
@@ -121,8 +132,4 @@ async def admin_erase(member_id: str, request: Request, db: SessionDep,
         errors.append("Type the member's id exactly to confirm the erasure.")
     else:
         receipt = await _erase(request, db, principal, member_id)
-    members = list(await db.scalars(select(Member).where(
-        Member.id.not_like(f"{ANONYMOUS_PREFIX}%")).order_by(Member.display_name)))
-    return templates.TemplateResponse(request, "admin_members.html", {
-        "title": "Members' data", "principal": principal, "members": members,
-        "receipt": receipt, "errors": errors}, status_code=422 if errors else 200)
+    return await _members_page(request, db, principal, receipt, errors)

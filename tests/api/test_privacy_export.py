@@ -243,6 +243,7 @@ def test_admins_erase_from_the_members_page_with_csrf_and_confirmation(api_world
     assert done.status_code == 200, done.text[:500]
     assert 'data-testid="erasure-receipt"' in done.text
     assert person.member_id not in done.text and person.name not in done.text
+    assert 'data-testid="receipts"' in done.text and "No erasures yet" not in done.text
     assert scan_tables(api_world.database_url, person.needles()) == []
 
 
