@@ -169,7 +169,9 @@ class Stack:
         """Every setting as a SPOTTER_* variable, so children see what this process sees
         (including settings passed in code, as tests do)."""
         env = {}
-        for name, value in self.settings.model_dump(exclude_none=True).items():
+        # Settings that override an admin setting only when the operator set them.
+        unset = {"insights_retention_days"} - self.settings.model_fields_set
+        for name, value in self.settings.model_dump(exclude_none=True, exclude=unset).items():
             if isinstance(value, str | int | float | bool) or hasattr(value, "__fspath__"):
                 env[f"SPOTTER_{name.upper()}"] = str(value)
         return env

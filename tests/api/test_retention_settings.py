@@ -149,3 +149,14 @@ def test_daily_prune_runs_one_at_a_time_and_keeps_its_rhythm(tmp_path: Path) -> 
     assert len(started) == 2
     restarted.stop()
     assert restarted.running is None
+
+
+def test_spotter_up_hands_the_insights_override_on_only_when_set(tmp_path: Path) -> None:
+    from api.stack import Stack
+    from configs.settings import Settings
+
+    plain = Stack(Settings(data_dir=tmp_path)).settings_env()
+    assert "SPOTTER_INSIGHTS_RETENTION_DAYS" not in plain and "SPOTTER_DATA_DIR" in plain
+    held = Stack(Settings(data_dir=tmp_path, insights_retention_days=400))
+    held.settings = held.settings.model_copy(update={"kafka_url": "kafka://127.0.0.1:1"})
+    assert held.settings_env()["SPOTTER_INSIGHTS_RETENTION_DAYS"] == "400"
