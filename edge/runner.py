@@ -167,7 +167,8 @@ def camera_set(settings: Settings, spec: SourceSpec, class_session_id: str,
     if cameras is None:
         return None
     store = layout_store(settings.data_dir) if spec.cameras else None
-    return CameraSet(cameras, class_session_id, [e.member_id for e in roster],
+    # members who switched camera form off are not offered on the station page either
+    return CameraSet(cameras, class_session_id, [e.member_id for e in roster if e.camera_form],
                      refused=frozenset(e.member_id for e in roster if not e.camera_form),
                      layouts=store.load() if store else {}, store=store)
 
