@@ -53,6 +53,7 @@ class ChoicesOut(BaseModel):
     nickname: str | None
     suggestions: bool
     defaults_used: list[str]
+    to_confirm: list[str]  # answered under an older wording
     wording: dict[str, WordingOut]
     history: list[ConsentRowOut]
 
@@ -64,6 +65,7 @@ async def choices_out(db: SessionDep, member_id: str) -> ChoicesOut:
         member_id=member_id, hr_tracking=now.hr_tracking, camera_form=now.camera_form,
         wall_screen=now.wall_screen, nickname=now.nickname, suggestions=now.suggestions,
         defaults_used=[c for c in consent.CHOICES if c not in now.asked],
+        to_confirm=sorted(now.outdated),
         wording={c: WordingOut.model_validate(config.wording_of(c).model_dump())
                  for c in consent.CHOICES},
         history=[ConsentRowOut(choice=r.choice, granted=r.granted, version=r.version,

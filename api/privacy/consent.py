@@ -41,7 +41,9 @@ CHOICES = ("hr_tracking", "camera_form", "wall_screen", "suggestions")
 @dataclass(frozen=True, slots=True)
 class MemberChoices:
     """What one member allows now; ``asked`` names the choices they answered themselves
-    (the others are the defaults of configs/consent.toml)."""
+    (the others are the defaults of configs/consent.toml), ``outdated`` those answered
+    under an older version of the wording: the answer stands until the member confirms
+    or changes it, and the page asks them to."""
 
     member_id: str
     hr_tracking: bool
@@ -50,6 +52,7 @@ class MemberChoices:
     nickname: str | None
     suggestions: bool
     asked: frozenset[str] = frozenset()
+    outdated: frozenset[str] = frozenset()  # answered under an older wording: to confirm
 
     @property
     def on_wall(self) -> bool:
@@ -100,12 +103,15 @@ async def choices_of(db: AsyncSession, member_ids: Iterable[str]) -> dict[str, M
     if not ids:
         return {}
     latest: dict[tuple[str, str], bool] = {}
+    versions: dict[tuple[str, str], int] = {}
     rows = await db.execute(select(MemberConsent.member_id, MemberConsent.choice,
-                                   MemberConsent.granted)
+                                   MemberConsent.granted, MemberConsent.version)
                             .where(MemberConsent.member_id.in_(ids))
                             .order_by(MemberConsent.recorded_at))
-    for member_id, choice, granted in rows:
+    for member_id, choice, granted, version in rows:
         latest[(member_id, choice)] = bool(granted)  # the newest row wins
+        versions[(member_id, choice)] = int(version)
+    config = consent_config()
     prefs = {p.member_id: p for p in await db.scalars(select(MemberDisplayPreference).where(
         MemberDisplayPreference.member_id.in_(ids)))}
     found = {}
@@ -114,13 +120,16 @@ async def choices_of(db: AsyncSession, member_ids: Iterable[str]) -> dict[str, M
         values: dict[str, Any] = {c: latest.get((member_id, c), getattr(base, c))
                                   for c in ON_OFF}
         asked = {c for c in CHOICES if (member_id, c) in latest}
+        outdated = frozenset(c for c in ON_OFF if (member_id, c) in versions
+                             and versions[(member_id, c)] < config.wording_of(c).version)
         pref = prefs.get(member_id)
         wall, nickname = (_wall_mode(pref), pref.nickname) if pref else (base.wall_screen,
                                                                          None)
         if pref is not None:
             asked.add("wall_screen")
         found[member_id] = MemberChoices(member_id, wall_screen=wall, nickname=nickname,
-                                         asked=frozenset(asked), **values)
+                                         asked=frozenset(asked), outdated=outdated,
+                                         **values)
     return found
 
 
@@ -149,8 +158,9 @@ def _reasons(body: ChoicesIn, now: MemberChoices) -> tuple[WallMode | None, str 
 async def record(db: AsyncSession, member_id: str, body: ChoicesIn,
                  recorded_by: str | None) -> MemberChoices:
     """Store a member's change: one consent row per choice whose value changes (or that
-    the member answers for the first time), with the wording's version and who recorded
-    it. Unchanged choices add no row; the history stays a list of decisions."""
+    the member answers for the first time, or confirms under a newer wording), with the
+    wording's version and who recorded it. Other unchanged choices add no row; the
+    history stays a list of decisions."""
     now = await choices(db, member_id)
     config = consent_config()
     at = datetime.now(UTC)
@@ -158,8 +168,9 @@ async def record(db: AsyncSession, member_id: str, body: ChoicesIn,
     added = []
     for choice in ON_OFF:
         value = getattr(body, choice)
-        if value is None or (value == getattr(now, choice) and choice in now.asked):
-            continue
+        if value is None or (value == getattr(now, choice) and choice in now.asked
+                             and choice not in now.outdated):
+            continue  # no change (a confirmation of a newer wording is one)
         added.append(MemberConsent(member_id=member_id, choice=choice, granted=value,
                                    version=config.wording_of(choice).version,
                                    recorded_at=at, recorded_by=recorded_by))

@@ -211,3 +211,24 @@ async def test_the_wall_screen_names_a_member_as_they_chose(api_world: ApiWorld)
             assert labels["demo-member-02"] == "Ben"  # never asked: the default, first name
     finally:
         await aio.dispose()
+
+
+def test_a_newer_wording_asks_the_member_to_confirm(api_world: ApiWorld,
+                                                    monkeypatch) -> None:
+    headers = api_world.auth("member")
+    forget_choices(api_world)
+    api_world.client.put(MINE, headers=headers, json={"camera_form": True})
+    monkeypatch.setenv("SPOTTER_CONSENT__CAMERA_FORM__VERSION", "2")
+    consent_config.cache_clear()
+    try:
+        now = api_world.client.get(MINE, headers=headers).json()
+        assert now["camera_form"] is True  # the answer stands meanwhile
+        assert now["to_confirm"] == ["camera_form"]
+        confirmed = api_world.client.put(MINE, headers=headers,
+                                         json={"camera_form": True}).json()
+        assert confirmed["to_confirm"] == []
+        assert [(r.choice, r.version) for r in rows(api_world)] == [
+            ("camera_form", 1), ("camera_form", 2)]
+    finally:
+        monkeypatch.delenv("SPOTTER_CONSENT__CAMERA_FORM__VERSION")
+        consent_config.cache_clear()
