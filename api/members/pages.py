@@ -17,6 +17,7 @@ from api.plans import access, display, performance
 from api.plans.service import active_plan
 from api.templating import templates
 from db.access_log import logged
+from db.consent import allows
 
 pages = APIRouter(tags=["pages"], include_in_schema=False)
 WEEKS = Query(default=performance.DEFAULT_WEEKS, ge=1, le=52)
@@ -26,8 +27,9 @@ WEEKS = Query(default=performance.DEFAULT_WEEKS, ge=1, le=52)
 async def my_performance(request: Request, db: SessionDep, principal: MemberPage,
                          weeks: int = WEEKS) -> HTMLResponse:
     perf = await performance.gather(db, principal.member_id or "", weeks)
-    return templates.TemplateResponse(request, "_performance.html",
-                                      {"perf": perf, "who": "member"})
+    return templates.TemplateResponse(request, "_performance.html", {
+        "perf": perf, "who": "member",
+        "suggestions_off": not await allows(db, principal.member_id or "", "suggestions")})
 
 
 @pages.get("/trainer/members/{member_id}/performance", response_class=HTMLResponse)
@@ -36,8 +38,9 @@ async def member_performance(member_id: str, request: Request, db: SessionDep,
     member = await access.ensure_member_access(db, principal, member_id)
     perf = await logged(db, principal, member.id, "performance",
                         await performance.gather(db, member.id, weeks))
-    return templates.TemplateResponse(request, "_performance.html",
-                                      {"perf": perf, "who": "trainer"})
+    return templates.TemplateResponse(request, "_performance.html", {
+        "perf": perf, "who": "trainer",
+        "suggestions_off": not await allows(db, member.id, "suggestions")})
 
 
 @pages.get("/member/plan-changes", response_class=HTMLResponse)
