@@ -1,4 +1,6 @@
-"""``spotter up`` runs ``spotter db prune`` once a day (issue 20, item 4).
+"""``spotter up`` runs its daily jobs: ``spotter db prune`` (issue 20, item 4) and
+``spotter schedule lookahead`` (issue 15: leave recorded weeks ahead gets its cover
+proposal once it comes into range).
 
 Why the supervisor and not the API's lifespan: a studio may run several API processes
 behind a load balancer, and each lifespan would prune; the supervisor is one per box and
@@ -29,7 +31,8 @@ Popen = Callable[[list[str], Path, dict[str, str]], "subprocess.Popen[bytes]"]
 
 
 @dataclass
-class DailyPrune:
+class DailyJob:
+    name: str
     argv: list[str]
     state_path: Path
     log_path: Path
@@ -40,8 +43,8 @@ class DailyPrune:
 
     @classmethod
     def for_stack(cls, data_dir: Path, argv: list[str], log_dir: Path, popen: Popen,
-                  now: float | None = None) -> DailyPrune:
-        job = cls(argv, data_dir / "prune.json", log_dir / "prune.log", popen)
+                  now: float | None = None, name: str = "prune") -> DailyJob:
+        job = cls(name, argv, data_dir / f"{name}.json", log_dir / f"{name}.log", popen)
         now = time.time() if now is None else now
         last = job.last_run()
         job.next_at = now + FIRST_AFTER_S if last is None else max(now + FIRST_AFTER_S,
@@ -49,14 +52,14 @@ class DailyPrune:
         return job
 
     def last_run(self) -> float | None:
-        """When the last daily prune started (Unix seconds); None if never or unreadable."""
+        """When this job last started (Unix seconds); None if never or unreadable."""
         try:
             return float(json.loads(self.state_path.read_text())["last_run"])
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
     def tick(self, now: float | None = None) -> None:
-        """Called from the supervisor's loop: reap a finished prune, start a due one."""
+        """Called from the supervisor's loop: reap a finished run, start a due one."""
         now = time.time() if now is None else now
         if self.running is not None:
             code = self.running.poll()
@@ -64,9 +67,9 @@ class DailyPrune:
                 return
             self.running = None
             if code == 0:
-                log.info("daily prune finished", log=str(self.log_path))
+                log.info("daily job finished", job=self.name, log=str(self.log_path))
             else:
-                log.error("daily prune failed; next try in a day", code=code,
+                log.error("daily job failed; next try in a day", job=self.name, code=code,
                           log=str(self.log_path))
         if now < self.next_at:
             return
@@ -74,7 +77,7 @@ class DailyPrune:
         self.state_path.parent.mkdir(parents=True, exist_ok=True)
         self.state_path.write_text(json.dumps({"last_run": now}))
         self.running = self.popen(self.argv, self.log_path, {})
-        log.info("daily prune started", pid=self.running.pid)
+        log.info("daily job started", job=self.name, pid=self.running.pid)
 
     def stop(self) -> None:
         if self.running is not None and self.running.poll() is None:

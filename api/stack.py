@@ -37,7 +37,7 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_f
 
 from api.demo import DemoStudio
 from api.demo_occurrence import DEMO_ROOM
-from api.retention_job import DailyPrune
+from api.retention_job import DailyJob
 from api.tls import TlsFiles
 from configs.base import CONFIG_DIR
 from configs.settings import Settings
@@ -136,7 +136,8 @@ class Stack:
     tls: TlsFiles | None = None  # serve the API over HTTPS with these files
     demo_class_id: str | None = None  # this run's fresh demo class occurrence
     worker_port: int | None = None  # the worker's /healthz, /readyz, /metrics
-    pruner: DailyPrune | None = None  # `spotter db prune` once a day (api.retention_job)
+    # once a day: `spotter db prune` and `spotter schedule lookahead` (api.retention_job)
+    daily: list[DailyJob] = field(default_factory=list)
 
     @property
     def api_base_url(self) -> str:
@@ -318,8 +319,10 @@ class Stack:
             self.wait_until("first live tile", lambda: client.hlen(demo_board) > 0, 60, edge)
         client.close()
         self.write_status()  # before anyone is told the stack is up (/readyz shows it)
-        self.pruner = DailyPrune.for_stack(self.settings.data_dir, [*python, "db", "prune"],
-                                           self.log_dir, self._popen)
+        self.daily = [DailyJob.for_stack(self.settings.data_dir, [*python, *argv],
+                                         self.log_dir, self._popen, name=name)
+                      for name, argv in (("prune", ["db", "prune"]),
+                                         ("lookahead", ["schedule", "lookahead"]))]
 
     def demo_camera(self) -> tuple[list[str], dict[str, str]]:
         """The demo box's camera station (a replayed clip), where the clip is present."""
@@ -371,8 +374,8 @@ class Stack:
         self.write_status()
         while not self.stop_requested:
             now = time.time()
-            if self.pruner is not None:
-                self.pruner.tick(now)
+            for job in self.daily:
+                job.tick(now)
             for child in list(self.children):
                 if child.restart_at is not None:
                     if now >= child.restart_at:
@@ -441,8 +444,8 @@ class Stack:
 
     def stop(self) -> None:
         """Stop children newest first (edge before API before worker before broker)."""
-        if self.pruner is not None:
-            self.pruner.stop()
+        for job in self.daily:
+            job.stop()
         for child in reversed(self.children):
             if child.process.poll() is None:
                 child.process.send_signal(signal.SIGTERM)

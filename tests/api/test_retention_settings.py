@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from api.admin.schemas import RetentionPolicy
 from api.cli import app
-from api.retention_job import DailyPrune
+from api.retention_job import DailyJob
 from configs.retention import Retention
 from configs.settings import get_settings
 from db.live import RealTimeInsight
@@ -132,7 +132,7 @@ def test_daily_prune_runs_one_at_a_time_and_keeps_its_rhythm(tmp_path: Path) -> 
         return subprocess.Popen(argv)
 
     argv = [sys.executable, "-c", "import time; time.sleep(0.5)"]
-    job = DailyPrune.for_stack(tmp_path, argv, tmp_path, popen, now=1000.0)
+    job = DailyJob.for_stack(tmp_path, argv, tmp_path, popen, now=1000.0)
     job.tick(1000.0)
     assert started == []  # not during start-up
     job.tick(1061.0)
@@ -143,7 +143,7 @@ def test_daily_prune_runs_one_at_a_time_and_keeps_its_rhythm(tmp_path: Path) -> 
     job.tick(1063.0)
     assert job.running is None and len(started) == 1  # reaped; next one in a day
     # A restart an hour later does not prune again until the day is over.
-    restarted = DailyPrune.for_stack(tmp_path, argv, tmp_path, popen, now=1061.0 + 3600)
+    restarted = DailyJob.for_stack(tmp_path, argv, tmp_path, popen, now=1061.0 + 3600)
     assert restarted.next_at == pytest.approx(1061.0 + 86_400)
     restarted.tick(1061.0 + 86_401)
     assert len(started) == 2
@@ -160,3 +160,23 @@ def test_spotter_up_hands_the_insights_override_on_only_when_set(tmp_path: Path)
     held = Stack(Settings(data_dir=tmp_path, insights_retention_days=400))
     held.settings = held.settings.model_copy(update={"kafka_url": "kafka://127.0.0.1:1"})
     assert held.settings_env()["SPOTTER_INSIGHTS_RETENTION_DAYS"] == "400"
+
+
+def test_each_daily_job_keeps_its_own_rhythm_file(tmp_path: Path) -> None:
+    started: list[str] = []
+
+    def popen(argv, log_path, env):
+        import subprocess
+
+        started.append(log_path.name)
+        return subprocess.Popen([sys.executable, "-c", "pass"])
+
+    prune = DailyJob.for_stack(tmp_path, ["prune"], tmp_path, popen, now=0.0)
+    lookahead = DailyJob.for_stack(tmp_path, ["lookahead"], tmp_path, popen, now=0.0,
+                                   name="lookahead")
+    for job in (prune, lookahead):
+        job.tick(61.0)
+        assert job.running is not None
+        job.running.wait(5)
+    assert started == ["prune.log", "lookahead.log"]
+    assert (tmp_path / "prune.json").exists() and (tmp_path / "lookahead.json").exists()
