@@ -7,7 +7,6 @@ line per part in words. Exit codes: 0 printed, 2 no such member, 1 database unav
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from typing import Any
@@ -22,29 +21,16 @@ app.add_typer(member_app, name="member")
 
 
 def _summary(member_id: str, weeks: int) -> Any:
-    from sqlalchemy.exc import OperationalError
-
+    from api.cli.session import run_in_session
     from api.plans.performance import gather
-    from configs.settings import get_settings
     from db.models import Member
-    from db.session import make_engine, make_sessionmaker
 
-    async def main() -> Any:
-        engine = make_engine(get_settings().resolved_database_url())
-        try:
-            async with make_sessionmaker(engine)() as db:
-                if await db.get(Member, member_id) is None:
-                    return None
-                return await gather(db, member_id, weeks)
-        finally:
-            await engine.dispose()
+    async def work(db: Any) -> Any:
+        if await db.get(Member, member_id) is None:
+            return None
+        return await gather(db, member_id, weeks)
 
-    try:
-        found = asyncio.run(main())
-    except OperationalError as exc:
-        sys.stderr.write(f"error: the database is unavailable or not migrated ({exc.orig}); "
-                         "run `spotter db upgrade` and check SPOTTER_DATABASE_URL\n")
-        raise typer.Exit(1) from exc
+    found = run_in_session(work)
     if found is None:
         sys.stderr.write(f"error: member {member_id!r} does not exist; list members with "
                          "`spotter users list` or on /admin/db\n")

@@ -9,7 +9,6 @@ member (or not confirmed), 1 a place (database, Redis, broker) unavailable.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import sys
@@ -20,6 +19,7 @@ from typing import Any, TypeVar
 import typer
 
 from api.cli.apps import app
+from api.cli.session import run_in_session
 
 T = TypeVar("T")
 members_app = typer.Typer(help="Members' data: export it, or erase it everywhere.",
@@ -42,30 +42,12 @@ def _fail(code: int, message: str) -> typer.Exit:
 
 
 def _run(work: Callable[[Any], Awaitable[T]]) -> T:
-    from sqlalchemy.exc import OperationalError
-
-    from api.exceptions import SpotterError
     from api.privacy.collect import NoSuchMember
-    from configs.settings import get_settings
-    from db.session import make_engine, make_sessionmaker
-
-    async def main() -> T:
-        engine = make_engine(get_settings().resolved_database_url())
-        try:
-            async with make_sessionmaker(engine)() as db:
-                return await work(db)
-        finally:
-            await engine.dispose()
 
     try:
-        return asyncio.run(main())
+        return run_in_session(work)
     except NoSuchMember as exc:
         raise _fail(2, f"{exc}; list members on /admin/members") from exc
-    except SpotterError as exc:
-        raise _fail(2, str(exc)) from exc
-    except OperationalError as exc:
-        raise _fail(1, f"the database is unavailable or not migrated ({exc.orig}); run "
-                       "`spotter db upgrade` and check SPOTTER_DATABASE_URL") from exc
 
 
 @members_app.command("export")

@@ -236,28 +236,12 @@ def lookahead_now() -> None:
     API also checks on new leave and on publishing; `spotter up` runs this daily, so
     leave recorded weeks ahead is caught when it comes into range). Prints the proposals
     it opened as JSON; admins are notified of each."""
-    import asyncio
-
-    from sqlalchemy.exc import OperationalError
-
+    from api.cli.session import run_in_session
     from api.schedules import lookahead
-    from configs.settings import get_settings
-    from db.session import make_engine, make_sessionmaker
 
-    async def main() -> list[dict[str, Any]]:
-        engine = make_engine(get_settings().resolved_database_url())
-        try:
-            async with make_sessionmaker(engine)() as db:
-                return [lookahead.view(p).model_dump(mode="json")
-                        for p in await lookahead.scan(db)]
-        finally:
-            await engine.dispose()
+    async def work(db: Any) -> list[dict[str, Any]]:
+        return [lookahead.view(p).model_dump(mode="json") for p in await lookahead.scan(db)]
 
     _quiet_logs()
-    try:
-        opened = asyncio.run(main())
-    except OperationalError as exc:
-        sys.stderr.write(f"error: the database is unavailable or not migrated ({exc.orig}); "
-                         "run `spotter db upgrade` and check SPOTTER_DATABASE_URL\n")
-        raise typer.Exit(1) from exc
+    opened = run_in_session(work)
     print(json.dumps({"opened": opened}, indent=2))

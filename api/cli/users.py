@@ -7,7 +7,6 @@ JSON goes to stdout; a refused request prints one line to stderr and exits with 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable
@@ -17,6 +16,7 @@ from typing import Any, TypeVar
 import typer
 
 from api.cli.apps import devices_app, notifications_app, tokens_app, users_app
+from api.cli.session import run_in_session
 
 T = TypeVar("T")
 
@@ -32,30 +32,7 @@ def _emit(data: Any) -> None:
 
 
 def _run(work: Callable[[Any], Awaitable[T]]) -> T:
-    """Run ``work(db)`` in a short-lived async session; domain errors end the command."""
-    from sqlalchemy.exc import OperationalError
-
-    from api.exceptions import SpotterError
-    from configs.settings import get_settings
-    from db.session import make_engine, make_sessionmaker
-
-    async def main() -> T:
-        engine = make_engine(get_settings().resolved_database_url())
-        try:
-            async with make_sessionmaker(engine)() as db:
-                return await work(db)
-        finally:
-            await engine.dispose()
-
-    try:
-        return asyncio.run(main())
-    except SpotterError as exc:
-        sys.stderr.write(f"error: {exc}\n")
-        raise typer.Exit(2) from exc
-    except OperationalError as exc:
-        sys.stderr.write(f"error: the database is unavailable or not migrated ({exc.orig}); "
-                         "run `spotter db upgrade` and check SPOTTER_DATABASE_URL\n")
-        raise typer.Exit(1) from exc
+    return run_in_session(work)
 
 
 def _user_json(user: Any) -> dict[str, Any]:
