@@ -129,6 +129,9 @@ class CameraSet:
     form_events: int = 0
     watches: list[CameraWatch] = field(default_factory=list)
     assignment: Assignment | None = None
+    # told the camera id once a layout from the station page is in use (edge.box_report
+    # sends its coordinates to the API)
+    on_confirmed: list[Callable[[str], None]] = field(default_factory=list)
     _pool: PosePool | None = None
     _runs: dict[str, StationRun] = field(default_factory=dict)
     _latest: dict[str, Any] = field(default_factory=dict)
@@ -270,6 +273,8 @@ class CameraSet:
             finally:
                 self._confirming -= 1
         log.info("station_layout_confirmed", **layout.coordinates())
+        for listener in list(self.on_confirmed):
+            listener(camera.id)
 
     def status(self) -> list[dict[str, Any]]:
         out = []

@@ -40,6 +40,7 @@ class EdgeSettings(ConfigFile):
     drain_timeout_s: float = Field(default=5.0, ge=0)
 
     follow_interval_s: float = Field(default=5.0, gt=0, le=60)
+    box_report_s: float = Field(default=5.0, ge=0, le=60)  # 0: cameras not reported
 
     health_enabled: bool = True
     health_host: str = "127.0.0.1"

@@ -21,6 +21,7 @@ from configs.settings import Settings
 from contract.kafka import client_options
 from contract.records import RosterEntry
 from edge.agent import EdgeAgent
+from edge.box_report import BoxReporter
 from edge.buffer import DiskBuffer
 from edge.camera_config import CamerasFile
 from edge.cameras import CameraSet, NoStraps, StationSpec, single_camera
@@ -229,6 +230,12 @@ async def run_edge(settings: Settings, class_session_id: str, api_url: str, *,
             if server is not None:
                 _write_agent_file(settings, class_session_id, es.health_host, server.port)
         watching = cameras.start(forwarder.submit_record, source) if cameras else None
+        reporter = None
+        if cameras is not None and creds is not None and settings.edge_token \
+                and es.box_report_s > 0:
+            reporter = BoxReporter(api_url, creds.signer.room_id, settings.edge_token,
+                                   class_session_id, cameras, es.box_report_s)
+            reporter.start()
 
         cameras_done: list[bool] = []
 
@@ -252,6 +259,8 @@ async def run_edge(settings: Settings, class_session_id: str, api_url: str, *,
                     await watcher
             await agent.stop()
             await stop_cameras()
+            if reporter is not None:
+                await reporter.stop()
             await forwarder.close()
             agent.save_sequences()
             if server is not None:

@@ -3,7 +3,8 @@
 Everything live on the page arrives as out-of-band fragments with stable ids over the
 page's one SSE stream: a tile per member (``tile-{member}``), the class numbers
 (``class-stats``), the alert banner (``alert-banner``) and the class status and clock
-(``class-status``). A snapshot replaces the whole tile grid; a change re-renders only
+(``class-status``), and the room's edge box: its cameras and stations (``box-status``).
+A snapshot replaces the whole tile grid; a change re-renders only
 what it touched.
 """
 
@@ -22,7 +23,7 @@ def page_context(view: LiveView | None, class_id: str | None, db_status: str) ->
     return {"tiles": view.ordered_tiles(), "class_id": class_id, "resting": view.resting,
             "stats": view.stats(), "alerts": view.open_alerts(), "names": names(view),
             "status": view.status, "summary_ready": view.summary_ready,
-            "db_status": db_status}
+            "db_status": db_status, "box": view.box, "stations": view.stations}
 
 
 def names(view: LiveView) -> dict[str, str]:
@@ -55,11 +56,16 @@ def class_status(view: LiveView, db_status: str) -> str:
                            summary_ready=view.summary_ready, oob=True)
 
 
+def box(view: LiveView) -> str:
+    return render_fragment("_box_status.html", box=view.box, stations=view.stations,
+                           names=names(view), oob=True)
+
+
 def snapshot(view: LiveView, db_status: str) -> str:
     grid = render_fragment("_tiles.html", tiles=view.ordered_tiles(),
                            class_id=view.class_session_id, resting=view.resting)
     return (f'<div id="tiles" hx-swap-oob="innerHTML">{grid}</div>' + stats(view)
-            + alerts(view) + class_status(view, db_status))
+            + alerts(view) + class_status(view, db_status) + box(view))
 
 
 def changes(view: LiveView, items: list[tuple[str, dict[str, Any]]], shown: set[str],
@@ -82,4 +88,6 @@ def changes(view: LiveView, items: list[tuple[str, dict[str, Any]]], shown: set[
         parts.append(alerts(view))
     if kinds & {"class", "ended", "summary"}:
         parts.append(class_status(view, db_status))
+    if "box" in kinds:
+        parts.append(box(view))
     return "".join(parts)

@@ -20,6 +20,7 @@ from redis.exceptions import RedisError
 from api.accounts.principal import Principal
 from api.exceptions import Forbidden, ServiceUnavailableError
 from api.live.hub import LiveHub
+from api.rooms.box import load_layout, load_status
 from db.models import ClassSession
 from streams.class_stats import ClassLiveStats, class_stats
 from streams.sink import (
@@ -70,6 +71,8 @@ class LiveView:
     resting: set[str] = field(default_factory=set)
     status: dict[str, Any] = field(default_factory=dict)
     summary_ready: bool = False
+    box: dict[str, Any] | None = None  # the room's edge box: cameras (api.rooms.box)
+    stations: dict[str, dict[str, Any]] = field(default_factory=dict)  # camera -> layout
 
     @property
     def ended(self) -> bool:
@@ -121,10 +124,18 @@ class LiveView:
         if kind == "summary":
             self.summary_ready = True
             return "summary"
+        if kind == "box":
+            self.box = message["box"]
+            return "box"
+        if kind == "stations":
+            self.stations = message["stations"]
+            return "box"
         return None
 
 
-async def load_view(redis: Redis, class_session_id: str) -> LiveView:
+async def load_view(redis: Redis, class_session_id: str, room_id: str | None = None
+                    ) -> LiveView:
+    """The class's picture; with ``room_id``, its room's edge box status and layout too."""
     try:
         async with redis.pipeline(transaction=False) as pipe:
             pipe.hgetall(board_key(class_session_id))
@@ -134,6 +145,8 @@ async def load_view(redis: Redis, class_session_id: str) -> LiveView:
             pipe.hgetall(class_key(class_session_id))
             pipe.exists(summary_key(class_session_id))
             tiles, alerts, acks, resting, status, ready = await pipe.execute()
+        box = await load_status(redis, room_id) if room_id else None
+        stations = await load_layout(redis, room_id) if room_id else {}
     except (RedisError, OSError) as exc:
         raise ServiceUnavailableError(REDIS_DOWN) from exc
     return LiveView(
@@ -143,7 +156,7 @@ async def load_view(redis: Redis, class_session_id: str) -> LiveView:
         acks={_text(k): json.loads(v) for k, v in acks.items()},
         resting={_text(m) for m in resting},
         status={_text(k): _coerce(_text(v)) for k, v in status.items()},
-        summary_ready=bool(ready))
+        summary_ready=bool(ready), box=box, stations=stations)
 
 
 def _coerce(value: str) -> Any:
@@ -153,7 +166,8 @@ def _coerce(value: str) -> Any:
         return value
 
 
-async def view_stream(hub: LiveHub, redis: Redis, class_session_id: str
+async def view_stream(hub: LiveHub, redis: Redis, class_session_id: str,
+                      room_id: str | None = None
                       ) -> AsyncIterator[tuple[LiveView, list[tuple[str, dict[str, Any]]]]]:
     """The view once with an empty change list, then (view, changes) after each batch.
 
@@ -161,13 +175,13 @@ async def view_stream(hub: LiveHub, redis: Redis, class_session_id: str
     after a queue overflow the view is reloaded and yielded again with no changes.
     """
     async with hub.subscribe(class_session_id) as queue:
-        view = await load_view(redis, class_session_id)
+        view = await load_view(redis, class_session_id, room_id)
         yield view, []
         while True:
             batch = await queue.drain()
             if queue.resync or any(m.get("type") == "reset" for m in batch):
                 queue.resync = False
-                view = await load_view(redis, class_session_id)
+                view = await load_view(redis, class_session_id, room_id)
                 yield view, []
                 continue
             changes = []

@@ -70,7 +70,7 @@ async def board_page(class_id: str, request: Request, db: SessionDep, redis: Red
     tz = today.studio_zone()
     row = today.today_row(session, datetime.now(UTC), tz, today.start_early())
     try:
-        view = await live.load_view(redis, class_id)
+        view = await live.load_view(redis, class_id, session.room_id)
     except ServiceUnavailableError:
         view = None  # the page still renders; the 'live data paused' banner explains
     return templates.TemplateResponse(request, "trainer.html", {
@@ -111,7 +111,8 @@ async def trainer_stream(class_session_id: str, hub: HubDep, redis: RedisDep,
                          ) -> AsyncIterator[ServerSentEvent]:
     """The whole live view once, then out-of-band fragments of whatever changed."""
     db_status, shown = session.status, set()
-    async for view, changes in live.view_stream(hub, redis, class_session_id):
+    async for view, changes in live.view_stream(hub, redis, class_session_id,
+                                                session.room_id):
         if not changes:
             shown = set(view.tiles)
             html = fragments.snapshot(view, db_status)

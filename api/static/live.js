@@ -10,6 +10,15 @@
     var s = Math.max(0, (end || Date.now() / 1000) - start);
     el.textContent = (s >= 3600 ? Math.floor(s / 3600) + ":" : "") + two((s % 3600) / 60) + ":" + two(s % 60);
   }
+  // The box's camera status is kept for a few of its reports: past that, say it is old.
+  function boxStale() {
+    var el = document.getElementById("box-status");
+    if (!el || !el.dataset.at) return;
+    var old = Date.now() / 1000 - parseFloat(el.dataset.at) > parseFloat(el.dataset.keepS);
+    el.classList.toggle("stale", old);
+    var note = el.querySelector(".box-stale");
+    if (note) note.hidden = !old;
+  }
   // A filter that matches nobody says so (with a way back) instead of leaving a blank area.
   function filterEmpty() {
     var tiles = document.getElementById("tiles"), note = document.getElementById("filter-empty");
@@ -50,11 +59,11 @@
     }, [s.x, s.y], el);
   }
   document.addEventListener("DOMContentLoaded", function () {
-    if (document.getElementById("tiles")) { controls(); keepAwake(); setInterval(tickClock, 1000); tickClock(); }
+    if (document.getElementById("tiles")) { controls(); keepAwake(); setInterval(function () { tickClock(); boxStale(); }, 1000); tickClock(); }
     chart();
   });
   // a status fragment swapped in over the stream carries the server's clock text; keep it
   // ticking from there without waiting for the next interval
-  document.addEventListener("htmx:oobAfterSwap", function () { tickClock(); filterEmpty(); });
+  document.addEventListener("htmx:oobAfterSwap", function () { tickClock(); filterEmpty(); boxStale(); });
   document.addEventListener("visibilitychange", function () { if (!lock || lock.released) keepAwake(); });
 })();
