@@ -123,15 +123,12 @@ class BoxReporter:
                 layout.confirmed_at if layout is not None else None))
 
     def layout_confirmed(self, camera_id: str) -> None:
-        """From :meth:`CameraSet.confirm`: send that camera's new stations now, and the
-        status too (its stations changed)."""
-        camera = self.cameras.camera(camera_id)
-        layout = self.cameras.layouts.get(camera_id)
-        report = layout_report(camera, self._members(), self.class_session_id,
-                               layout.confirmed_at if layout is not None else None)
+        """From :meth:`CameraSet.confirm`: send the stations now (every camera's: members
+        may have moved from one camera to another), then the status."""
+        log.info("box_report_layout", camera=camera_id)
 
         async def send() -> None:
-            await self._put("stations", report)
+            await self.send_layouts()
             await self.send_status()
 
         task = asyncio.create_task(send(), name="box-layout")

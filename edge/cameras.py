@@ -250,7 +250,8 @@ class CameraSet:
 
     async def confirm(self, layout: CameraLayout) -> None:
         """Use a layout from the station page now, and keep it for later classes: the
-        camera's stations are closed (their last reps published) and opened again."""
+        camera's stations are closed (their last reps published) and opened again, and
+        so are those of a running camera whose stations now have other members."""
         camera = apply_layout(self.camera(layout.camera_id), layout)
         self.cameras = self.cameras.model_copy(update={"camera": [
             camera if c.id == camera.id else c for c in self.cameras.camera]})
@@ -260,21 +261,36 @@ class CameraSet:
         self.assignment = assign_members([s for c in self.cameras.camera for s in c.station],
                                          self.roster, chosen_members(self.layouts),
                                          self.refused)
-        old = next((w for w in self.watches if w.camera_id == camera.id), None)
-        if old is not None and self._pool is not None:
+        # the confirmed camera restarts, and so does any other whose stations now have
+        # other members (the admin moved someone here from there): a member is watched
+        # at one station only, and reps go to whoever is at the station now
+        members = self.assignment.station_to_member
+        moved = [w for w in self.watches if w.camera_id == camera.id or (
+            w.state not in (CameraState.FINISHED, CameraState.FAILED) and (
+                {s.id for s in self.camera(w.camera_id).station if s.id in members}
+                != {run.station_id for run in w.stations} or any(
+                    members.get(run.station_id) != run.member_id for run in w.stations)))]
+        if moved and self._pool is not None:
             self._confirming += 1
             try:
-                old.stop()
-                await asyncio.to_thread(old.join, 10.0)
-                for run in old.stations:
-                    await asyncio.to_thread(self._pool.close_station, run.station_id)
-                    self._runs.pop(run.station_id, None)
-                self._start_camera(camera)
+                for old in moved:
+                    await self._restart(old)
             finally:
                 self._confirming -= 1
         log.info("station_layout_confirmed", **layout.coordinates())
         for listener in list(self.on_confirmed):
             listener(camera.id)
+
+    async def _restart(self, old: CameraWatch) -> None:
+        """Close a camera's stations (their last reps are published) and open it again
+        with the current stations and members."""
+        assert self._pool is not None
+        old.stop()
+        await asyncio.to_thread(old.join, 10.0)
+        for run in old.stations:
+            await asyncio.to_thread(self._pool.close_station, run.station_id)
+            self._runs.pop(run.station_id, None)
+        self._start_camera(self.camera(old.camera_id))
 
     def status(self) -> list[dict[str, Any]]:
         out = []
