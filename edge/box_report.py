@@ -104,8 +104,9 @@ class BoxReporter:
             await self._client.aclose()
 
     async def _run(self) -> None:
-        await self.send_layouts()
+        layouts_sent = False  # an API away at the start gets them when it is back
         while True:
+            layouts_sent = layouts_sent or await self.send_layouts()
             await self.send_status()
             await asyncio.sleep(self.interval_s)
 
@@ -113,14 +114,16 @@ class BoxReporter:
         return await self._put("box", camera_report(self.cameras, self.class_session_id,
                                                      self.interval_s))
 
-    async def send_layouts(self) -> None:
-        """Every camera's stations (the camera file's, or those confirmed on the page)."""
-        members = self._members()
+    async def send_layouts(self) -> bool:
+        """Every camera's stations (the camera file's, or those confirmed on the page);
+        True when the API took them all."""
+        members, ok = self._members(), True
         for camera in self.cameras.cameras.camera:
             layout = self.cameras.layouts.get(camera.id)
-            await self._put("stations", layout_report(
+            ok = await self._put("stations", layout_report(
                 camera, members, self.class_session_id,
-                layout.confirmed_at if layout is not None else None))
+                layout.confirmed_at if layout is not None else None)) and ok
+        return ok
 
     def layout_confirmed(self, camera_id: str) -> None:
         """From :meth:`CameraSet.confirm`: send the stations now (every camera's: members
