@@ -7,9 +7,11 @@ Precedence, and why:
   pairing made on the box (``spotter edge pair``, persisted in the pairing file) fills in
   members the roster leaves without one. A strap claimed twice stays with the first
   member and the clash is reported, never resolved by guessing.
-* Virtual straps exist only on this box, so the roster cannot name them: a pairing saved
-  on the box wins, the rest go to the remaining members in roster order (the demo and
-  replay behaviour of the walking skeleton).
+* Virtual straps exist only on this box: a pairing saved on the box wins, then a roster
+  entry that names one of them (the demo books its members with the simulator's strap
+  ids, so a member who takes over a booking takes over its strap), and the rest go to
+  the remaining members in roster order (the demo and replay behaviour of the walking
+  skeleton).
 * A member who switched heart-rate tracking off (``hr_tracking`` False on the roster, the
   member's own choice) gets no strap from any of these: not the roster's, not a pairing
   saved on the box, not a virtual one. Their strap then reads as unknown and nothing of
@@ -74,6 +76,10 @@ def pair_straps(roster: Sequence[RosterEntry], stored: Roster | None,
             strap = saved.get(entry.member_id)
             if strap in virtual:
                 claim(entry.member_id, strap)
+        for entry in roster:
+            named = normalize_strap_id(entry.strap_id) if entry.strap_id else None
+            if entry.member_id not in chosen and named in virtual and named not in taken:
+                claim(entry.member_id, named)
         left = [s for s in virtual if s not in taken]
         for entry in roster:
             if entry.member_id not in chosen and entry.member_id not in refused and left:

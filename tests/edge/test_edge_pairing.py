@@ -50,7 +50,7 @@ def test_real_straps(api: list[tuple[str, str | None]], stored: list[tuple[str, 
 
 
 @pytest.mark.parametrize(("stored", "virtual", "expected", "left"), [
-    # virtual straps go to members in roster order, whatever the roster says
+    # virtual straps go to members in roster order when the roster names real straps
     (None, ["sim-01", "sim-02"], {"ann": "SIM-01", "bo": "SIM-02", "cy": None}, []),
     # a pairing saved on the box for a virtual strap wins
     ([("cy", "sim-01")], ["sim-01", "sim-02"], {"ann": "SIM-02", "bo": None, "cy": "SIM-01"},
@@ -64,6 +64,16 @@ def test_virtual_straps(stored: list[tuple[str, str]] | None, virtual: list[str]
                          saved(*stored) if stored else None, virtual)
     assert straps(result.roster) == expected
     assert result.unpaired_straps == left
+
+
+def test_a_roster_that_names_virtual_straps_is_followed_before_roster_order() -> None:
+    # the demo books straps sim-01..; whoever holds a booking plays its strap, the rest
+    # go in roster order, and a saved pairing still wins
+    result = pair_straps(roster(("ann", "sim-01"), ("bo", "sim-05"), ("new", "sim-03"),
+                                ("cy", None)), saved(("bo", "sim-02")),
+                         ["sim-01", "sim-02", "sim-03"])
+    assert straps(result.roster) == {"ann": "SIM-01", "bo": "SIM-02", "new": "SIM-03",
+                                     "cy": None}
 
 
 def test_pairings_round_trip_and_start_a_class_without_the_api() -> None:
