@@ -21,7 +21,7 @@ import contextlib
 import fcntl
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Literal
@@ -183,6 +183,29 @@ class DiskBuffer:
         self.depth -= removed
         self.payload_bytes -= freed
         self.counters.replayed += removed
+
+    def forget(self, names_member: Callable[[str], bool]) -> int:
+        """Drop undelivered records that name an erased member (``names_member`` judges a
+        record's key and value as text); returns how many went. The file is vacuumed so
+        the dropped bytes do not linger in free pages."""
+        gone: list[Entry] = []
+        last = 0
+        while True:
+            rows = self.db.execute("SELECT ordinal, topic, key, value, created FROM outbox "
+                                   "WHERE ordinal > ? ORDER BY ordinal LIMIT 1000",
+                                   (last,)).fetchall()
+            if not rows:
+                break
+            last = rows[-1][0]
+            gone += [Entry(o, t, bytes(k), bytes(v), c) for o, t, k, v, c in rows
+                     if names_member(bytes(k).decode("utf-8", "replace") + "\n"
+                                     + bytes(v).decode("utf-8", "replace"))]
+        replayed = self.counters.replayed
+        self.delete(gone)
+        self.counters.replayed = replayed  # forgotten, not delivered
+        if gone:
+            self.db.execute("VACUUM")
+        return len(gone)
 
     def last_ordinal(self) -> int:
         return int(self.db.execute("SELECT COALESCE(MAX(ordinal), 0) FROM outbox").fetchone()[0])

@@ -1,11 +1,15 @@
 """Erasing a member from the edge box's files under the data directory.
 
-An edge box keeps two kinds of files that name members: the strap pairings
-(``pairings.json``, :class:`ingest.pairing.PairingStore`: member, strap and name per class)
-and each class's credentials (``edge/credentials/<class>.json``: the signing key with the
-API's signed roster). Pairings lose the member's entries; a credentials file naming the
-member is deleted, since its roster is signed and cannot be edited (a box running that
-class fetches it again, and the API's roster no longer lists the member).
+An edge box keeps three kinds of files that name members: the strap pairings
+(``pairings.json``, :class:`ingest.pairing.PairingStore`: member, strap and name per class),
+each class's credentials (``edge/credentials/<class>.json``: the signing key with the
+API's signed roster) and the disk buffer of records not yet delivered to the broker
+(``edge/buffer.sqlite``). Pairings lose the member's entries; a credentials file naming
+the member is deleted, since its roster is signed and cannot be edited (a box running that
+class fetches it again, and the API's roster no longer lists the member); the buffer
+drops the member's undelivered records. A running edge agent holds the buffer: then it is
+left alone and the receipt says so (its records go to the topics, where the erasure of
+topics applies).
 
 The erasure covers the data directory of the machine running it (the embedded stack);
 on a separate edge box, ``spotter members erase-edge-files MEMBER_ID`` does the same with
@@ -22,6 +26,9 @@ from typing import Any
 
 from api.privacy.member_data import Needles
 from api.privacy.scrub import mentions
+from edge.buffer import BufferError as BufferBusy
+from edge.buffer import DiskBuffer
+from edge.config import EdgeSettings
 from edge.credentials import credentials_path
 from ingest.pairing import PairingSettings
 
@@ -68,8 +75,8 @@ def names_on_box(data_dir: Path, member_id: str) -> list[str]:
     return sorted(names | {n.split()[0] for n in names if n.split()})
 
 
-def erase_files(data_dir: Path, needles: Needles) -> dict[str, int]:
-    """Remove the member from pairing and credentials files; returns counts."""
+def erase_files(data_dir: Path, needles: Needles) -> dict[str, int | str]:
+    """Remove the member from pairing, credentials and buffer files; returns counts."""
     counts = {"pairings_removed": _erase_pairings(data_dir / PairingSettings().file,
                                                   needles)}
     folder = credentials_path(data_dir, "x").parent
@@ -84,4 +91,25 @@ def erase_files(data_dir: Path, needles: Needles) -> dict[str, int]:
                 path.unlink(missing_ok=True)
                 deleted += 1
     counts["credentials_files_deleted"] = deleted
-    return {k: v for k, v in counts.items() if v}
+    out: dict[str, int | str] = {k: v for k, v in counts.items() if v}
+    dropped = _erase_buffer(EdgeSettings().buffer_path(data_dir), needles)
+    if isinstance(dropped, str):
+        out["edge_buffer"] = dropped
+    elif dropped:
+        out["buffered_records_dropped"] = dropped
+    return out
+
+
+def _erase_buffer(path: Path, needles: Needles) -> int | str:
+    if not path.exists():
+        return 0
+    buffer = DiskBuffer(path=path, max_bytes=EdgeSettings().buffer_max_bytes)
+    try:
+        buffer.open()
+    except BufferBusy:
+        return ("in use by a running edge agent: its undelivered records were left to "
+                "reach the topics; run the erasure again after it stops to drop them")
+    try:
+        return buffer.forget(lambda text: mentions(text, needles))
+    finally:
+        buffer.close()

@@ -274,6 +274,8 @@ def test_a_member_in_a_live_class_is_erased_after_it_ends(api_world, seated) -> 
 
 def test_an_edge_box_of_its_own_forgets_the_member(tmp_path) -> None:
     from api.cli import app
+    from edge.buffer import DiskBuffer, Entry
+    from edge.config import EdgeSettings
 
     (tmp_path / "pairings.json").write_text(json.dumps({"version": 1, "sessions": {
         "c1": {"class_session_id": "c1", "pairings": [
@@ -283,11 +285,22 @@ def test_an_edge_box_of_its_own_forgets_the_member(tmp_path) -> None:
     credentials.mkdir(parents=True)
     (credentials / "c1.json").write_text('{"roster": [{"display_name": "Quill Gone"}]}')
     (credentials / "c2.json").write_text('{"roster": [{"display_name": "Ava"}]}')
+    buffer = DiskBuffer(path=EdgeSettings().buffer_path(tmp_path), max_bytes=10**6).open()
+    buffer.append([Entry(i, "spotter.hr.samples", member.encode(),
+                         json.dumps({"member_id": member, "hr": 120}).encode(), 0.0)
+                   for i, member in enumerate(["m-gone", "m-stays", "m-gone"], start=1)])
+    buffer.close()
     done = CliRunner().invoke(app, ["members", "erase-edge-files", "m-gone", "--data-dir",
                                     str(tmp_path)])
     assert done.exit_code == 0, done.output
     assert json.loads(done.stdout)["removed"] == {"pairings_removed": 1,
-                                                  "credentials_files_deleted": 1}
+                                                  "credentials_files_deleted": 1,
+                                                  "buffered_records_dropped": 2}
+    left_buffer = DiskBuffer(path=EdgeSettings().buffer_path(tmp_path), max_bytes=10**6)
+    left_buffer.open()
+    assert [e.key for e in left_buffer.head(10)] == [b"m-stays"]  # still to deliver
+    left_buffer.close()
+    assert b"m-gone" not in EdgeSettings().buffer_path(tmp_path).read_bytes()
     left = (tmp_path / "pairings.json").read_text()
     assert "m-gone" not in left and "Quill" not in left and "m-stays" in left
     assert sorted(p.name for p in credentials.iterdir()) == ["c2.json"]
