@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from functools import cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from fastapi.templating import Jinja2Templates
 
 from api.words import install as install_words
-from scheduler.config import load_settings as scheduler_settings
+from scheduler.config import studio_zone
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -21,11 +19,6 @@ templates.env.globals["zone_names"] = ZONE_NAMES
 install_words(templates.env)  # explain(), term(), plain_* filters, class_clock()
 
 
-@cache
-def _studio_zone() -> ZoneInfo:
-    return ZoneInfo(scheduler_settings().studio.timezone)
-
-
 def studio_time(moment: datetime | None, fmt: str = "%a %d %b %H:%M") -> str:
     """A stored moment as the studio's wall clock shows it (configs/scheduler.toml
     [studio] timezone): people read class times in their own zone, never UTC. A naive
@@ -34,7 +27,7 @@ def studio_time(moment: datetime | None, fmt: str = "%a %d %b %H:%M") -> str:
         return ""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(_studio_zone()).strftime(fmt)
+    return moment.astimezone(studio_zone()).strftime(fmt)
 
 
 templates.env.filters["studio_time"] = studio_time

@@ -35,17 +35,22 @@ def _entries(response: Any, *, own_only: bool) -> dict[str, dict[str, str]]:
     return found
 
 
+async def _describe_member_topics(admin: AIOKafkaAdminClient) -> tuple[list[str], list[Any]]:
+    """The member-data topics that exist, and DescribeConfigs' answers for them."""
+    existing = set(await admin.list_topics())
+    names = [t for t in MEMBER_DATA_TOPICS if t in existing]
+    if not names:
+        return [], []
+    return names, await admin.describe_configs(
+        [ConfigResource(ConfigResourceType.TOPIC, t) for t in names])
+
+
 async def current_retention(**client_options: Any) -> dict[str, int | None]:
     """The member-data topics' ``retention.ms`` as the broker reports it."""
     admin = AIOKafkaAdminClient(**client_options)
     await admin.start()
     try:
-        existing = set(await admin.list_topics())
-        names = [t for t in MEMBER_DATA_TOPICS if t in existing]
-        if not names:
-            return {}
-        responses = await admin.describe_configs(
-            [ConfigResource(ConfigResourceType.TOPIC, t) for t in names])
+        _names, responses = await _describe_member_topics(admin)
         values: dict[str, int | None] = {}
         for response in responses:
             for name, entries in _entries(response, own_only=False).items():
@@ -64,12 +69,9 @@ async def apply_retention(retention_ms: int, **client_options: Any) -> dict[str,
     admin = AIOKafkaAdminClient(**client_options)
     await admin.start()
     try:
-        existing = set(await admin.list_topics())
-        names = [t for t in MEMBER_DATA_TOPICS if t in existing]
+        names, described = await _describe_member_topics(admin)
         if not names:
             return outcome
-        described = await admin.describe_configs(
-            [ConfigResource(ConfigResourceType.TOPIC, t) for t in names])
         overrides: dict[str, dict[str, str]] = {}
         effective: dict[str, dict[str, str]] = {}
         for response in described:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import ClassVar, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import SettingsConfigDict
@@ -189,3 +190,9 @@ def load_settings_file(path: Path | None = None) -> SchedulerSettings:
 def load_settings() -> SchedulerSettings:
     """configs/scheduler.toml (or SPOTTER_SCHEDULER_CONFIG) with its overrides (cached)."""
     return load_settings_file()
+
+
+def studio_zone() -> ZoneInfo:
+    """The studio's time zone ([studio] timezone): class times, calendar days and every
+    time people read are on its clock; stored moments are UTC."""
+    return ZoneInfo(load_settings().studio.timezone)

@@ -224,15 +224,15 @@ class ClassLifecycle:
         """The class's members held here, plus roster members who sent no data (except
         those who switched heart-rate tracking off: nothing of them is summarised)."""
         class_id = control.class_session_id
-        states = {s.member_id: s for p, _, s in self.live.members.items()
-                  if p == partition and s.class_session_id == class_id}
-        if self.live.gate.enforced:  # still waiting for a roster entry that never came
-            for key, state in [(k, s) for p, k, s in self.live.members.items()
-                               if p == partition and s.class_session_id == class_id
-                               and s.session is None]:
-                if self.live.profile_entry(partition, state.member_id, class_id) is None:
-                    self.live.not_on_roster(partition, key, state)
-                    del states[state.member_id]
+        states: dict[str, MemberState] = {}
+        for p, key, state in list(self.live.members.items()):
+            if p != partition or state.class_session_id != class_id:
+                continue
+            if self.live.gate.enforced and state.session is None and \
+                    self.live.profile_entry(partition, state.member_id, class_id) is None:
+                self.live.not_on_roster(partition, key, state)  # its entry never came
+                continue
+            states[state.member_id] = state
         for p, member_id, value in self.live.profiles.items():
             entry = value["entry"]
             if p == partition and entry["class_session_id"] == class_id \

@@ -26,6 +26,7 @@ from api.exceptions import AuthenticationRequired, Forbidden, SpotterError
 from api.live import service as live
 from api.live.hub import HubDep
 from api.templating import render_fragment, templates
+from scheduler.config import studio_zone
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 COOKIE = "spotter_display"
@@ -88,7 +89,7 @@ async def _upcoming(request: Request, room_id: str) -> dict[str, Any] | None:
         found = await service.next_class_today(db, room_id)
         if found is None:
             return None
-        starts = service.aware(found.starts_at).astimezone(service.studio_zone())
+        starts = service.aware(found.starts_at).astimezone(studio_zone())
         return {"class_type": found.class_type.name, "at": starts.strftime("%H:%M")}
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,12 +20,7 @@ from api.privacy import consent
 from configs.consent import consent_config
 from db.display import MemberDisplayPreference
 from db.models import ClassSession, Member, Room
-from scheduler.config import load_settings as scheduler_settings
-
-
-def studio_zone() -> ZoneInfo:
-    """Class times are shown in the studio's zone (configs/scheduler.toml [studio])."""
-    return ZoneInfo(scheduler_settings().studio.timezone)
+from scheduler.config import studio_zone
 
 
 def aware(moment: datetime) -> datetime:

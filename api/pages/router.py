@@ -26,6 +26,7 @@ from api.pages import summary_page, today
 from api.privacy import consent
 from api.templating import templates
 from db.models import ClassSession
+from scheduler.config import studio_zone
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -51,7 +52,7 @@ async def today_fragment(request: Request, db: SessionDep, principal: TrainerPag
 
 
 async def today_context(db: SessionDep, principal: Principal) -> dict[str, object]:
-    tz = today.studio_zone()
+    tz = studio_zone()
     rows = await today.today_rows(db, principal, tz)
     return {"rows": rows, "tz": tz.key, "day": today.local_day(tz),
             "early_min": today.tablet_config().today.start_early_min}
@@ -67,7 +68,7 @@ async def class_board(class_session_id: str, request: Request, db: SessionDep,
 async def board_page(class_id: str, request: Request, db: SessionDep, redis: RedisDep,
                      principal: Principal) -> HTMLResponse:
     session = await classes.get_session(db, class_id, principal)  # 404: not theirs
-    tz = today.studio_zone()
+    tz = studio_zone()
     row = today.today_row(session, datetime.now(UTC), tz, today.start_early())
     try:
         view = await live.load_view(redis, class_id, session.room_id)

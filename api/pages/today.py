@@ -24,7 +24,6 @@ from api.accounts.principal import Principal
 from api.classes.service import visible_to
 from configs.base import CONFIG_DIR, ConfigFile
 from db.models import ClassSession
-from scheduler.config import load_settings as scheduler_settings
 
 STATES = {"scheduled": "upcoming", "live": "live", "ended": "ended", "cancelled": "cancelled"}
 
@@ -49,11 +48,6 @@ def tablet_config() -> TabletConfig:
 
 def start_early() -> timedelta:
     return timedelta(minutes=tablet_config().today.start_early_min)
-
-
-def studio_zone() -> ZoneInfo:
-    """Class times are the studio's local time (configs/scheduler.toml [studio])."""
-    return ZoneInfo(scheduler_settings().studio.timezone)
 
 
 def local_day(tz: ZoneInfo, now: datetime | None = None) -> str:

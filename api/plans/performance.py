@@ -35,16 +35,12 @@ from planner.performance import (
 )
 from planner.performance_plan import PerformanceChange, apply_performance
 from planner.readiness import ReadinessCheckIn, member_status
-from scheduler.config import load_settings
+from scheduler.config import studio_zone
 
 # Four weeks is one mesocycle's loading run at the shortest deload spacing (4-6 weeks,
 # bell2023): long enough for a trend, short enough to describe the member's current block.
 DEFAULT_WEEKS = 4
 SOURCE = "performance summary"  # the adaptation records' source of these changes
-
-
-def studio_zone() -> ZoneInfo:
-    return ZoneInfo(load_settings().studio.timezone)
 
 
 def studio_today() -> date:
