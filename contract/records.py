@@ -132,7 +132,8 @@ class RosterEntry(Record):
     kind: Literal["roster_entry"] = "roster_entry"
     class_session_id: Id
     member_id: Id
-    display_name: Name
+    display_name: Name | None = Field(None, description="the member's name; None on the "
+                                      "wire (contract.pseudonyms)")
     age: int | None = Field(None, ge=5, le=120)
     sex: Literal["female", "male", "other"] | None = None
     weight_kg: float | None = Field(None, ge=20, le=400)

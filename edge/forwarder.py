@@ -33,6 +33,7 @@ from typing import Protocol
 import structlog
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential
 
+from contract.pseudonyms import to_wire
 from contract.records import Record
 from contract.signing import Signer
 from contract.topics import TOPIC_HR_SAMPLES
@@ -77,6 +78,8 @@ class StoreAndForward:
                  latency_samples: int = 4096) -> None:
         self.transport = transport
         self.signer: Signer | None = None  # the class's key (edge.credentials)
+        # member id -> wire id (contract.pseudonyms): records leave the box under these
+        self.wire_ids: dict[str, str] = {}
         self.buffer = buffer
         self.settings = settings
         self.counters = ForwarderCounters()
@@ -117,10 +120,15 @@ class StoreAndForward:
     async def publish(self, topic: str, key: str, record: Record,
                       produced_at: float | None = None) -> None:
         """The agent's :class:`~edge.agent.Publisher` interface."""
-        self.submit(topic, key, self.signed(record).to_bytes(), produced_at)
+        self.submit_record(topic, key, record, produced_at)
 
     def submit_record(self, topic: str, key: str, record: Record,
                       produced_at: float | None = None) -> None:
+        """A record in wire form (member ids as wire ids, keys too: the worker's tables
+        are partitioned by what the topic is keyed by), signed, queued."""
+        if self.wire_ids:
+            record = to_wire(record, self.wire_ids.get)
+            key = self.wire_ids.get(key, key)
         self.submit(topic, key, self.signed(record).to_bytes(), produced_at)
 
     def signed(self, record: Record) -> Record:

@@ -33,12 +33,15 @@ class PairingResult:
     clashes: list[str] = field(default_factory=list)  # human-readable conflicts
     unpaired_straps: list[str] = field(default_factory=list)  # virtual straps left over
 
-    def pairings(self, class_session_id: str) -> Roster:
-        """The :class:`ingest.pairing.Roster` to persist and to match readings with."""
+    def pairings(self, class_session_id: str, wire_ids: dict[str, str] | None = None
+                 ) -> Roster:
+        """The :class:`ingest.pairing.Roster` to persist and to match readings with (with
+        the members' wire ids, for a later start without the API)."""
         pairs = Roster(class_session_id)
         for entry in self.roster:
             if entry.strap_id:
-                pairs.pair(entry.strap_id, entry.member_id, entry.display_name)
+                pairs.pair(entry.strap_id, entry.member_id, entry.display_name,
+                           (wire_ids or {}).get(entry.member_id))
         return pairs
 
 
@@ -86,6 +89,10 @@ def pair_straps(roster: Sequence[RosterEntry], stored: Roster | None,
                 claim(entry.member_id, left.pop(0))
     paired = [e.model_copy(update={"strap_id": chosen.get(e.member_id)}) for e in roster]
     return PairingResult(paired, clashes, left)
+
+
+def wire_ids_from_pairings(stored: Roster) -> dict[str, str]:
+    return {e.member_id: e.wire_id for e in stored.entries() if e.wire_id}
 
 
 def roster_from_pairings(class_session_id: str, stored: Roster) -> list[RosterEntry]:

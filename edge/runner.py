@@ -30,7 +30,7 @@ from edge.config import EdgeSettings
 from edge.credentials import class_credentials
 from edge.forwarder import StoreAndForward
 from edge.health import serve_status, status_app, status_snapshot
-from edge.pairing import pair_straps, roster_from_pairings
+from edge.pairing import pair_straps, roster_from_pairings, wire_ids_from_pairings
 from edge.publisher import KafkaTransport
 from edge.stations_app import station_routes
 from ingest.pairing import default_store
@@ -83,8 +83,11 @@ class SourceSpec:
 
 
 async def fetch_roster(api_url: str, class_session_id: str, token: str | None,
-                       wait_s: float = ROSTER_WAIT_S) -> list[RosterEntry]:
-    """The class roster from the API, retried while the API comes up."""
+                       wait_s: float = ROSTER_WAIT_S
+                       ) -> tuple[list[RosterEntry], dict[str, str]]:
+    """The class roster from the API, retried while the API comes up, and each member's
+    wire id (``contract.pseudonyms``: what the box writes on the topics instead of the
+    member's id)."""
     url = f"{api_url.rstrip('/')}/api/classes/{class_session_id}/roster"
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     async for attempt in AsyncRetrying(stop=stop_after_delay(wait_s),
@@ -101,7 +104,12 @@ async def fetch_roster(api_url: str, class_session_id: str, token: str | None,
     if response.status_code == 404:
         raise EdgeError(f"the API knows no class session {class_session_id!r}; check the id")
     response.raise_for_status()
-    return [RosterEntry(class_session_id=class_session_id, **row) for row in response.json()]
+    rows = response.json()
+    wire_ids = {str(row["member_id"]): str(row["wire_id"]) for row in rows
+                if isinstance(row, dict) and row.get("wire_id") and row.get("member_id")}
+    return ([RosterEntry(class_session_id=class_session_id,
+                         **{k: v for k, v in row.items() if k != "wire_id"}) for row in rows],
+            wire_ids)
 
 
 def virtual_source(spec: SourceSpec) -> tuple[HeartRateSource, list[str]] | None:
@@ -133,12 +141,17 @@ def ble_source(spec: SourceSpec, paired_straps: Sequence[str]) -> HeartRateSourc
 
 async def class_roster(settings: Settings, class_session_id: str, api_url: str,
                        virtual: list[str] | None, roster_wait_s: float = ROSTER_WAIT_S
-                       ) -> list[RosterEntry]:
-    """Roster with straps paired (API + saved pairings + virtual straps), saved back."""
+                       ) -> tuple[list[RosterEntry], dict[str, str]]:
+    """Roster with straps paired (API + saved pairings + virtual straps), saved back, and
+    the members' wire ids (with the API away, those saved with the pairings: members
+    without a strap then go under their member id, which the worker refuses for a
+    member who has a wire id, keeping the record in the dead letters)."""
     store = default_store(settings.data_dir)
     stored = store.load(class_session_id)
+    wire_ids: dict[str, str] = {}
     try:
-        rows = await fetch_roster(api_url, class_session_id, settings.edge_token, roster_wait_s)
+        rows, wire_ids = await fetch_roster(api_url, class_session_id, settings.edge_token,
+                                            roster_wait_s)
     except httpx.TransportError as exc:
         if stored is None:
             raise EdgeError(f"the API at {api_url} is unreachable ({exc}) and this box has no "
@@ -146,6 +159,7 @@ async def class_roster(settings: Settings, class_session_id: str, api_url: str,
                             ) from exc
         log.warning("api_unreachable_using_saved_pairings", api=api_url, error=str(exc))
         rows = roster_from_pairings(class_session_id, stored)
+        wire_ids = wire_ids_from_pairings(stored)
     result = pair_straps(rows, stored, virtual)
     for clash in result.clashes:
         log.warning("pairing_clash", detail=clash)
@@ -154,8 +168,8 @@ async def class_roster(settings: Settings, class_session_id: str, api_url: str,
         log.warning("members_without_strap", members=missing,
                     advice="pair them: spotter edge pair --class-session ... --strap ... "
                            "--member ...")
-    store.save(result.pairings(class_session_id))
-    return result.roster
+    store.save(result.pairings(class_session_id, wire_ids))
+    return result.roster, wire_ids
 
 
 def camera_set(settings: Settings, spec: SourceSpec, class_session_id: str,
@@ -196,8 +210,8 @@ async def run_edge(settings: Settings, class_session_id: str, api_url: str, *,
     es = edge_settings or EdgeSettings()
     kafka = client_options(settings)
     virtual = virtual_source(spec)
-    roster = await class_roster(settings, class_session_id, api_url,
-                                virtual[1] if virtual else None, roster_wait_s)
+    roster, wire_ids = await class_roster(settings, class_session_id, api_url,
+                                          virtual[1] if virtual else None, roster_wait_s)
     if virtual:
         source = virtual[0]
     elif spec.ble:
@@ -211,6 +225,7 @@ async def run_edge(settings: Settings, class_session_id: str, api_url: str, *,
         forwarder = StoreAndForward(
             KafkaTransport(max_batch_bytes=es.max_batch_bytes,
                            request_timeout_s=es.request_timeout_s, **kafka), buffer, es)
+        forwarder.wire_ids = wire_ids
         next_seq = buffer.load_sequences(es.seq_skip_after_crash)
         agent = EdgeAgent(class_session_id, source, forwarder, roster,
                           sequences={strap: n - 1 for strap, n in next_seq.items()},

@@ -51,6 +51,9 @@ class StrapPairing:
     member_id: str
     strap_id: str
     display_name: str | None = None
+    # the member's wire id in this class (contract.pseudonyms), saved so that a class the
+    # box starts without the API still writes it instead of the member's id
+    wire_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,21 +84,23 @@ class Roster:
             except (KeyError, TypeError) as exc:
                 raise PairingError(f"roster row {number} needs member_id and strap_id: {row!r}") \
                     from exc
-            name = row.get("display_name")
+            name, wire = row.get("display_name"), row.get("wire_id")
             if normalize_strap_id(strap) in roster._by_strap:
                 raise PairingError(f"roster row {number}: strap {strap} is listed twice; "
                                    "each strap can belong to one member only")
-            roster.pair(strap, member, None if name is None else str(name))
+            roster.pair(strap, member, None if name is None else str(name),
+                        None if wire is None else str(wire))
         return roster
 
-    def pair(self, strap_id: str, member_id: str, display_name: str | None = None) -> None:
+    def pair(self, strap_id: str, member_id: str, display_name: str | None = None,
+             wire_id: str | None = None) -> None:
         """Give ``strap_id`` to ``member_id``, releasing any strap the member held before."""
         strap = normalize_strap_id(strap_id)
         if not strap or not member_id:
             raise PairingError("a pairing needs a strap address and a member id")
         for old in [s for s, e in self._by_strap.items() if e.member_id == member_id]:
             del self._by_strap[old]
-        self._by_strap[strap] = StrapPairing(member_id, strap, display_name)
+        self._by_strap[strap] = StrapPairing(member_id, strap, display_name, wire_id)
 
     def unpair(self, strap_id: str) -> StrapPairing | None:
         return self._by_strap.pop(normalize_strap_id(strap_id), None)
@@ -123,7 +128,9 @@ class Roster:
     def to_dict(self) -> dict[str, Any]:
         return {"class_session_id": self.class_session_id,
                 "pairings": [{"member_id": e.member_id, "strap_id": e.strap_id,
-                              "display_name": e.display_name} for e in self.entries()]}
+                              "display_name": e.display_name,
+                              **({"wire_id": e.wire_id} if e.wire_id else {})}
+                             for e in self.entries()]}
 
 
 @dataclass(slots=True)

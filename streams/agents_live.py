@@ -49,6 +49,7 @@ from streams.member_state import Bucket, MemberState, sample_in, state_key
 from streams.metrics import SampleIn
 from streams.origin import FROM_API, FROM_ROOM, RecordGate
 from streams.physiology import MemberProfile
+from streams.pseudonyms import Pseudonyms
 from streams.state_tables import PartitionedTable, encode
 from streams.store import WorkerStore
 from streams.worker_config import WorkerConfig
@@ -66,14 +67,16 @@ class Outbox:
     dead: list[tuple[str, bytes | None, str, str]] = field(default_factory=list)
     frozen: frozenset[str] = frozenset()  # ended classes: no more tiles
     rows: list[dict[str, Any]] = field(default_factory=list)  # real-time insight records
+    pseudonyms: Pseudonyms = field(default_factory=lambda: Pseudonyms(None))
 
     def valid(self, events: list[Any], model: type[RecordT], now: float,
               window: ArrivalWindow | None = None, gate: RecordGate | None = None,
               writers: frozenset[str] = FROM_ROOM) -> Iterator[tuple[Any, RecordT]]:
         """The events whose value parses as ``model``, written by one of ``writers``
         (checked when ``gate`` enforces signatures) and, for timed records, whose event
-        time is near the arrival time, with the record; the others are dead-lettered with
-        the reason, so one bad record never stops a batch or reaches state."""
+        time is near the arrival time, with the record (member ids in place of wire ids);
+        the others are dead-lettered with the reason, so one bad record never stops a
+        batch or reaches state."""
         for event in events:
             try:
                 record = parse_record(model, event.value)
@@ -81,6 +84,7 @@ class Outbox:
                     gate.check(record, writers, event.value)
                 if window is not None:
                     window.check(record, now)
+                record = self.pseudonyms.read(record)
             except RecordError as exc:
                 self.reject(event, str(exc), exc.code)
             except Exception as exc:  # noqa: BLE001 - a reader bug must not stop the agent
@@ -127,9 +131,11 @@ class LiveWorker:
         self.ignored: dict[str, int] = {}  # records dropped by a toggle, by reason
         self.gate = gate or RecordGate(None)
         self.arrival = ArrivalWindow(worker.arrival.max_ahead_s, worker.arrival.max_behind_s)
+        # wire ids <-> member ids (contract.pseudonyms), from the bookings in the database
+        self.pseudonyms = Pseudonyms(store.bookings if store is not None else None)
 
     def outbox(self) -> Outbox:
-        return Outbox(frozen=frozenset(self.frozen))
+        return Outbox(frozen=frozenset(self.frozen), pseudonyms=self.pseudonyms)
 
     # -- samples ---------------------------------------------------------------------
 
@@ -466,15 +472,19 @@ class LiveWorker:
         if out.dead:
             await self.dead_letters(out.dead)
         bucket_s = self.worker.series.bucket_s
+        await self.pseudonyms.ensure(list(out.buckets) + [a["class_session_id"]
+                                                         for a in out.alerts])
         for class_id, items in out.buckets.items():
             for state, b in items:
                 table = state.session.table if state.session else None
                 if table is None:
                     continue
-                insight = bucket_insight(class_id, state.member_id, b.start, bucket_s,
-                                         b.fraction, b.seconds, b.hr_avg, b.hr_last,
-                                         table.physiology.hr_max, table.zone[round(b.hr_avg)])
-                await self.topics.insights.send(key=state.member_id.encode(),
+                insight = self.pseudonyms.write(bucket_insight(
+                    class_id, state.member_id, b.start, bucket_s, b.fraction, b.seconds,
+                    b.hr_avg, b.hr_last, table.physiology.hr_max, table.zone[round(b.hr_avg)]))
+                if insight is None:  # bookings unknown: the topic gets no copy
+                    continue
+                await self.topics.insights.send(key=insight.member_id.encode(),
                                                 value=insight.to_bytes())
             await self.board.write("put_buckets", class_id, [
                 (s.member_id, b.start, b.fraction, b.seconds) for s, b in items])
@@ -486,7 +496,9 @@ class LiveWorker:
 
     async def emit_alerts(self, items: list[dict[str, Any]]) -> None:
         for item in items:
-            record = Alert(**item)
+            record = self.pseudonyms.write(Alert(**item))
+            if record is None:  # bookings unknown: the topic gets no copy
+                continue
             await self.topics.alerts.send(key=record.class_session_id.encode(),
                                           value=record.to_bytes())
         if self.store is not None:

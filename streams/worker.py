@@ -206,6 +206,7 @@ def register_agents(app: faust.App, settings: Settings, cfg: WorkerConfig) -> No
     async def handle(name: str, step: Any, events: list[Any]) -> None:
         """One consumer batch through ``step``; a batch that raises is dead-lettered
         whole (with the error) rather than crash-looping the agent on it."""
+        await live.pseudonyms.prepare(e.value for e in events)
         try:
             out = step(events, time.time())
         except Exception as exc:  # noqa: BLE001 - the handlers isolate records first

@@ -13,11 +13,11 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.classes.service import roster_of
+from api.classes.service import roster_of, roster_record
 from api.exceptions import ServiceUnavailableError
 from api.live import control
 from configs.settings import Settings
-from contract.records import Record, RosterEntry
+from contract.records import Record
 from contract.topics import TOPIC_ROSTER
 from db.models import Booking, ClassSession
 
@@ -35,8 +35,8 @@ async def push_to_live_classes(db: AsyncSession, settings: Settings, member_id: 
     records: list[tuple[str, str, Record]] = []
     for session in sessions:
         for row in await roster_of(db, session, {member_id}):
-            records.append((TOPIC_ROSTER, member_id, RosterEntry(
-                class_session_id=session.id, **row.model_dump())))
+            entry = roster_record(session.id, row)
+            records.append((TOPIC_ROSTER, entry.member_id, entry))
     if not records:
         return 0
     try:

@@ -32,6 +32,9 @@ class RosterMemberOut(BaseModel):
     strap_id: str | None
     hr_tracking: bool = True  # the member's choices (api.privacy.consent)
     camera_form: bool = True
+    # who the member is on the topics (contract.pseudonyms): the box writes this instead
+    # of member_id; None where the booking's id cannot make one
+    wire_id: str | None = None
 
 
 class EdgeCredentialsOut(BaseModel):

@@ -11,6 +11,7 @@ from api.accounts.principal import Principal
 from api.classes.schemas import ClassSessionOut, EdgeCredentialsOut, RosterMemberOut
 from api.exceptions import Forbidden, NotFoundError
 from api.privacy import consent
+from contract.pseudonyms import to_wire, wire_id_of_booking
 from contract.records import RosterEntry
 from contract.signing import API, class_key, sign_as
 from db.models import Booking, ClassSession
@@ -114,8 +115,17 @@ async def roster_of(db: AsyncSession, session: ClassSession,
             hr_rest=member.hr_rest,
             strap_id=booking.strap_id if choices.hr_tracking else None,
             hr_tracking=choices.hr_tracking, camera_form=choices.camera_form,
+            wire_id=wire_id_of_booking(booking.id),
         ))
     return entries
+
+
+def roster_record(class_session_id: str, row: RosterMemberOut) -> RosterEntry:
+    """The roster record of one member as it travels: under their wire id, without their
+    name (contract.pseudonyms); the worker looks both up in the bookings."""
+    entry = RosterEntry(class_session_id=class_session_id,
+                        **row.model_dump(exclude={"wire_id"}))
+    return to_wire(entry, {row.member_id: row.wire_id}.get)
 
 
 async def edge_credentials(db: AsyncSession, class_session_id: str, principal: Principal,
@@ -126,8 +136,7 @@ async def edge_credentials(db: AsyncSession, class_session_id: str, principal: P
             or session.room_id != principal.room_id):
         raise Forbidden("only an edge device of this class's room gets its signing key")
     room = str(session.room_id)
-    entries = [sign_as(secret, API, RosterEntry(class_session_id=class_session_id,
-                                                **row.model_dump()))
+    entries = [sign_as(secret, API, roster_record(class_session_id, row))
                for row in await roster(db, class_session_id, principal)]
     return EdgeCredentialsOut(
         device_id=principal.device_id, room_id=room, class_session_id=class_session_id,

@@ -135,11 +135,12 @@ def erase_edge_files(member_id: str = typer.Argument(..., help="the erased membe
     """On an edge box of its own (no database): remove the member from its pairing file
     and delete class credentials naming them. Run with the id from the erasure request;
     names are taken from the box's own pairings. Prints counts as JSON."""
-    from api.privacy.erase_files import erase_files, names_on_box
+    from api.privacy.erase_files import erase_files, names_on_box, wire_ids_on_box
     from api.privacy.member_data import Needles
     from configs.settings import get_settings
 
     _quiet_logs()
     folder = data_dir or get_settings().data_dir
-    needles = Needles(member_id=member_id, names=names_on_box(folder, member_id))
+    needles = Needles(member_id=member_id, names=names_on_box(folder, member_id),
+                      wire_ids=wire_ids_on_box(folder, member_id))
     typer.echo(json.dumps({"data_dir": str(folder), "removed": erase_files(folder, needles)}))

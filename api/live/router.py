@@ -11,12 +11,12 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import BaseModel
 
 from api.accounts.dependencies import CurrentPrincipal
-from api.classes.service import ensure_staff_access, get_session, roster
+from api.classes.service import ensure_staff_access, get_session, roster, roster_record
 from api.deps import RedisDep, SessionDep, SettingsDep
 from api.exceptions import NotFoundError
 from api.live import control, service
 from api.live.hub import HubDep
-from contract.records import ClassEvent, Record, RosterEntry
+from contract.records import ClassEvent, Record
 from contract.topics import TOPIC_CLASS_EVENTS, TOPIC_ROSTER
 
 router = APIRouter(prefix="/api/classes", tags=["live"])
@@ -71,7 +71,7 @@ async def _class_event(class_session_id: str, event: Literal["start", "end"],
     records: list[tuple[str, str, Record]] = []
     if event == "start":  # the roster first, as the edge box does: profiles before samples
         for row in await roster(db, class_session_id, principal):
-            entry = RosterEntry(class_session_id=class_session_id, **row.model_dump())
+            entry = roster_record(class_session_id, row)
             records.append((TOPIC_ROSTER, entry.member_id, entry))
     now = time.time()
     records.append((TOPIC_CLASS_EVENTS, class_session_id,

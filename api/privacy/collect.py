@@ -9,6 +9,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.privacy.member_data import REGISTRY, DataKind, Needles
+from contract.pseudonyms import wire_id_of_booking
 from db.accounts import User
 from db.live import AlertRow, MemberClassSummary, RealTimeInsight
 from db.models import Booking, Member
@@ -27,8 +28,11 @@ async def needles_of(db: AsyncSession, member_id: str) -> Needles:
     names = [member.display_name, *(u.display_name for u in users)]
     names += [n.split()[0] for n in names if n and n.split()]
     emails = [e for e in [member.email, *(u.email for u in users)] if e]
+    bookings = await db.scalars(select(Booking.id).where(Booking.member_id == member_id))
+    wire_ids = sorted(w for w in map(wire_id_of_booking, bookings) if w)
     return Needles(member_id=member_id, names=sorted({n for n in names if n}),
-                   emails=sorted(set(emails)), user_ids=[u.id for u in users])
+                   emails=sorted(set(emails)), user_ids=[u.id for u in users],
+                   wire_ids=wire_ids)
 
 
 async def classes_of(db: AsyncSession, member_id: str) -> list[str]:

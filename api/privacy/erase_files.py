@@ -62,17 +62,28 @@ def _erase_pairings(path: Path, needles: Needles) -> int:
     return removed
 
 
-def names_on_box(data_dir: Path, member_id: str) -> list[str]:
-    """The member's names as this box's pairings recorded them (full and first)."""
+def _pairings_of(data_dir: Path, member_id: str) -> list[dict[str, Any]]:
     path = data_dir / PairingSettings().file
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return []
-    names = {str(p.get("display_name")) for s in (data.get("sessions") or {}).values()
-             for p in s.get("pairings", []) if p.get("member_id") == member_id
-             and p.get("display_name")}
+    return [p for s in (data.get("sessions") or {}).values()
+            for p in s.get("pairings", []) if p.get("member_id") == member_id]
+
+
+def names_on_box(data_dir: Path, member_id: str) -> list[str]:
+    """The member's names as this box's pairings recorded them (full and first)."""
+    names = {str(p["display_name"]) for p in _pairings_of(data_dir, member_id)
+             if p.get("display_name")}
     return sorted(names | {n.split()[0] for n in names if n.split()})
+
+
+def wire_ids_on_box(data_dir: Path, member_id: str) -> list[str]:
+    """The member's wire ids as this box's pairings recorded them: its disk buffer holds
+    the member's records under these (contract.pseudonyms)."""
+    return sorted({str(p["wire_id"]) for p in _pairings_of(data_dir, member_id)
+                   if p.get("wire_id")})
 
 
 def erase_files(data_dir: Path, needles: Needles) -> dict[str, int | str]:
@@ -110,6 +121,7 @@ def _erase_buffer(path: Path, needles: Needles) -> int | str:
         return ("in use by a running edge agent: its undelivered records were left to "
                 "reach the topics; run the erasure again after it stops to drop them")
     try:
-        return buffer.forget(lambda text: mentions(text, needles))
+        return buffer.forget(lambda text: mentions(text, needles)
+                             or any(w in text for w in needles.wire_ids))
     finally:
         buffer.close()

@@ -12,7 +12,10 @@ Two kinds of topics hold member data:
   letters, worker reports; ``cleanup.policy=delete``): records cannot be rewritten. Each
   partition holding the member is truncated up to the member's last record with
   DeleteRecords when the broker supports it; where it does not (the embedded Tansu), the
-  records expire with the topic's ``retention.ms`` and the receipt says so.
+  records expire with the topic's ``retention.ms`` and the receipt says so. Records
+  written since members travel under wire ids (``contract.pseudonyms``) name only the
+  booking, which the erasure moves to the anonymous id: they are counted under
+  ``pseudonymous`` and expire with retention, pointing at nobody.
 
 Tansu stores in memory and does not compact: tombstoned values stay readable on it until
 it restarts. :func:`readable` is what a consumer reads from a compacted topic after
@@ -55,6 +58,7 @@ class KafkaErasure:
     rewritten: dict[str, int] = field(default_factory=dict)
     truncated: dict[str, int] = field(default_factory=dict)
     left_to_retention: dict[str, int] = field(default_factory=dict)
+    pseudonymous: dict[str, int] = field(default_factory=dict)
 
     def counts(self) -> dict[str, Any]:
         return {k: v for k, v in vars(self).items() if v}
@@ -148,6 +152,8 @@ async def erase_kafka(options: dict[str, Any], needles: Needles, anonymous: str
         elif mentions(rec.text(), needles):
             tp = TopicPartition(rec.topic, rec.partition)
             last[tp] = max(last[tp], rec.offset)
+        elif any(w in rec.text() for w in needles.wire_ids):
+            result.pseudonymous[rec.topic] = result.pseudonymous.get(rec.topic, 0) + 1
     producer = AIOKafkaProducer(**options, acks="all")
     await producer.start()
     try:

@@ -226,6 +226,11 @@ class Needles:
     names: list[str] = field(default_factory=list)  # full display name, first name
     emails: list[str] = field(default_factory=list)
     user_ids: list[str] = field(default_factory=list)
+    # the member's bookings as they travel on the topics (contract.pseudonyms): not
+    # personal once erasure moved the bookings to the anonymous id, so not searched for
+    # in the database; the edge box's buffer drops records under them, and the receipt
+    # counts those left on the topics
+    wire_ids: list[str] = field(default_factory=list)
 
     def texts(self) -> list[str]:
         return [t for t in [self.member_id, *self.names, *self.emails, *self.user_ids] if t]

@@ -153,8 +153,11 @@ def test_the_roster_and_its_signed_records_carry_each_members_choices(
     creds = api_world.client.get(
         f"/api/classes/{api_world.demo.class_session_id}/edge-credentials", headers=device)
     assert creds.status_code == 200, creds.text
+    # the signed records travel on the topics: under the booking, without the name
     signed = {e["member_id"]: e for e in creds.json()["roster"]}
-    assert (signed["demo-member-01"]["hr_tracking"], signed["demo-member-01"]["camera_form"]) \
+    assert set(signed) == {r["wire_id"] for r in roster.json()}
+    assert all(e["display_name"] is None for e in signed.values())
+    assert (signed[ava["wire_id"]]["hr_tracking"], signed[ava["wire_id"]]["camera_form"]) \
         == (False, False)
 
 

@@ -279,7 +279,8 @@ def test_an_edge_box_of_its_own_forgets_the_member(tmp_path) -> None:
 
     (tmp_path / "pairings.json").write_text(json.dumps({"version": 1, "sessions": {
         "c1": {"class_session_id": "c1", "pairings": [
-            {"member_id": "m-gone", "strap_id": "S1", "display_name": "Quill Gone"},
+            {"member_id": "m-gone", "strap_id": "S1", "display_name": "Quill Gone",
+             "wire_id": "bk-0001"},
             {"member_id": "m-stays", "strap_id": "S2", "display_name": "Ava"}]}}}))
     credentials = tmp_path / "edge" / "credentials"
     credentials.mkdir(parents=True)
@@ -288,19 +289,21 @@ def test_an_edge_box_of_its_own_forgets_the_member(tmp_path) -> None:
     buffer = DiskBuffer(path=EdgeSettings().buffer_path(tmp_path), max_bytes=10**6).open()
     buffer.append([Entry(i, "spotter.hr.samples", member.encode(),
                          json.dumps({"member_id": member, "hr": 120}).encode(), 0.0)
-                   for i, member in enumerate(["m-gone", "m-stays", "m-gone"], start=1)])
+                   for i, member in enumerate(["m-gone", "m-stays", "m-gone", "bk-0001"],
+                                              start=1)])  # the last one in wire form
     buffer.close()
     done = CliRunner().invoke(app, ["members", "erase-edge-files", "m-gone", "--data-dir",
                                     str(tmp_path)])
     assert done.exit_code == 0, done.output
     assert json.loads(done.stdout)["removed"] == {"pairings_removed": 1,
                                                   "credentials_files_deleted": 1,
-                                                  "buffered_records_dropped": 2}
+                                                  "buffered_records_dropped": 3}
     left_buffer = DiskBuffer(path=EdgeSettings().buffer_path(tmp_path), max_bytes=10**6)
     left_buffer.open()
     assert [e.key for e in left_buffer.head(10)] == [b"m-stays"]  # still to deliver
     left_buffer.close()
     assert b"m-gone" not in EdgeSettings().buffer_path(tmp_path).read_bytes()
+    assert b"bk-0001" not in EdgeSettings().buffer_path(tmp_path).read_bytes()
     left = (tmp_path / "pairings.json").read_text()
     assert "m-gone" not in left and "Quill" not in left and "m-stays" in left
     assert sorted(p.name for p in credentials.iterdir()) == ["c2.json"]

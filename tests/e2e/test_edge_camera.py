@@ -16,6 +16,7 @@ from contract.topics import TOPIC_FORM_EVENTS
 from edge.cameras import parse_station
 from edge.config import EdgeSettings
 from edge.runner import SourceSpec, run_edge
+from tests.e2e.wire import wire_ids
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(150)]
 
@@ -53,8 +54,9 @@ async def test_a_squat_station_publishes_reps_for_its_member(live_stack: Any,
     assert agent.published == 0  # a camera-only box: no heart rate
     events = await form_events(live_stack, since, 2, demo.class_session_id)
     assert 1 <= len(events) <= 3  # counting accuracy itself is tested in tests/vision
-    for event in events:
-        assert event["member_id"] == "demo-member-02"
+    wires = wire_ids(live_stack.settings.resolved_database_url(), demo.class_session_id)
+    for event in events:  # the member travels under their booking (contract.pseudonyms)
+        assert event["member_id"] == wires["demo-member-02"]
         assert event["class_session_id"] == demo.class_session_id
         assert (event["exercise"], event["station_id"]) == ("squat", "demo-member-02@full")
         assert event["rom_deg"] > 20 and event["tempo_s"] > 0

@@ -20,6 +20,7 @@ import pytest
 from contract.topics import TOPIC_FORM_EVENTS
 from edge.runner import agent_file
 from tests.e2e.test_edge_sources import read_class
+from tests.e2e.wire import wire_ids
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
 
@@ -124,8 +125,10 @@ async def test_two_cameras_publish_reps_for_roster_members(live_stack: Any, shar
     squats = [e for e in events if e["station_id"] == "right-1"]
     assert 9 <= len(jacks) <= 11, "s05: 10 jumping jacks (within one rep)"
     assert 1 <= len(squats) <= 3, "s01: 2 squats (2-3 acceptable)"
-    assert {e["member_id"] for e in jacks} == {members[0]}
-    assert {e["member_id"] for e in squats} == {members[1]}
+    # members travel under their bookings (contract.pseudonyms)
+    wires = wire_ids(live_stack.settings.resolved_database_url(), demo.class_session_id)
+    assert {e["member_id"] for e in jacks} == {wires[members[0]]}
+    assert {e["member_id"] for e in squats} == {wires[members[1]]}
     assert not [e for e in events if e["station_id"] == "door-1"]
     for event in events:
         assert not set(event) & {"image", "frame", "landmarks", "pose"}, "facts only"

@@ -23,6 +23,7 @@ from edge.config import EdgeSettings
 from edge.runner import SourceSpec, agent_file, run_edge
 from ingest.replay import read_recording
 from ingest.sim_backend import SimRadio, SimStrap
+from tests.e2e.wire import wire_ids
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(150)]
 
@@ -72,8 +73,10 @@ async def test_recordings_replay_as_members_of_the_class(live_stack: Any, shared
                                sum(expected.values()))
     straps = by_strap([s for s in samples if s["strap_id"].startswith("REPLAY:")])
     assert {s: len(v) for s, v in straps.items()} == expected
-    members = {v[0]["member_id"] for v in straps.values()}
-    assert members == {"demo-member-01", "demo-member-02"}, "paired in roster order"
+    wires = wire_ids(live_stack.settings.resolved_database_url(), demo.class_session_id)
+    members = {v[0]["member_id"] for v in straps.values()}  # under their bookings
+    assert members == {wires["demo-member-01"], wires["demo-member-02"]}, \
+        "paired in roster order"
     fit = straps["REPLAY:GARMIN-FENIX-5-RUN"]
     assert sum(len(s["rr_intervals_ms"]) for s in fit) == 113, "every RR interval travels"
     events = await read_class(live_stack, TOPIC_CLASS_EVENTS, demo.class_session_id, since, 2)

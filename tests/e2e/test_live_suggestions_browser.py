@@ -31,6 +31,7 @@ from db.training import WorkoutPlan
 from edge.runner import run_edge
 from planner.io import default_library
 from tests.e2e.test_trainer_live import ARTIFACTS, CHROMIUM_ARGS, signed
+from tests.e2e.wire import as_box_sends, wire_ids
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.timeout(300)]
 
@@ -83,16 +84,17 @@ async def plan_with_squats_today(live_stack: Any, class_id: str) -> dict[str, An
 
 
 async def faulty_squats(live_stack: Any, class_id: str, member_id: str) -> None:
+    wires = wire_ids(live_stack.settings.resolved_database_url(), class_id)
     producer = AIOKafkaProducer(**client_options(live_stack.settings))
     await producer.start()
     try:
         now = time.time()
         for rep in range(1, 4):
-            form = FormEvent(class_session_id=class_id, member_id=member_id,
-                             station_id="station-1", exercise="squat", event_time=now + rep,
-                             rep_index=rep, rom_deg=95.0, tempo_s=2.1,
-                             faults=["knees_caving"])
-            await producer.send_and_wait(TOPIC_FORM_EVENTS, key=member_id.encode(),
+            key, form = as_box_sends(FormEvent(
+                class_session_id=class_id, member_id=member_id, station_id="station-1",
+                exercise="squat", event_time=now + rep, rep_index=rep, rom_deg=95.0,
+                tempo_s=2.1, faults=["knees_caving"]), wires)
+            await producer.send_and_wait(TOPIC_FORM_EVENTS, key=key,
                                          value=signed(form).to_bytes())
     finally:
         await producer.stop()

@@ -36,6 +36,7 @@ from db.models import Booking, Member
 from edge.credentials import fetch as fetch_credentials
 from edge.runner import run_edge
 from streams.sink import alerts_key, snapshot
+from tests.e2e.wire import as_box_sends, wire_ids
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
 ALLOWED = ["demo-member-01", "demo-member-02", "demo-member-03"]
@@ -61,6 +62,7 @@ async def rogue_box(settings: Any, box: Signer, class_id: str, member: str,
                     counterfactual: str) -> None:
     """The opted-out member's strap at 1 Hz with a 50 bpm spike, and faulty reps at their
     station; the same faulty reps for a member who allows cameras."""
+    wires = wire_ids(settings.resolved_database_url(), class_id)
     producer = AIOKafkaProducer(**client_options(settings))
     await producer.start()
     try:
@@ -69,20 +71,20 @@ async def rogue_box(settings: Any, box: Signer, class_id: str, member: str,
             now = time.time()
             for _ in range(5):
                 seq += 1
-                record = box.sign(HeartRateSample(
+                key, record = as_box_sends(HeartRateSample(
                     class_session_id=class_id, member_id=member, strap_id="ZZ-OPT-01",
                     seq=seq, event_time=now, hr_bpm=100 if seq % 20 < 10 else 150,
-                    sensor_contact=True, source="chest"))
-                await producer.send_and_wait(TOPIC_HR_SAMPLES, key=member.encode(),
-                                             value=record.to_bytes())
+                    sensor_contact=True, source="chest"), wires)
+                await producer.send_and_wait(TOPIC_HR_SAMPLES, key=key,
+                                             value=box.sign(record).to_bytes())
             for who in (member, counterfactual):
                 for rep in range(1, 4):
-                    form = box.sign(FormEvent(
+                    key, form = as_box_sends(FormEvent(
                         class_session_id=class_id, member_id=who, station_id=f"st-{who}",
                         exercise="squat", event_time=now, rep_index=seq + rep,
-                        rom_deg=95.0, tempo_s=2.0, faults=["knees_caving"]))
-                    await producer.send_and_wait(TOPIC_FORM_EVENTS, key=who.encode(),
-                                                 value=form.to_bytes())
+                        rom_deg=95.0, tempo_s=2.0, faults=["knees_caving"]), wires)
+                    await producer.send_and_wait(TOPIC_FORM_EVENTS, key=key,
+                                                 value=box.sign(form).to_bytes())
             await asyncio.sleep(1.0)
     finally:
         await producer.stop()
@@ -171,9 +173,10 @@ async def test_an_opted_out_members_strap_and_station_make_nothing(live_stack) -
             alerts = [json.loads(v) for v in
                       (await redis.hgetall(alerts_key(class_id))).values()]
             assert not [a for a in alerts if a.get("member_id") == member]
+            wires = wire_ids(database_url, class_id)  # the topic names bookings
             seen = await insight_members(live_stack.settings, class_id)
-            assert set(ALLOWED) & seen, seen  # insights flow for the others
-            assert member not in seen
+            assert {wires[m] for m in ALLOWED} & seen, seen  # insights flow for the others
+            assert wires[member] not in seen and member not in seen
             assert await withdrawn_count(live_stack.settings) > before
         finally:
             for task in tasks:

@@ -32,6 +32,7 @@ from contract.topics import TOPIC_FORM_EVENTS, TOPIC_HR_SAMPLES
 from db.models import Booking, ClassSession, Room
 from edge.credentials import fetch as fetch_credentials
 from streams.sink import alerts_key, snapshot
+from tests.e2e.wire import as_box_sends, wire_ids
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(400)]
 ROOM = "toggle-room"
@@ -67,10 +68,12 @@ class Room1Hz:
         self.seq = dict.fromkeys(MEMBERS, 0)
         self.hr = dict.fromkeys(MEMBERS, 100)
         self.producer = AIOKafkaProducer(**client_options(settings))
+        self.wires = wire_ids(settings.resolved_database_url(), class_id)
 
     async def send(self, topic: str, key: str, record: Any) -> None:
+        wire_key, record = as_box_sends(record, self.wires)
         signed = sign_as(self.settings.secret_key, API, record)
-        await self.producer.send_and_wait(topic, key=key.encode(), value=signed.to_bytes())
+        await self.producer.send_and_wait(topic, key=wire_key, value=signed.to_bytes())
 
     async def run(self) -> None:
         await self.producer.start()
@@ -97,12 +100,12 @@ class Room1Hz:
         assert self.box is not None
         now = time.time()
         for rep in range(1, 6):
-            record = self.box.sign(FormEvent(
+            key, record = as_box_sends(FormEvent(
                 class_session_id=self.class_id, member_id=member, station_id="st-1",
                 exercise="squat", event_time=now + rep, rep_index=rep, rom_deg=95.0,
-                tempo_s=2.0, faults=["knees_caving"]))
-            await self.producer.send_and_wait(TOPIC_FORM_EVENTS, key=member.encode(),
-                                              value=record.to_bytes())
+                tempo_s=2.0, faults=["knees_caving"]), self.wires)
+            await self.producer.send_and_wait(TOPIC_FORM_EVENTS, key=key,
+                                              value=self.box.sign(record).to_bytes())
 
 
 async def admin_page_session(client: httpx.AsyncClient, account: tuple[str, str]) -> str:

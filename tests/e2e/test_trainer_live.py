@@ -28,6 +28,7 @@ from contract.topics import TOPIC_FORM_EVENTS, TOPIC_HR_SAMPLES
 from db.models import Booking, ClassSession
 from edge.runner import run_edge
 from streams.sink import snapshot
+from tests.e2e.wire import as_box_sends, wire_ids
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.timeout(240)]
 
@@ -69,21 +70,22 @@ async def inject(live_stack, class_id: str) -> None:
         seen = (await snapshot(redis, class_id))[MEMBERS[0]]["last_seen"]
     finally:
         await redis.aclose()
+    wires = wire_ids(live_stack.settings.resolved_database_url(), class_id)
     producer = AIOKafkaProducer(**client_options(live_stack.settings))
     await producer.start()
     try:
-        spike = HeartRateSample(class_session_id=class_id, member_id=MEMBERS[0],
+        key, spike = as_box_sends(HeartRateSample(class_session_id=class_id, member_id=MEMBERS[0],
                                 strap_id="test-spike", seq=0, event_time=seen + 0.3,
-                                hr_bpm=235, sensor_contact=True, source="chest")
-        await producer.send_and_wait(TOPIC_HR_SAMPLES, key=MEMBERS[0].encode(),
+                                hr_bpm=235, sensor_contact=True, source="chest"), wires)
+        await producer.send_and_wait(TOPIC_HR_SAMPLES, key=key,
                                      value=signed(spike).to_bytes())
         now = time.time()
         for rep in range(1, 4):
-            form = FormEvent(class_session_id=class_id, member_id=MEMBERS[1],
-                             station_id="station-1", exercise="squat", event_time=now + rep,
-                             rep_index=rep, rom_deg=95.0, tempo_s=2.1,
-                             faults=["knees_caving"])
-            await producer.send_and_wait(TOPIC_FORM_EVENTS, key=MEMBERS[1].encode(),
+            key, form = as_box_sends(FormEvent(
+                class_session_id=class_id, member_id=MEMBERS[1], station_id="station-1",
+                exercise="squat", event_time=now + rep, rep_index=rep, rom_deg=95.0,
+                tempo_s=2.1, faults=["knees_caving"]), wires)
+            await producer.send_and_wait(TOPIC_FORM_EVENTS, key=key,
                                          value=signed(form).to_bytes())
     finally:
         await producer.stop()

@@ -171,3 +171,35 @@ async def test_lag_and_latency_are_measured_from_arrival(tmp_path: Path) -> None
     assert forwarder.latency_quantiles()["p50"] > 1e8  # produced "in 1970": long ago
     await forwarder.close()
     buffer.close()
+
+
+async def test_records_leave_the_box_under_wire_ids_signed_as_they_travel(tmp_path: Path
+                                                                         ) -> None:
+    """Members go out under their wire ids (contract.pseudonyms), keyed by them, and the
+    signature covers the wire form the worker reads; the disk buffer holds only that."""
+    from contract.records import HeartRateSample, RosterEntry
+    from contract.signing import Signer, verify
+
+    broker = ScriptedBroker([])
+    buffer = DiskBuffer(tmp_path / "b.sqlite", 10**9, "NORMAL").open()
+    forwarder = StoreAndForward(broker, buffer, fast())
+    forwarder.wire_ids = {"ann": "bk-0001"}
+    forwarder.signer = Signer.derive("s3cret", "box-1", "room-1", "c1")
+    await forwarder.start()
+    await forwarder.publish("spotter.hr.samples", "ann", HeartRateSample(
+        class_session_id="c1", member_id="ann", strap_id="S1", seq=0,
+        event_time=1_765_000_000.0, hr_bpm=120))
+    forwarder.submit_record("spotter.class.roster", "ann", RosterEntry(
+        class_session_id="c1", member_id="ann", display_name="Ann Smith"))
+    forwarder.submit_record("spotter.hr.samples", "zed", HeartRateSample(  # no wire id
+        class_session_id="c1", member_id="zed", strap_id="S2", seq=0,
+        event_time=1_765_000_000.0, hr_bpm=120))
+    assert await forwarder.drain(5)
+    await forwarder.close()
+    buffer.close()
+    assert {k for k, _ in broker.log} == {b"bk-0001", b"zed"}
+    assert not any(b"ann" in k + v or b"Ann" in v for k, v in broker.log)
+    raw = next(v for k, v in broker.log if k == b"bk-0001" and b"hr_sample" in v)
+    sample = HeartRateSample.model_validate_json(raw)
+    assert sample.member_id == "bk-0001"
+    assert verify("s3cret", sample, raw).device_id == "box-1"
