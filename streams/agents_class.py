@@ -23,6 +23,7 @@ import structlog
 from faust.types import TP
 from tenacity import AsyncRetrying, RetryCallState, stop_after_delay, wait_exponential
 
+from contract.pseudonyms import is_wire_id
 from contract.records import (
     ClassControl,
     ClassEvent,
@@ -67,6 +68,7 @@ class ClassLifecycle:
         self.control_topic, self.reports_topic = control_topic, reports_topic
         self.board, self.store, self.partitions = board, store, partitions
         self.pending: dict[str, asyncio.Task[None]] = {}  # class -> summary being stored
+        self.background: set[asyncio.Task[None]] = set()  # class statuses being stored
 
     # -- start / end -----------------------------------------------------------------
 
@@ -107,8 +109,24 @@ class ClassLifecycle:
                                    record.event)
         log.info("class event", class_session_id=cid, class_event=record.event,
                  status=known["status"])
+        if known["status"] in ("live", "ended") and status != known["status"]:
+            self._in_background(self._store_status(cid, known["status"]))
         if record.event == "end" and known["status"] == "ended" and status != "ended":
             await self.finalize(cid, known)
+
+    def _in_background(self, work: Any) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+
+    async def _store_status(self, cid: str, status: str) -> None:
+        """The class's status in the database (never raises: the board has it already)."""
+        try:
+            if await self.store.class_status(cid, status):
+                log.info("class status stored", class_session_id=cid, status=status)
+        except Exception as exc:  # noqa: BLE001 - the page then offers a start it refuses
+            log.warning("class status not stored", class_session_id=cid, status=status,
+                        error=f"{type(exc).__name__}: {exc}"[:200])
 
     async def finalize(self, cid: str, known: dict[str, Any]) -> None:
         """Every partition finalizes the class's members it holds (then reports)."""
@@ -175,6 +193,7 @@ class ClassLifecycle:
         if not self.live.members.owns(partition):
             log.warning("class end for a partition no longer ours", partition=partition)
             return
+        await self.live.pseudonyms.ensure([control.class_session_id])
         out = self.live.outbox()
         members = [self._finalize(state, control, out) for state in self._class_states(
             partition, control)]
@@ -184,6 +203,9 @@ class ClassLifecycle:
                                  partition=partition, partitions=control.partitions,
                                  started_at=control.started_at, ended_at=control.ended_at,
                                  members=members)
+        # in wire form; with the bookings unreadable it goes with member ids (the summary
+        # must not wait), which erasure finds on the topic by the member's id
+        report = self.live.pseudonyms.write(report) or report
         await self.reports_topic.send(key=control.class_session_id.encode(),
                                       value=self.signed(report).to_bytes())
         log.info("partition finalized a class", class_session_id=control.class_session_id,
@@ -327,6 +349,7 @@ class ClassLifecycle:
         return resumed
 
     async def summarize(self, class_id: str, reports: list[dict[str, Any]]) -> None:
+        reports = await self.with_member_ids(class_id, reports)
         started = [r["started_at"] for r in reports if r.get("started_at") is not None]
         started_at = min(started) if started else None
         ended_at = max(r["ended_at"] for r in reports)
@@ -358,6 +381,23 @@ class ClassLifecycle:
         await self.board.write("summary_ready", class_id)
         log.info("post-class summary stored", class_session_id=class_id,
                  members=len(member_ids), **took)
+
+
+    async def with_member_ids(self, class_id: str, reports: list[dict[str, Any]]
+                              ) -> list[dict[str, Any]]:
+        """The partition reports with member ids and names for wire ids; raises while
+        the class's bookings cannot be read (the summary retries). A wire id no booking
+        explains any more (a booking deleted since) keeps its line under the wire id."""
+        pseudonyms = self.live.pseudonyms
+        if not any(is_wire_id(m["member_id"]) for r in reports for m in r["members"]):
+            return reports
+        if not await pseudonyms.ensure([class_id], reload=True):
+            raise ConnectionError("the class's bookings cannot be read; the summary waits")
+        out = []
+        for report in reports:
+            record = pseudonyms.read(PartitionReport.model_validate(report), strict=False)
+            out.append(record.model_dump(mode="json"))
+        return out
 
 
 def _cached_highwater(consumer: Any, tp: TP) -> int | None:

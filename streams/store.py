@@ -17,15 +17,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from configs.features import AiFeatures
+from contract.pseudonyms import wire_id_of_booking
 from db.accounts import User
 from db.live import AlertRow, MemberClassSummary, PostClassSummary, RealTimeInsight
-from db.models import ClassSession
+from db.models import Booking, ClassSession, Member
 from db.notify import notify
 from db.platform import AppSetting, OutboxMessage
 from db.session import make_engine, make_sessionmaker
@@ -231,6 +232,41 @@ class WorkerStore:
                      "acknowledged_at": r.acknowledged_at.isoformat()
                      if r.acknowledged_at else None, "acknowledged_by": by}
                     for r, by in rows]
+
+    # -- class status ------------------------------------------------------------------
+
+    async def class_status(self, class_session_id: str, status: str) -> bool:
+        """A class started or ended by its room's box (``spotter edge run
+        --class-session``) is live or ended in the database too, so the trainer's page
+        stops offering "Start class". Moves forward only (scheduled -> live -> ended);
+        True when a row changed."""
+        earlier = {"live": ("scheduled",), "ended": ("scheduled", "live")}[status]
+        async for attempt in await self._retrying():
+            with attempt:
+                async with self._maker()() as db, db.begin():
+                    result = await db.execute(
+                        update(ClassSession).where(ClassSession.id == class_session_id,
+                                                   ClassSession.status.in_(earlier))
+                        .values(status=status))
+        return bool(getattr(result, "rowcount", 0))
+
+    # -- wire ids (contract.pseudonyms) ----------------------------------------------
+
+    async def bookings(self, class_ids: list[str]) -> dict[str, dict[str, tuple[str, str | None]]]:
+        """Per class: wire id -> (member id, member name), one query for all classes. One
+        attempt: the caller reads records meanwhile and paces its own retries."""
+        out: dict[str, dict[str, tuple[str, str | None]]] = {c: {} for c in class_ids}
+        async with self._maker()() as db:
+            rows = (await db.execute(
+                select(Booking.class_session_id, Booking.id, Booking.member_id,
+                       Member.display_name)
+                .outerjoin(Member, Member.id == Booking.member_id)
+                .where(Booking.class_session_id.in_(class_ids)))).all()
+        for class_id, booking_id, member_id, name in rows:
+            wire = wire_id_of_booking(booking_id)
+            if wire is not None:
+                out[class_id][wire] = (member_id, name)
+        return out
 
     # -- summaries -------------------------------------------------------------------
 

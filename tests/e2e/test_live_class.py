@@ -60,6 +60,26 @@ async def test_a_simulated_class_reaches_the_live_stream(live_stack) -> None:
         assert 0 <= tile["zone"] <= 5
         assert tile["name"] != tile["member_id"], "names come from the roster"
     assert elapsed < 60
+    # the box started the class (nobody pressed Start): the database says live too, so the
+    # trainer's page offers no "Start class"
+    async with asyncio.timeout(15):
+        while class_status(live_stack.settings.resolved_database_url(), class_id) != "live":
+            await asyncio.sleep(0.5)
+
+
+def class_status(database_url: str, class_id: str) -> str | None:
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from db.models import ClassSession
+
+    engine = create_engine(database_url)
+    try:
+        with Session(engine) as db:
+            found = db.get(ClassSession, class_id)
+            return found.status if found else None
+    finally:
+        engine.dispose()
 
 
 async def test_the_board_snapshot_comes_first_on_the_stream(live_stack) -> None:
