@@ -27,6 +27,9 @@ log = structlog.get_logger(__name__)
 
 DAY_S = 86_400.0
 FIRST_AFTER_S = 60.0  # after start-up, so the prune does not compete with it
+# A run that failed (the database was down, say) is tried again this soon, not a day later:
+# leave coming into range must get its cover proposal while there is time to act on it.
+RETRY_AFTER_S = 900.0
 Popen = Callable[[list[str], Path, dict[str, str]], "subprocess.Popen[bytes]"]
 
 
@@ -69,8 +72,9 @@ class DailyJob:
             if code == 0:
                 log.info("daily job finished", job=self.name, log=str(self.log_path))
             else:
-                log.error("daily job failed; next try in a day", job=self.name, code=code,
-                          log=str(self.log_path))
+                self.next_at = min(self.next_at, now + RETRY_AFTER_S)
+                log.error("daily job failed; tried again soon", job=self.name, code=code,
+                          retry_in_s=round(self.next_at - now), log=str(self.log_path))
         if now < self.next_at:
             return
         self.next_at = now + self.every_s

@@ -151,6 +151,33 @@ def test_daily_prune_runs_one_at_a_time_and_keeps_its_rhythm(tmp_path: Path) -> 
     assert restarted.running is None
 
 
+def test_a_failed_daily_run_is_tried_again_within_the_hour(tmp_path: Path) -> None:
+    import subprocess
+
+    from api.retention_job import RETRY_AFTER_S
+
+    started: list[float] = []
+    code = {"exit": 1}
+
+    def popen(argv, log_path, env):
+        started.append(1)
+        return subprocess.Popen([sys.executable, "-c", f"raise SystemExit({code['exit']})"])
+
+    job = DailyJob.for_stack(tmp_path, ["lookahead"], tmp_path, popen, now=0.0,
+                             name="lookahead")
+    job.tick(61.0)
+    assert job.running is not None
+    job.running.wait(5)
+    job.tick(62.0)  # reaped: it failed
+    assert job.next_at == pytest.approx(62.0 + RETRY_AFTER_S) and RETRY_AFTER_S <= 3600
+    code["exit"] = 0
+    job.tick(62.0 + RETRY_AFTER_S)
+    assert len(started) == 2
+    job.running.wait(5)
+    job.tick(63.0 + RETRY_AFTER_S)  # this one succeeded: the next is a day after it
+    assert job.next_at == pytest.approx(62.0 + RETRY_AFTER_S + 86_400)
+
+
 def test_spotter_up_hands_the_insights_override_on_only_when_set(tmp_path: Path) -> None:
     from api.stack import Stack
     from configs.settings import Settings
