@@ -159,6 +159,18 @@ async def test_the_board_shows_cameras_stations_and_their_layout(
             ARTIFACTS.mkdir(exist_ok=True)
             await page.screenshot(path=str(ARTIFACTS / "trainer-box-status.png"),
                                   full_page=True)
+            stale = page.locator("[data-testid=box-stale]")
+            assert not await stale.is_visible()  # the box reports every second
+            # the box goes quiet (powered off, say): after three missed reports the board
+            # says its camera states are old, instead of showing them as current
+            edge.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await edge
+            for _ in range(40):
+                if await stale.is_visible():
+                    break
+                await page.wait_for_timeout(500)
+            assert await stale.is_visible(), "an old box status is not marked"
             await browser.close()
 
         stored = httpx.get(f"{live_stack.api_url}/api/rooms/demo-room/box",
