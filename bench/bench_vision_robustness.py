@@ -45,6 +45,7 @@ from ingest.camera import CameraFrame, FrameStats, OpenCVSource  # noqa: E402
 from vision.analyzer import ExerciseAnalyzer  # noqa: E402
 from vision.landmarks import PoseFrame, PoseSequence  # noqa: E402
 from vision.pose import MediaPipePose  # noqa: E402
+from vision.pose_models import PoseModel  # noqa: E402
 from vision.recognize import recognize  # noqa: E402
 from vision.video import estimate_poses  # noqa: E402
 
@@ -112,13 +113,15 @@ class _ChangedVideo:
         self.source.close()
 
 
-def landmarks(clip: str, variant: str, fps: float, cache: Path) -> PoseSequence:
+def landmarks(clip: str, variant: str, fps: float, cache: Path,
+              model: PoseModel = "full") -> PoseSequence:
     """The real model on the changed video (cached: pose is 95 % of the cost)."""
-    out = cache / f"{Path(clip).stem}_{variant}_{fps:g}.npz"
+    suffix = "" if model == "full" else f"_{model}"
+    out = cache / f"{Path(clip).stem}_{variant}_{fps:g}{suffix}.npz"
     if out.exists():
         return PoseSequence.load(out)
     change = VARIANTS[variant][0]
-    with OpenCVSource(CLIPS / clip, max_fps=fps) as src, MediaPipePose() as pose:
+    with OpenCVSource(CLIPS / clip, max_fps=fps) as src, MediaPipePose(model=model) as pose:
         estimate_poses(_ChangedVideo(src, change) if change else src, pose).sequence.save(out)
     return PoseSequence.load(out)  # the same float16 landmarks a cached re-run reads
 
@@ -138,9 +141,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cache", type=Path,
                         default=Path(tempfile.gettempdir()) / "spotter-vision-robustness")
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results"
-                        / "vision_robustness.md")
+    parser.add_argument("--model", choices=["full", "lite"], default="full",
+                        help="the pose model (configs/vision.toml [pose] model)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="default bench/results/vision_robustness[_lite].md")
     args = parser.parse_args()
+    results = Path(__file__).resolve().parent / "results"
+    args.out = args.out or results / ("vision_robustness.md" if args.model == "full"
+                                      else f"vision_robustness_{args.model}.md")
     args.cache.mkdir(parents=True, exist_ok=True)
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     labels = json.loads((CLIPS / "labels.json").read_text())["clips"]
@@ -152,7 +160,7 @@ def main() -> None:
         for fps in rates:
             for label in labels:
                 exercise = NAMES[label["exercise"]]
-                seq = landmarks(label["file"], variant, fps, args.cache)
+                seq = landmarks(label["file"], variant, fps, args.cache, args.model)
                 rate = "native" if fps == 0 else f"{fps:g} fps"
                 recognised.append((exercise, recognize(seq).exercise))
                 count, faulted = live_reps(seq, exercise)
@@ -162,7 +170,8 @@ def main() -> None:
                 print(f"{label['file']:38s} {variant:7s} {rate:7s} ours {rows[-1][3]:3d} "
                       f"textbook {rows[-1][4]:3d} label {label['reps']}", flush=True)
     md = ["# Vision robustness: rep counts on changed video", "",
-          "Command: `.venv/bin/python bench/bench_vision_robustness.py`", "",
+          f"Command: `.venv/bin/python bench/bench_vision_robustness.py --model {args.model}` "
+          f"({args.model} pose model)", "",
           "Each dev clip as another camera would see it (real MediaPipe on every version; "
           "see the script's docstring). Cells: our count / textbook counter; label in the "
           "header. **Bold**: ours more than one rep off the label.", ""]

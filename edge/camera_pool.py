@@ -60,7 +60,7 @@ def _worker_main(conn: Connection, nice: int = 0) -> None:
     config = load_config()
     pose_cfg = config.pose
     stations: dict[str, tuple[Any, ExerciseAnalyzer]] = {}
-    MediaPipePose().close()  # load the model now, not on a class's first frames
+    MediaPipePose.from_config(pose_cfg).close()  # load it now, not on a class's first frames
     if nice:  # after loading: a busy box must not starve the start-up too
         os.nice(nice)  # heart rate and the broker first; pose gets what is left
     conn.send(READY)
@@ -80,10 +80,7 @@ def _worker_main(conn: Connection, nice: int = 0) -> None:
                                  1000 * (time.perf_counter() - started)))
         elif kind == "open":
             _, station_id, exercise = message
-            estimator = MediaPipePose(
-                min_detection_confidence=pose_cfg.min_detection_confidence,
-                min_tracking_confidence=pose_cfg.min_tracking_confidence,
-                smooth_landmarks=pose_cfg.smooth_landmarks)
+            estimator = MediaPipePose.from_config(pose_cfg)
             stations[station_id] = (estimator, ExerciseAnalyzer(exercise, config))
         elif kind == "close":
             station_id = message[1]

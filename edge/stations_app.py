@@ -35,10 +35,14 @@ JPEG_QUALITY = 80
 
 
 def _propose(image: Any) -> dict[str, Any]:
+    from vision.config import load_config
     from vision.layout import propose_stations
     from vision.pose import MediaPipePose
+    from vision.pose_models import usable
 
-    proposal = propose_stations(image, lambda: MediaPipePose(static_image_mode=True))
+    model = usable(load_config().pose.model)
+    proposal = propose_stations(image, lambda: MediaPipePose(static_image_mode=True,
+                                                             model=model))
     return {"regions": [list(r) for r in proposal.regions],
             "people": len(proposal.people), "tiles_searched": proposal.tiles_searched}
 

@@ -16,6 +16,7 @@ from pydantic_settings import SettingsConfigDict
 
 from configs.base import CONFIG_DIR, ConfigFile
 from vision.errors import ConfigError
+from vision.pose_models import PoseModel
 from vision.reps import CounterParams
 
 DEFAULT_PATH = CONFIG_DIR / "vision.toml"
@@ -28,6 +29,7 @@ class _Strict(BaseModel):
 
 
 class PoseConfig(_Strict):
+    model: PoseModel = "full"  # vision.pose_models
     min_detection_confidence: Annotated[float, Field(ge=0, le=1)] = 0.5
     min_tracking_confidence: Annotated[float, Field(ge=0, le=1)] = 0.5
     smooth_landmarks: bool = True

@@ -4,8 +4,11 @@ Only this module imports MediaPipe, so analyzers and tests run on plain landmark
 and another backend (e.g. MediaPipe Tasks with a user-supplied multi-person ``.task``
 model) can be added without touching them.
 
-Why ``model_complexity=1`` only: mediapipe 0.10.21 bundles that model in the wheel; 0 and 2
-try to download theirs on first use and fail on an offline edge box (DESIGN.md).
+Two landmark models: ``full`` (``model_complexity=1``), which the mediapipe 0.10.21 wheel
+bundles, and ``lite`` (0), cheaper per frame, which the install fetches
+(``vision.pose_models``). The heavy one (2) is not offered: MediaPipe would download it on
+first use, which fails on an offline edge box (DESIGN.md), and it costs several times the
+full one per frame.
 """
 
 from __future__ import annotations
@@ -13,10 +16,15 @@ from __future__ import annotations
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
+import structlog
 from numpy.typing import NDArray
 
+from vision.config import PoseConfig
 from vision.errors import VisionError
 from vision.landmarks import N_LANDMARKS, PoseFrame
+from vision.pose_models import ModelMissing, PoseModel, complexity, model_path, usable
+
+log = structlog.get_logger(__name__)
 
 
 @runtime_checkable
@@ -35,11 +43,11 @@ class MediaPipePose:
 
     def __init__(self, *, min_detection_confidence: float = 0.5,
                  min_tracking_confidence: float = 0.5, smooth_landmarks: bool = True,
-                 static_image_mode: bool = False, model_complexity: int = 1) -> None:
-        if model_complexity != 1:
-            raise VisionError(
-                "model_complexity must be 1: mediapipe 0.10.21 bundles only that pose model; "
-                "0 and 2 download theirs at first use, which fails offline")
+                 static_image_mode: bool = False, model: PoseModel = "full") -> None:
+        try:
+            model_complexity = complexity(model)
+        except ModelMissing as exc:
+            raise VisionError(str(exc)) from exc
         import cv2  # noqa: F401  (fail early with a clear import error if OpenCV is missing)
         import mediapipe as mp
 
@@ -48,6 +56,19 @@ class MediaPipePose:
             smooth_landmarks=smooth_landmarks, enable_segmentation=False,
             min_detection_confidence=min_detection_confidence,
             min_tracking_confidence=min_tracking_confidence)
+
+    @classmethod
+    def from_config(cls, pose: PoseConfig) -> MediaPipePose:
+        """A tracker with the studio's [pose] settings (configs/vision.toml); a configured
+        model that is not installed falls back to the bundled full one, with a warning."""
+        model = usable(pose.model)
+        if model != pose.model:
+            log.warning("pose_model_missing_using_full", configured=pose.model,
+                        path=str(model_path(pose.model)),
+                        advice="fetch it: python -m edge.pose_model")
+        return cls(min_detection_confidence=pose.min_detection_confidence,
+                   min_tracking_confidence=pose.min_tracking_confidence,
+                   smooth_landmarks=pose.smooth_landmarks, model=model)
 
     def estimate(self, image_bgr: NDArray[np.uint8]) -> PoseFrame | None:
         import cv2

@@ -40,9 +40,7 @@ def _poses(video: str, station: str | None, max_fps: float) -> Any:
     region = parse_region(station) if station else None
     with OpenCVSource(video, max_fps=max_fps or cfg.pose.max_fps) as source:
         total = source.frame_count
-        with MediaPipePose(min_detection_confidence=cfg.pose.min_detection_confidence,
-                           min_tracking_confidence=cfg.pose.min_tracking_confidence,
-                           smooth_landmarks=cfg.pose.smooth_landmarks) as estimator, \
+        with MediaPipePose.from_config(cfg.pose) as estimator, \
                 _progress(total) as bar:
             task = bar.add_task("pose", total=total)
             return estimate_poses(source, estimator, region,
