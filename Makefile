@@ -43,7 +43,8 @@ typecheck: $(STAMP) ## mypy --strict over the pure packages
 	  streams/alerts.py streams/summary.py streams/class_stats.py ingest planner scheduler vision/geometry.py \
 	  vision/track.py vision/glitches.py vision/filters.py contract streams/minutes.py \
 	  streams/class_alerts.py streams/arrival.py streams/alert_rules.py streams/origin.py \
-	  configs/base.py configs/features.py configs/toml_model.py
+	  configs/base.py configs/features.py configs/toml_model.py streams/pseudonyms.py \
+	  vision/pose_models.py
 
 bench: $(STAMP) ## Run every benchmark in bench/ (slow)
 	for b in bench/bench_*.py; do $(BIN)/python $$b || exit 1; done

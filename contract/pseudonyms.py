@@ -51,7 +51,7 @@ def to_wire(record: R, wire_of: Lookup) -> R:
     if isinstance(record, PartitionReport):
         members = [_renamed(m, wire, None) if (wire := wire_of(m.member_id)) else m
                    for m in record.members]
-        return record.model_copy(update={"members": members})  # type: ignore[return-value]
+        return record.model_copy(update={"members": members})
     member = getattr(record, "member_id", None)
     wire = wire_of(member) if member else None
     if wire is None:
@@ -75,7 +75,7 @@ def from_wire(record: R, member_of: Lookup, name_of: Lookup) -> R:
     if isinstance(record, PartitionReport):
         members = [_renamed(m, str(found["member_id"]), found["display_name"])  # type: ignore[arg-type]
                    if (found := back(m.member_id)) else m for m in record.members]
-        return record.model_copy(update={"members": members})  # type: ignore[return-value]
+        return record.model_copy(update={"members": members})
     member = getattr(record, "member_id", None)
     found = back(member) if member else None
     if found is None:

@@ -66,8 +66,8 @@ class Pseudonyms:
         now, wanted = time.monotonic(), set()
         for payload in payloads:
             raw = payload.encode() if isinstance(payload, str) else payload
-            if not raw:
-                continue
+            if not raw or not isinstance(raw, bytes | bytearray):
+                continue  # a tombstone or no payload: dead-lettered by the handler
             classes = {m.decode() for m in _CLASS.findall(raw)}
             wires = {m.decode() for m in _WIRE.findall(raw)}
             for class_id in classes:

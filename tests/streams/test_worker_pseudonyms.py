@@ -183,3 +183,8 @@ async def test_a_database_away_costs_one_try_per_pause_not_one_per_batch() -> No
     assert pseudonyms.write(HeartRateSample(class_session_id=CLASS, member_id="ann",
                                             strap_id="s", seq=0, event_time=time.time(),
                                             hr_bpm=120)) is None
+
+
+async def test_preparing_a_batch_never_raises_on_what_is_not_a_record(worker) -> None:
+    live, _, _ = worker
+    await live.pseudonyms.prepare([None, b"", "not json", b"\xff\xfe", 42])
