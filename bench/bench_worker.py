@@ -52,6 +52,7 @@ sys.path.insert(0, str(REPO))
 from api.stack import Stack  # noqa: E402
 from configs.settings import Settings  # noqa: E402
 from contract.kafka import client_options  # noqa: E402
+from contract.pseudonyms import to_wire  # noqa: E402
 from contract.records import ClassEvent, HeartRateSample, RosterEntry  # noqa: E402
 from contract.signing import API, Signer, sign_as  # noqa: E402
 from contract.topics import (  # noqa: E402
@@ -65,6 +66,7 @@ from streams.member_state import MemberState, sample_in  # noqa: E402
 from streams.metrics import MemberSession  # noqa: E402
 from streams.physiology import MemberProfile  # noqa: E402
 from streams.sink import board_key, snapshot, worker_ready_key  # noqa: E402
+from streams.store import WorkerStore  # noqa: E402
 
 RESULTS = REPO / "bench" / "results" / "worker.md"
 PROFILE = {"age": 40, "sex": "female", "weight_kg": 64.0, "hr_max": 188, "hr_rest": 58}
@@ -247,6 +249,14 @@ async def latency(members: int, duration_s: float, workdir: Path) -> dict[str, f
         options = client_options(settings.model_copy(
             update={"kafka_url": stack.env["SPOTTER_KAFKA_URL"]}))
         ids = [f"demo-member-{i + 1:02d}" for i in range(members)]
+        # the demo class's members have bookings: a box writes them under their wire ids
+        # (contract.pseudonyms), and the worker refuses their member ids
+        store = WorkerStore(url)
+        try:
+            found = (await store.bookings([demo.class_session_id]))[demo.class_session_id]
+        finally:
+            await store.close()
+        wires = {member: wire for wire, (member, _) in found.items()}
         samples: list[float] = []
         worker_side: list[float] = []
         stop = asyncio.Event()
@@ -254,7 +264,7 @@ async def latency(members: int, duration_s: float, workdir: Path) -> dict[str, f
             f"http://{settings.api_host}:{settings.api_port}/api/classes/"
             f"{demo.class_session_id}/live", token, samples, stop, worker_side))
         await asyncio.sleep(2)
-        await send_live(options, demo.class_session_id, ids, duration_s, samples, stop)
+        await send_live(options, demo.class_session_id, ids, duration_s, samples, stop, wires)
         reader.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await reader
@@ -385,15 +395,19 @@ def pct(values: list[float], q: float) -> float:
 
 
 async def send_live(options: dict[str, Any], class_id: str, ids: list[str], duration_s: float,
-                    latencies: list[float], stop: asyncio.Event) -> None:
+                    latencies: list[float], stop: asyncio.Event,
+                    wires: dict[str, str] | None = None) -> None:
+    """Roster, class start and 1 Hz samples as a box sends them (members under their wire
+    ids where ``wires`` names one)."""
+    wire_of = (wires or {}).get
     producer = AIOKafkaProducer(linger_ms=0, **options)
     await producer.start()
     try:
         now = time.time()
         for member in ids:
-            entry = RosterEntry(class_session_id=class_id, member_id=member,
-                                display_name=member, **PROFILE)
-            await producer.send_and_wait(TOPIC_ROSTER, key=member.encode(),
+            entry = to_wire(RosterEntry(class_session_id=class_id, member_id=member,
+                                        display_name=member, **PROFILE), wire_of)
+            await producer.send_and_wait(TOPIC_ROSTER, key=entry.member_id.encode(),
                                          value=signed(entry).to_bytes())
         start_event = as_box(ClassEvent(class_session_id=class_id, event="start", event_time=now))
         await producer.send_and_wait(TOPIC_CLASS_EVENTS, key=class_id.encode(),
@@ -403,11 +417,11 @@ async def send_live(options: dict[str, Any], class_id: str, ids: list[str], dura
             for i, member in enumerate(ids):  # each member at its own phase in the second
                 target = start + seq + i / len(ids)
                 await asyncio.sleep(max(0.0, target - time.monotonic()))
-                sample = HeartRateSample(class_session_id=class_id, member_id=member,
-                                         strap_id=f"{member}-s", seq=seq,
-                                         event_time=time.time(), hr_bpm=heart_rate(i, seq),
-                                         sensor_contact=True, source="chest")
-                await producer.send(TOPIC_HR_SAMPLES, key=member.encode(),
+                sample = to_wire(HeartRateSample(
+                    class_session_id=class_id, member_id=member, strap_id=f"{member}-s",
+                    seq=seq, event_time=time.time(), hr_bpm=heart_rate(i, seq),
+                    sensor_contact=True, source="chest"), wire_of)
+                await producer.send(TOPIC_HR_SAMPLES, key=sample.member_id.encode(),
                                     value=signed(sample).to_bytes())
             seq += 1
         stop.set()
