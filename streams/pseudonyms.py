@@ -52,7 +52,6 @@ class Pseudonyms:
         self._load = load
         self._classes: dict[str, ClassIds] = {}
         self._failed_at: float | None = None  # the last load the database refused
-        self.unresolved = 0  # records dead-lettered for a wire id nobody knew
 
     @property
     def enabled(self) -> bool:
@@ -113,14 +112,16 @@ class Pseudonyms:
     def loaded(self, class_id: str) -> bool:
         return self._load is None or class_id in self._classes
 
-    def member_of(self, class_id: str, wire_id: str) -> str | None:
+    def _booked(self, class_id: str, wire_id: str) -> tuple[str, str | None] | None:
         known = self._classes.get(class_id)
-        found = known.members.get(wire_id) if known else None
+        return known.members.get(wire_id) if known else None
+
+    def member_of(self, class_id: str, wire_id: str) -> str | None:
+        found = self._booked(class_id, wire_id)
         return found[0] if found else None
 
     def name_of(self, class_id: str, wire_id: str) -> str | None:
-        known = self._classes.get(class_id)
-        found = known.members.get(wire_id) if known else None
+        found = self._booked(class_id, wire_id)
         return found[1] if found else None
 
     def wire_of(self, class_id: str, member_id: str) -> str | None:
@@ -156,7 +157,6 @@ class Pseudonyms:
                         lambda w: self.name_of(class_id, w))
         left = unresolved(out) if strict else None
         if left is not None:
-            self.unresolved += 1
             raise RecordError(f"no booking of class {class_id} is behind wire id {left}"
                               + ("" if self.loaded(class_id) else
                                  " (its bookings could not be read yet)"),
